@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Benchmark clinicgen against Hugo on the same synthetic corpus.
+#
+# usage: bench/run.sh PATH/TO/clinicgen [N ...]      (default N: 10000)
+#
+# For each N: generate a corpus with ../shared/bench/gen-corpus, build it
+# with clinicgen and with Hugo (layouts in bench/hugo/), once as warm-up and
+# then RUNS times each, and print median wall time, median CPU time
+# (user+sys), the highest peak RSS and the number of HTML files written.
+set -euo pipefail
+
+RUNS=3
+
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+[ $# -ge 1 ] || die "usage: bench/run.sh PATH/TO/clinicgen [N ...]"
+case "$1" in -h|--help)
+    sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+esac
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bench="$root/bench"
+gen="$root/../shared/bench/gen-corpus"
+[ -f "$gen" ] || die "corpus generator not found: $gen (expected ../shared/bench/gen-corpus next to the repository)"
+[ -d "$bench/hugo/layouts" ] || die "Hugo layouts not found: $bench/hugo/layouts"
+
+clinicgen="$1"; shift
+case "$clinicgen" in */*) ;; *) clinicgen="./$clinicgen" ;; esac
+[ -f "$clinicgen" ] || die "clinicgen binary not found: $clinicgen (build it first: make)"
+[ -x "$clinicgen" ] || die "clinicgen is not executable: $clinicgen"
+clinicgen="$(cd "$(dirname "$clinicgen")" && pwd)/$(basename "$clinicgen")"
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000)
+for n in "${sizes[@]}"; do
+    [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "corpus size must be a positive integer, not '$n'"
+done
+
+# Debian packages we need: install them when root, otherwise say how.
+need_pkg() { # need_pkg PROGRAM PACKAGE
+    if [ -x "$1" ] || command -v "$1" >/dev/null 2>&1; then return 0; fi
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "$1 missing: installing Debian package $2"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >&2 ||
+            { apt-get update >&2 &&
+              DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >&2; } ||
+            die "could not install $2"
+    else
+        die "$1 is missing; install it with: sudo apt-get install -y $2"
+    fi
+}
+need_pkg /usr/bin/time time
+need_pkg hugo hugo
+hugo_bin="$(command -v hugo)"
+say "$("$hugo_bin" version 2>/dev/null | head -n 1)"
+
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/clinicgen-bench.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+export TMPDIR="$tmp"            # Hugo's cache dir ($TMPDIR/hugo_cache) too
+
+# timed LABEL OUTDIR CMD...: one build into a fresh OUTDIR; appends
+# "wall cpu rss_kb" to $tmp/LABEL.times. On failure prints the stderr tail
+# and exits 1.
+timed() {
+    local label="$1" out="$2"; shift 2
+    local err="$tmp/$label.stderr" tf="$tmp/$label.time" rc=0
+    rm -rf "$out"
+    /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@" >/dev/null 2>"$err" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        printf 'bench: %s failed (exit %d): %s\n' "$label" "$rc" "$*" >&2
+        printf 'bench: last lines of its standard error:\n' >&2
+        tail -n 20 "$err" | sed 's/^/    /' >&2
+        exit 1
+    fi
+    # The time line is the last one (a killed command adds a line before it).
+    tail -n 1 "$tf" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' \
+        >>"$tmp/$label.times"
+}
+
+# summarize LABEL: "median_wall median_cpu max_rss_mb" of the timed runs.
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+summarize() {
+    local f="$tmp/$1.times"
+    echo "$(cut -d' ' -f1 "$f" | median) $(cut -d' ' -f2 "$f" | median)" \
+         "$(awk '$3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$f")"
+}
+
+count_html() { find "$1" -type f -name '*.html' | wc -l | tr -d ' '; }
+
+for n in "${sizes[@]}"; do
+    work="$tmp/n$n"
+    corpus="$work/corpus"
+    proj="$work/clinicgen"
+    hproj="$work/hugo"
+    mkdir -p "$work" "$proj" "$hproj"
+    rm -f "$tmp"/*.times
+
+    say "N=$n: generating corpus"
+    if [ -x "$gen" ]; then "$gen" "$n" "$corpus"; else python3 "$gen" "$n" "$corpus"; fi
+
+    # clinicgen project: site.yaml, content/ (a real copy), themes -> repo's.
+    cat >"$proj/site.yaml" <<'EOF'
+title: "Bench clinic"
+base_url: "https://example.org/"
+language: en
+EOF
+    cp -r "$corpus" "$proj/content"
+    [ -d "$root/themes" ] || say "warning: $root/themes does not exist (yet)"
+    ln -s "$root/themes" "$proj/themes"
+
+    # Hugo project: bench/hugo (config + layouts); content via --contentDir;
+    # data/ is the corpus's _data/ so the contraindication refs resolve.
+    cp -r "$bench/hugo/." "$hproj/"
+    ln -s "$corpus/_data" "$hproj/data"
+
+    for label in clinicgen hugo; do
+        out="$work/out-$label"
+        if [ "$label" = clinicgen ]; then
+            cmd=("$clinicgen" build -C "$proj" -o "$out" -q)
+        else
+            cmd=("$hugo_bin" --quiet -s "$hproj" -d "$out" --contentDir "$corpus")
+        fi
+        say "N=$n: $label: warm-up + $RUNS timed builds"
+        rm -f "$tmp/$label.times"
+        timed "$label" "$out" "${cmd[@]}"
+        rm -f "$tmp/$label.times"
+        for ((i = 1; i <= RUNS; i++)); do
+            timed "$label" "$out" "${cmd[@]}"
+        done
+        [ -d "$out" ] || die "$label exited 0 but wrote no $out"
+        echo "$(summarize "$label") $(count_html "$out")" >"$tmp/$label.result"
+        rm -rf "$out"
+    done
+
+    read -r cw cc cm ch <"$tmp/clinicgen.result"
+    read -r hw hc hm hh <"$tmp/hugo.result"
+    echo "corpus: $n pages"
+    printf '%-12s %9s %8s %9s %12s\n' "" "wall s" "cpu s" "peak MB" "html files"
+    printf '%-12s %9.2f %8.2f %9.1f %12d\n' clinicgen "$cw" "$cc" "$cm" "$ch"
+    printf '%-12s %9.2f %8.2f %9.1f %12d\n' hugo "$hw" "$hc" "$hm" "$hh"
+    awk -v cw="$cw" -v hw="$hw" -v cm="$cm" -v hm="$hm" 'BEGIN {
+        if (cw < 0.01) cw = 0.01; if (hw < 0.01) hw = 0.01
+        if (cm < 0.1) cm = 0.1;   if (hm < 0.1) hm = 0.1
+        t = (hw >= cw) ? sprintf("%.1fx faster", hw / cw) : sprintf("%.1fx slower", cw / hw)
+        m = (hm >= cm) ? sprintf("%.1fx less", hm / cm) : sprintf("%.1fx more", cm / hm)
+        printf "clinicgen is %s (wall), uses %s memory\n", t, m
+    }'
+    echo
+    rm -rf "$work"
+done

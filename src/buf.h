@@ -1,0 +1,46 @@
+/*
+ * buf: a growable, always NUL-terminated byte string.
+ *
+ * A buf owns its bytes. Initialise with BUF_INIT (no allocation until the
+ * first append), release with buf_free. buf_detach hands the bytes to the
+ * caller, who frees them with free(). Allocation failure aborts: a static
+ * site generator has no useful way to continue without memory.
+ */
+#ifndef CLINICGEN_BUF_H
+#define CLINICGEN_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct buf {
+    char *data; /* NUL-terminated when cap > 0; NULL before first append */
+    size_t len;
+    size_t cap;
+} buf;
+
+#define BUF_INIT {NULL, 0, 0}
+
+void buf_grow(buf *b, size_t extra);
+void buf_append(buf *b, const char *s, size_t n);
+void buf_puts(buf *b, const char *s);
+void buf_putc(buf *b, char c);
+void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(buf *b, const char *fmt, va_list ap);
+void buf_clear(buf *b);
+void buf_free(buf *b);
+char *buf_detach(buf *b);            /* never NULL; caller frees */
+const char *buf_cstr(const buf *b);  /* "" when empty */
+
+/* HTML escaping: text escapes & < >; attribute values also escape ". */
+void buf_html_text(buf *b, const char *s, size_t n);
+void buf_html_attr(buf *b, const char *s, size_t n);
+
+/* Allocation helpers that abort on failure. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,282 @@
+/* build: runs the pipeline stages in order and owns what they share. */
+#include "build.h"
+
+#include "assets.h"
+#include "buf.h"
+#include "config.h"
+#include "diag.h"
+#include "fsutil.h"
+#include "markdown.h"
+#include "output.h"
+#include "render_html.h"
+#include "site.h"
+#include "sitefiles.h"
+#include "template.h"
+#include "template_render.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CLINICGEN_DATADIR
+#define CLINICGEN_DATADIR "/usr/local/share/clinicgen"
+#endif
+
+/* Everything the page workers share; read-only while they run. */
+typedef struct build_ctx {
+    const build_options *opt;
+    site_config cfg;
+    char *content_dir, *content_shown;
+    char *theme_dir, *theme_shown;
+    template_set *templates;
+    site_model model;
+    static_files statics;
+    output out;
+    diag_list *page_diags; /* one list per page: merged in page order */
+    atomic_size_t next_page;
+} build_ctx;
+
+static char *shown_path(const build_options *opt, const char *rel) {
+    return opt->project_dir_given ? fs_join(opt->project_dir, rel) : xstrdup(rel);
+}
+
+static int find_theme(build_ctx *b, diag_list *d) {
+    char *rel = fs_join("themes", b->cfg.theme);
+    char *local = fs_join(b->opt->project_dir, rel);
+    if (strchr(b->cfg.theme, '/') || !strcmp(b->cfg.theme, "..")) {
+        diag_error(d, "site.yaml", 0, 0, "'theme' must be a theme's name, not a path");
+    } else if (fs_is_dir(local)) {
+        b->theme_dir = local;
+        b->theme_shown = shown_path(b->opt, rel);
+        local = NULL;
+    } else {
+        char *installed = fs_join(CLINICGEN_DATADIR "/themes", b->cfg.theme);
+        if (fs_is_dir(installed)) {
+            b->theme_dir = installed;
+            b->theme_shown = xstrdup(installed);
+        } else {
+            diag_error(d, "site.yaml", 0, 0, "no theme '%s' in %s/ or %s/themes/", b->cfg.theme,
+                       "themes", CLINICGEN_DATADIR);
+            free(installed);
+        }
+    }
+    free(local);
+    free(rel);
+    return b->theme_dir ? 0 : -1;
+}
+
+static int load_templates(build_ctx *b, diag_list *d) {
+    char *project = fs_join(b->opt->project_dir, "templates");
+    char *project_shown = shown_path(b->opt, "templates");
+    char *theme = fs_join(b->theme_dir, "templates");
+    char *theme_shown = fs_join(b->theme_shown, "templates");
+    const char *dirs[] = {project, theme};
+    const char *shown[] = {project_shown, theme_shown};
+    b->templates = template_set_load(dirs, shown, 2, d);
+    free(project);
+    free(project_shown);
+    free(theme);
+    free(theme_shown);
+    return b->templates ? 0 : -1;
+}
+
+static int load_statics(build_ctx *b, diag_list *d) {
+    char *project = fs_join(b->opt->project_dir, "static");
+    char *project_shown = shown_path(b->opt, "static");
+    char *theme = fs_join(b->theme_dir, "static");
+    char *theme_shown = fs_join(b->theme_shown, "static");
+    const char *dirs[] = {project, theme};
+    const char *shown[] = {project_shown, theme_shown};
+    int rc = assets_collect(&b->statics, dirs, shown, 2, d);
+    for (size_t i = 0; i < b->statics.len; i++) {
+        const static_file *f = &b->statics.items[i];
+        const char *owner = strmap_get(&b->model.out_paths, f->out_path);
+        if (owner) {
+            diag_error(d, owner, 0, 0, "this page and the static file %s both want %s",
+                       f->shown, f->out_path);
+            rc = -1;
+        } else {
+            strmap_put(&b->model.out_paths, f->out_path, f->shown);
+        }
+    }
+    free(project);
+    free(project_shown);
+    free(theme);
+    free(theme_shown);
+    return rc;
+}
+
+/* ---- one page: Markdown, template, file (stages 3-5 and 7) ---- */
+
+static int render_body(build_ctx *b, const page *p, md_doc *doc, buf *html, diag_list *d) {
+    char *path = fs_join(b->content_dir, p->source);
+    size_t len;
+    char *text = fs_read_file(path, &len);
+    free(path);
+    if (!text) {
+        diag_error(d, p->display_path, 0, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    doc->root = markdown_parse(text + p->body_offset, len - p->body_offset);
+    free(text);
+    md_source src = {p->display_path, p->body_line - 1, p->title};
+    link_resolver links = {site_resolve_link, &b->model, p->dir};
+    int rc = markdown_prepare(doc, &src, &links,
+                              (const char *const *)b->templates->reserved_ids, d);
+    render_options ropt = {b->cfg.unsafe_html, p->display_path, p->body_line - 1};
+    render_html(doc->root, &ropt, html, d);
+    return rc;
+}
+
+static void build_page(build_ctx *b, render_env *env, const page *p, buf *html, buf *out,
+                       diag_list *d) {
+    md_doc doc = {0};
+    buf_clear(html);
+    buf_clear(out);
+    int rc = p->source ? render_body(b, p, &doc, html, d) : 0;
+    page_body body = {buf_cstr(html), html->len, doc.headings, doc.n_headings};
+    if (rc == 0 && render_env_page(env, p, &body, out, d) == 0)
+        output_write(&b->out, p->out_path, out->data, out->len, d);
+    md_doc_free(&doc);
+}
+
+static void *page_worker(void *arg) {
+    build_ctx *b = arg;
+    render_env *env = render_env_new(b->templates, &b->model, &b->statics.names);
+    buf html = BUF_INIT, out = BUF_INIT;
+    for (;;) {
+        size_t i = atomic_fetch_add(&b->next_page, 1);
+        if (i >= b->model.n_pages)
+            break;
+        build_page(b, env, b->model.pages[i], &html, &out, &b->page_diags[i]);
+    }
+    buf_free(&html);
+    buf_free(&out);
+    render_env_free(env);
+    return NULL;
+}
+
+static int default_jobs(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
+}
+
+static void build_pages(build_ctx *b, diag_list *d) {
+    size_t n = b->model.n_pages;
+    b->page_diags = xcalloc(n + 1, sizeof *b->page_diags);
+    atomic_init(&b->next_page, 0);
+    int jobs = b->opt->jobs > 0 ? b->opt->jobs : default_jobs();
+    if ((size_t)jobs > n)
+        jobs = n ? (int)n : 1;
+    pthread_t *threads = xcalloc((size_t)jobs, sizeof *threads);
+    int started = 0;
+    for (int i = 1; i < jobs; i++)
+        if (pthread_create(&threads[i], NULL, page_worker, b) == 0)
+            started = i;
+        else
+            break;
+    page_worker(b); /* the main thread works too */
+    for (int i = 1; i <= started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    for (size_t i = 0; i < n; i++)
+        diag_move(d, &b->page_diags[i]);
+    free(b->page_diags);
+    b->page_diags = NULL;
+}
+
+static void copy_files(build_ctx *b, diag_list *d) {
+    for (size_t i = 0; i < b->model.n_assets; i++) {
+        const asset *a = &b->model.assets[i];
+        char *shown = fs_join(b->content_shown, a->source);
+        output_copy(&b->out, a->out_path, a->path, shown, d);
+        free(shown);
+    }
+    for (size_t i = 0; i < b->statics.len; i++) {
+        const static_file *f = &b->statics.items[i];
+        output_copy(&b->out, f->out_path, f->path, f->shown, d);
+    }
+}
+
+/* ---- the whole build ---- */
+
+static int prepare(build_ctx *b, diag_list *d) {
+    const build_options *opt = b->opt;
+    char *display = opt->project_dir_given ? xstrdup(opt->project_dir) : xstrdup("");
+    int rc = config_load(&b->cfg, opt->project_dir, display, d);
+    free(display);
+    if (rc != 0)
+        return -1;
+    b->content_dir = fs_join(opt->project_dir, "content");
+    b->content_shown = shown_path(opt, "content");
+    if (find_theme(b, d) != 0 || load_templates(b, d) != 0)
+        return -1;
+    site_inputs in = {&b->cfg, b->content_dir, b->content_shown, opt->drafts};
+    rc = site_model_build(&b->model, &in, d);
+    rc |= load_statics(b, d);
+    return rc;
+}
+
+static int generate(build_ctx *b, diag_list *d) {
+    char *out_dir = b->opt->out_dir ? xstrdup(b->opt->out_dir)
+                                    : fs_join(b->opt->project_dir, "site");
+    int rc = output_begin(&b->out, out_dir, b->opt->project_dir, d);
+    free(out_dir);
+    if (rc != 0)
+        return -1;
+    size_t errors = d->errors;
+    build_pages(b, d);
+    copy_files(b, d);
+    sitefiles_write(&b->out, &b->model, d);
+    if (d->errors > errors) {
+        output_abort(&b->out);
+        return -1;
+    }
+    return output_commit(&b->out, d);
+}
+
+static double seconds_since(const struct timespec *start) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void free_ctx(build_ctx *b) {
+    site_model_free(&b->model);
+    assets_free(&b->statics);
+    template_set_free(b->templates);
+    config_free(&b->cfg);
+    free(b->content_dir);
+    free(b->content_shown);
+    free(b->theme_dir);
+    free(b->theme_shown);
+}
+
+int build_site(const build_options *opt) {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    build_ctx b = {.opt = opt};
+    diag_list d = DIAG_LIST_INIT;
+    markdown_init();
+    int rc = prepare(&b, &d);
+    if (rc == 0)
+        rc = generate(&b, &d);
+    diag_print(&d, stderr, opt->verbosity != VERBOSITY_QUIET);
+    if (rc != 0 || d.errors)
+        fprintf(stderr, "clinicgen: build failed with %zu error%s; the previous site is "
+                        "unchanged\n",
+                d.errors, d.errors == 1 ? "" : "s");
+    else if (opt->verbosity != VERBOSITY_QUIET)
+        fprintf(stderr, "clinicgen: built %zu pages and copied %zu files in %.2f s (%zu warning%s)\n",
+                b.model.n_pages, b.model.n_assets + b.statics.len, seconds_since(&start),
+                d.warnings, d.warnings == 1 ? "" : "s");
+    int status = (rc != 0 || d.errors) ? 1 : 0;
+    diag_free(&d);
+    free_ctx(&b);
+    return status;
+}

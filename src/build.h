@@ -1,0 +1,22 @@
+/*
+ * build: the whole pipeline of DESIGN.md, from site.yaml to a swapped-in
+ * site/. build_site runs it and returns the exit status (0 success, 1
+ * content, template or output errors); it prints every message itself.
+ */
+#ifndef CLINICGEN_BUILD_H
+#define CLINICGEN_BUILD_H
+
+typedef enum { VERBOSITY_QUIET, VERBOSITY_NORMAL, VERBOSITY_VERBOSE } verbosity;
+
+typedef struct build_options {
+    const char *project_dir; /* where site.yaml is; "." by default */
+    int project_dir_given;   /* -C was used: show it in messages */
+    const char *out_dir;     /* NULL: project_dir/site */
+    int drafts;
+    int jobs; /* worker threads; 0: one per core */
+    verbosity verbosity;
+} build_options;
+
+int build_site(const build_options *opt);
+
+#endif

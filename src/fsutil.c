@@ -1,0 +1,222 @@
+/* fsutil: reading, writing, copying and removing files and folders. */
+#define _GNU_SOURCE
+#include "fsutil.h"
+
+#include "buf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *fs_read_file(const char *path, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        close(fd);
+        errno = err ? err : EINVAL;
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *data = xmalloc(cap);
+    for (;;) {
+        if (n + 1 >= cap) {
+            cap *= 2;
+            data = xrealloc(data, cap);
+        }
+        ssize_t r = read(fd, data + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int err = errno;
+            free(data);
+            close(fd);
+            errno = err;
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    data[n] = '\0';
+    if (len)
+        *len = n;
+    return data;
+}
+
+int fs_mkdirs(const char *path) {
+    char *p = xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(p, 0777);
+    free(p);
+    return rc != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int write_all(int fd, const char *data, size_t len) {
+    while (len) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        data += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int fs_write_file(const char *path, const char *data, size_t len) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == ENOENT) {
+        char *dir = xstrdup(path);
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = '\0';
+            fs_mkdirs(dir);
+        }
+        free(dir);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    }
+    if (fd < 0)
+        return -1;
+    int rc = write_all(fd, data, len);
+    int err = errno;
+    if (close(fd) != 0 && rc == 0)
+        return -1;
+    errno = err;
+    return rc;
+}
+
+int fs_copy_file(const char *from, const char *to) {
+    size_t len;
+    char *data = fs_read_file(from, &len);
+    if (!data)
+        return -1;
+    int rc = fs_write_file(to, data, len);
+    free(data);
+    return rc;
+}
+
+int fs_remove_tree(const char *path) {
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    size_t n;
+    char **names = fs_list_dir(path, &n);
+    if (!names)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *child = fs_join(path, names[i]);
+        if (fs_remove_tree(child) != 0)
+            rc = -1;
+        free(child);
+    }
+    fs_free_list(names, n);
+    return rmdir(path) != 0 ? -1 : rc;
+}
+
+int fs_is_dir(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int fs_is_file(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *fs_join(const char *a, const char *b) {
+    if (!a || !*a)
+        return xstrdup(b);
+    size_t la = strlen(a);
+    if (a[la - 1] == '/')
+        return xasprintf("%s%s", a, b);
+    return xasprintf("%s/%s", a, b);
+}
+
+char *fs_normalize(const char *path) {
+    char *copy = xstrdup(path);
+    size_t n_parts = 0, cap = 8;
+    char **parts = xmalloc(cap * sizeof *parts);
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(tok, "."))
+            continue;
+        if (!strcmp(tok, "..")) {
+            if (n_parts == 0) {
+                free(parts);
+                free(copy);
+                return NULL;
+            }
+            n_parts--;
+            continue;
+        }
+        if (n_parts == cap)
+            parts = xrealloc(parts, (cap *= 2) * sizeof *parts);
+        parts[n_parts++] = tok;
+    }
+    buf out = BUF_INIT;
+    for (size_t i = 0; i < n_parts; i++) {
+        if (i)
+            buf_putc(&out, '/');
+        buf_puts(&out, parts[i]);
+    }
+    free(parts);
+    free(copy);
+    return buf_detach(&out);
+}
+
+char *fs_dirname(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
+}
+
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **fs_list_dir(const char *path, size_t *count) {
+    DIR *dir = opendir(path);
+    if (!dir)
+        return NULL;
+    size_t n = 0, cap = 16;
+    char **names = xmalloc(cap * sizeof *names);
+    struct dirent *ent;
+    while ((ent = readdir(dir))) {
+        if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
+            continue;
+        if (n == cap)
+            names = xrealloc(names, (cap *= 2) * sizeof *names);
+        names[n++] = xstrdup(ent->d_name);
+    }
+    closedir(dir);
+    qsort(names, n, sizeof *names, compare_names);
+    *count = n;
+    return names;
+}
+
+void fs_free_list(char **names, size_t count) {
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}

@@ -1,0 +1,41 @@
+/* lua_value: value trees to Lua tables. */
+#include "lua_value.h"
+
+#include <lauxlib.h>
+#include <math.h>
+
+void lua_push_value(lua_State *L, const value *v) {
+    luaL_checkstack(L, 4, "data nested too deeply");
+    if (!v) {
+        lua_pushnil(L);
+        return;
+    }
+    switch (v->type) {
+    case VALUE_NULL: lua_pushnil(L); break;
+    case VALUE_BOOL: lua_pushboolean(L, v->boolean); break;
+    case VALUE_NUMBER:
+        if (v->number == floor(v->number) && fabs(v->number) < 9.0e15)
+            lua_pushinteger(L, (lua_Integer)v->number);
+        else
+            lua_pushnumber(L, v->number);
+        break;
+    case VALUE_STRING: lua_pushlstring(L, v->text, v->text_len); break;
+    case VALUE_LIST:
+        lua_createtable(L, (int)v->len, 0);
+        for (size_t i = 0; i < v->len; i++) {
+            if (v->items[i]->type == VALUE_NULL)
+                lua_pushboolean(L, 0);
+            else
+                lua_push_value(L, v->items[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        break;
+    case VALUE_MAP:
+        lua_createtable(L, 0, (int)v->len);
+        for (size_t i = 0; i < v->len; i++) {
+            lua_push_value(L, v->pairs[i].val);
+            lua_setfield(L, -2, v->pairs[i].key);
+        }
+        break;
+    }
+}

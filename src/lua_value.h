@@ -1,0 +1,18 @@
+/*
+ * lua_value: pushing value trees onto a Lua stack.
+ *
+ * Maps become tables with string keys, lists become sequences, scalars
+ * become strings, numbers (integers when whole) and booleans. Null is nil
+ * in a map (the key is absent) and false in a list, so sequences keep
+ * their length. Nothing is retained: Lua owns what it receives.
+ */
+#ifndef CLINICGEN_LUA_VALUE_H
+#define CLINICGEN_LUA_VALUE_H
+
+#include "value.h"
+
+#include <lua.h>
+
+void lua_push_value(lua_State *L, const value *v);
+
+#endif

@@ -1,0 +1,344 @@
+/* page: front matter splitting, the content model's typed fields, URLs. */
+#include "page.h"
+
+#include "buf.h"
+#include "fsutil.h"
+#include "markdown.h"
+#include "text.h"
+#include "yaml_value.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Is the line starting at p exactly `marker` (trailing blanks and \r allowed)? */
+static size_t fence_line_length(const char *p, const char *end, const char *marker) {
+    size_t m = strlen(marker);
+    if ((size_t)(end - p) < m || memcmp(p, marker, m) != 0)
+        return 0;
+    const char *q = p + m;
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\r'))
+        q++;
+    if (q < end && *q != '\n')
+        return 0;
+    return (size_t)(q - p) + (q < end);
+}
+
+int page_split_front_matter(const char *text, size_t len, front_matter_split *out,
+                            const char *display_path, diag_list *d) {
+    const char *end = text + len;
+    const char *p = text + text_bom_length(text, len);
+    memset(out, 0, sizeof *out);
+    out->body_offset = (size_t)(p - text);
+    out->body_line = 1;
+    size_t open = fence_line_length(p, end, "---");
+    if (!open)
+        return 0;
+    const char *yaml = p + open;
+    int line = 2;
+    for (const char *q = yaml; q < end; line++) {
+        size_t close = fence_line_length(q, end, "---");
+        if (!close)
+            close = fence_line_length(q, end, "...");
+        if (close) {
+            out->yaml = yaml;
+            out->yaml_len = (size_t)(q - yaml);
+            out->yaml_line = 2;
+            out->body_offset = (size_t)(q + close - text);
+            out->body_line = line + 1;
+            return 0;
+        }
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        q = nl ? nl + 1 : end;
+    }
+    diag_error(d, display_path, 1, 1,
+               "front matter opened with '---' is never closed (add a '---' line after it)");
+    return -1;
+}
+
+int page_parse_date(const char *s, page_date *out) {
+    int y, m, dd, n = 0;
+    char sep1, sep2;
+    if (sscanf(s, "%4d%c%2d%c%2d%n", &y, &sep1, &m, &sep2, &dd, &n) != 5 || n != 10)
+        return -1;
+    if (sep1 != sep2 || (sep1 != '-' && sep1 != '/'))
+        return -1;
+    if (s[n] && s[n] != 'T' && s[n] != ' ')
+        return -1;
+    static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || m < 1 || m > 12 || dd < 1 || dd > days[m - 1])
+        return -1;
+    if (m == 2 && dd == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return -1;
+    out->year = y;
+    out->month = m;
+    out->day = dd;
+    return 0;
+}
+
+void page_format_date(const page_date *d, char *out, size_t size) {
+    snprintf(out, size, "%04d-%02d-%02d", d->year % 10000, d->month % 100, d->day % 100);
+}
+
+const char *page_kind_name(page_kind kind) {
+    static const char *names[] = {"page", "procedure", "faq",  "concern",  "home",
+                                  "section", "tags", "tag", "not-found"};
+    return names[kind];
+}
+
+/* A scalar front matter field as text; lists and maps are errors. */
+static char *front_text(page *p, const char *key, diag_list *d) {
+    const value *v = value_map_get(p->front, key);
+    if (!v || v->type == VALUE_NULL)
+        return NULL;
+    if (v->type == VALUE_LIST || v->type == VALUE_MAP) {
+        diag_error(d, p->display_path, v->line, v->col, "'%s' must be text, not %s", key,
+                   value_type_name(v->type));
+        return NULL;
+    }
+    return xstrdup(v->text);
+}
+
+static void front_date(page *p, const char *key, page_date *out, diag_list *d) {
+    const value *v = value_map_get(p->front, key);
+    if (!v || v->type == VALUE_NULL)
+        return;
+    if (!v->text || page_parse_date(v->text, out) != 0)
+        diag_error(d, p->display_path, v->line, v->col,
+                   "'%s' must be a date written YYYY-MM-DD (or YYYY/MM/DD)", key);
+}
+
+static void front_tags(page *p, diag_list *d) {
+    const value *v = value_map_get(p->front, "tags");
+    if (!v || v->type == VALUE_NULL)
+        return;
+    size_t n = v->type == VALUE_LIST ? v->len : 1;
+    p->tags = xcalloc(n, sizeof *p->tags);
+    for (size_t i = 0; i < n; i++) {
+        const value *t = v->type == VALUE_LIST ? v->items[i] : v;
+        if (!t->text || !*t->text || t->type == VALUE_NULL) {
+            diag_error(d, p->display_path, t->line, t->col, "each tag must be a word or phrase");
+            continue;
+        }
+        p->tags[p->n_tags++] = xstrdup(t->text);
+    }
+}
+
+static page_kind kind_from_name(const char *s) {
+    for (page_kind k = KIND_PAGE; k <= KIND_CONCERN; k++)
+        if (!strcmp(s, page_kind_name(k)))
+            return k;
+    return KIND_NOT_FOUND;
+}
+
+static page_kind kind_from_section(const char *section_path) {
+    size_t n = strcspn(section_path, "/");
+    if (n == 10 && !strncmp(section_path, "procedures", n))
+        return KIND_PROCEDURE;
+    if (n == 3 && !strncmp(section_path, "faq", n))
+        return KIND_FAQ;
+    if (n == 8 && !strncmp(section_path, "concerns", n))
+        return KIND_CONCERN;
+    return KIND_PAGE;
+}
+
+static void page_read_kind(page *p, diag_list *d) {
+    const value *v = value_map_get(p->front, "kind");
+    if (p->kind == KIND_HOME || p->kind == KIND_SECTION)
+        return;
+    p->kind = kind_from_section(p->section_path);
+    if (!v || v->type == VALUE_NULL)
+        return;
+    page_kind k = v->text ? kind_from_name(v->text) : KIND_NOT_FOUND;
+    if (k == KIND_NOT_FOUND)
+        diag_error(d, p->display_path, v->line, v->col,
+                   "'kind' must be procedure, faq, concern or page");
+    else
+        p->kind = k;
+}
+
+static void page_read_flags(page *p, diag_list *d) {
+    const value *v = value_map_get(p->front, "draft");
+    if (v && v->type == VALUE_BOOL)
+        p->draft = v->boolean;
+    else if (v && v->type != VALUE_NULL)
+        diag_error(d, p->display_path, v->line, v->col, "'draft' must be true or false");
+    v = value_map_get(p->front, "weight");
+    if (v && v->type == VALUE_NUMBER)
+        p->weight = v->number;
+    else if (v && v->type != VALUE_NULL)
+        diag_error(d, p->display_path, v->line, v->col, "'weight' must be a number");
+}
+
+static void page_read_fields(page *p, diag_list *d) {
+    p->title = front_text(p, "title", d);
+    p->summary = front_text(p, "summary", d);
+    p->reviewer = front_text(p, "reviewer", d);
+    front_date(p, "date", &p->date, d);
+    front_date(p, "updated", &p->updated, d);
+    front_date(p, "reviewed", &p->reviewed, d);
+    front_tags(p, d);
+    page_read_kind(p, d);
+    page_read_flags(p, d);
+}
+
+/* "chemical-peel.md" -> "Chemical peel" */
+static char *title_from_file_name(const char *source) {
+    const char *base = strrchr(source, '/');
+    base = base ? base + 1 : source;
+    if (!strcmp(base, "index.md") || !strcmp(base, "_index.md")) {
+        char *dir = fs_dirname(source);
+        char *t = *dir ? title_from_file_name(dir) : xstrdup("Home");
+        free(dir);
+        return t;
+    }
+    size_t n = strcspn(base, ".");
+    char *t = xstrndup(base, n);
+    for (char *c = t; *c; c++)
+        if (*c == '-' || *c == '_')
+            *c = ' ';
+    t[0] = (char)toupper((unsigned char)t[0]);
+    return t;
+}
+
+static void page_set_paths(page *p, const char *source) {
+    const char *base = strrchr(source, '/');
+    base = base ? base + 1 : source;
+    p->dir = fs_dirname(source);
+    int is_index = !strcmp(base, "_index.md");
+    int is_bundle = !strcmp(base, "index.md");
+    if (is_index)
+        p->kind = *p->dir ? KIND_SECTION : KIND_HOME;
+    p->section_path = (is_index || !is_bundle) ? xstrdup(p->dir) : fs_dirname(p->dir);
+    if (is_index && *p->dir) {
+        free(p->section_path);
+        p->section_path = xstrdup(p->dir);
+    }
+}
+
+/* URL of a source file: each folder slugified, then the file's own slug. */
+static char *url_from_source(const char *source, const value *slug) {
+    buf url = BUF_INIT;
+    const char *part = source;
+    for (const char *slash; (slash = strchr(part, '/')); part = slash + 1) {
+        char *s = text_slugify(part, (size_t)(slash - part));
+        buf_printf(&url, "%s/", s);
+        free(s);
+    }
+    int listing = !strcmp(part, "_index.md") || !strcmp(part, "index.md");
+    if (!listing) {
+        const char *name = slug && slug->text && *slug->text ? slug->text : part;
+        size_t n = name == part ? strlen(part) - 3 : strlen(name);
+        char *s = text_slugify(name, n);
+        buf_printf(&url, "%s/", *s ? s : "page");
+        free(s);
+    }
+    return buf_detach(&url);
+}
+
+void page_set_url(page *p, const char *url_path) {
+    free(p->url_path);
+    free(p->out_path);
+    p->url_path = url_path ? xstrdup(url_path)
+                           : url_from_source(p->source, value_map_get(p->front, "slug"));
+    p->out_path = xasprintf("%sindex.html", p->url_path);
+}
+
+static int page_parse_front(page *p, const char *text, size_t len, diag_list *d) {
+    front_matter_split split;
+    if (page_split_front_matter(text, len, &split, p->display_path, d) != 0)
+        return -1;
+    p->body_offset = split.body_offset;
+    p->body_line = split.body_line;
+    value *front = NULL;
+    if (split.yaml) {
+        front = yaml_value_parse(split.yaml, split.yaml_len, p->display_path, split.yaml_line - 1,
+                                 d);
+        if (!front)
+            return -1;
+    }
+    if (front && front->type != VALUE_MAP && front->type != VALUE_NULL) {
+        diag_error(d, p->display_path, front->line, front->col,
+                   "front matter must be a map of fields (key: value), not %s",
+                   value_type_name(front->type));
+        value_free(front);
+        return -1;
+    }
+    if (!front || front->type == VALUE_NULL) {
+        value_free(front);
+        front = value_new(VALUE_MAP, split.yaml_line, 1);
+    }
+    p->front = front;
+    return 0;
+}
+
+int page_load(page *p, const char *content_dir, const char *source, const char *display_path,
+              diag_list *d) {
+    memset(p, 0, sizeof *p);
+    p->source = xstrdup(source);
+    p->display_path = xstrdup(display_path);
+    page_set_paths(p, source);
+    p->front = value_new(VALUE_MAP, 1, 1);
+    char *path = fs_join(content_dir, source);
+    size_t len;
+    char *text = fs_read_file(path, &len);
+    free(path);
+    if (!text) {
+        diag_error(d, display_path, 0, 0, "cannot read: %s", strerror(errno));
+        page_set_url(p, NULL);
+        return -1;
+    }
+    value_free(p->front);
+    p->front = NULL;
+    size_t errors = d->errors;
+    if (page_parse_front(p, text, len, d) != 0)
+        p->front = value_new(VALUE_MAP, 1, 1);
+    else
+        page_read_fields(p, d);
+    if (!p->title) {
+        p->title = markdown_opening_heading(text + p->body_offset, len - p->body_offset);
+        p->title_from_heading = p->title != NULL;
+    }
+    if (!p->title)
+        p->title = title_from_file_name(source);
+    page_set_url(p, NULL);
+    free(text);
+    return d->errors > errors ? -1 : 0;
+}
+
+page *page_new_virtual(page_kind kind, const char *url_path, const char *title) {
+    page *p = xcalloc(1, sizeof *p);
+    p->kind = kind;
+    p->front = value_new(VALUE_MAP, 0, 0);
+    p->title = xstrdup(title);
+    p->dir = xstrdup("");
+    p->section_path = xstrdup(url_path);
+    size_t n = strlen(p->section_path);
+    if (n && p->section_path[n - 1] == '/')
+        p->section_path[n - 1] = '\0';
+    page_set_url(p, url_path);
+    return p;
+}
+
+void page_free(page *p) {
+    if (!p)
+        return;
+    free(p->source);
+    free(p->display_path);
+    free(p->dir);
+    free(p->url_path);
+    free(p->out_path);
+    free(p->section_path);
+    value_free(p->front);
+    free(p->title);
+    free(p->summary);
+    free(p->reviewer);
+    for (size_t i = 0; i < p->n_tags; i++)
+        free(p->tags[i]);
+    free(p->tags);
+    free(p->children);
+    free(p->subsections);
+    free(p);
+}

@@ -1,0 +1,93 @@
+/*
+ * page: one page of the site and its content model (DESIGN.md).
+ *
+ * A page comes from a Markdown file (source != NULL) or is made by the site
+ * model (a section without _index.md, a tag listing). page_load reads a
+ * source file, splits and parses its front matter and fills the typed
+ * fields; the body itself is parsed later, in the render stage, so pages can
+ * be streamed. Pages live on the heap (page_load fills a zeroed page the
+ * caller allocated); a page owns every field except the borrowed listing
+ * pointers, and page_free releases the page with its fields.
+ */
+#ifndef CLINICGEN_PAGE_H
+#define CLINICGEN_PAGE_H
+
+#include "diag.h"
+#include "value.h"
+
+#include <stddef.h>
+
+typedef enum {
+    KIND_PAGE,
+    KIND_PROCEDURE,
+    KIND_FAQ,
+    KIND_CONCERN,
+    KIND_HOME,    /* content/_index.md or the made-up home page */
+    KIND_SECTION, /* a folder's listing */
+    KIND_TAGS,    /* the list of all tags */
+    KIND_TAG,     /* the pages with one tag */
+    KIND_NOT_FOUND
+} page_kind;
+
+typedef struct page_date {
+    int year, month, day; /* year 0: not set */
+} page_date;
+
+typedef struct page {
+    char *source;       /* path below content/, e.g. "procedures/x.md"; NULL if made up */
+    char *display_path; /* path shown in messages, e.g. "content/procedures/x.md" */
+    char *dir;          /* folder of the source below content/ ("" at the top) */
+    char *url_path;     /* site-relative URL path: "procedures/x/" ("" for home) */
+    char *out_path;     /* file below the output folder: "procedures/x/index.html" */
+    char *section_path; /* the section (folder) this page is listed in */
+    page_kind kind;
+    value *front; /* front matter map (owned; an empty map without front matter) */
+    char *title, *summary, *reviewer;
+    int title_from_heading; /* the body's opening level-1 heading gave the title */
+    page_date date, updated, reviewed;
+    char **tags;
+    size_t n_tags;
+    int draft;
+    double weight;
+    size_t body_offset; /* byte offset of the body in the source file */
+    int body_line;      /* line number of the body's first line */
+    struct page **children; /* listings: pages shown (borrowed) */
+    size_t n_children;
+    struct page **subsections; /* sections: child sections (borrowed) */
+    size_t n_subsections;
+    struct page *parent; /* the section page listing this one (borrowed) */
+} page;
+
+typedef struct front_matter_split {
+    const char *yaml;  /* inside the --- lines; NULL when there is none */
+    size_t yaml_len;
+    int yaml_line;     /* line number of the first YAML line */
+    size_t body_offset;
+    int body_line;
+} front_matter_split;
+
+/* Finds the front matter between `---` lines at the start of text (after an
+ * optional byte-order mark). Returns 0, or -1 when it is opened but never
+ * closed (an error is added at the opening line). */
+int page_split_front_matter(const char *text, size_t len, front_matter_split *out,
+                            const char *display_path, diag_list *d);
+
+/* Reads content_dir/source and fills the page's front matter fields.
+ * Returns 0, or -1 after adding errors to d (the page is still freeable). */
+int page_load(page *p, const char *content_dir, const char *source, const char *display_path,
+              diag_list *d);
+
+/* Fills url_path and out_path from source (or from a given URL path). */
+void page_set_url(page *p, const char *url_path);
+
+/* Parses YYYY-MM-DD or YYYY/MM/DD (a time after the date is ignored). */
+int page_parse_date(const char *s, page_date *out);
+/* "2026-09-02" into out (at least 11 bytes). */
+void page_format_date(const page_date *d, char *out, size_t size);
+
+const char *page_kind_name(page_kind kind);
+
+page *page_new_virtual(page_kind kind, const char *url_path, const char *title);
+void page_free(page *p);
+
+#endif

@@ -1,0 +1,335 @@
+/* site: sections, tags, listings and URLs for the whole site. */
+#include "site.h"
+
+#include "buf.h"
+#include "fsutil.h"
+#include "text.h"
+#include "walk.h"
+#include "yaml_value.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void add_page(site_model *m, page *p) {
+    m->pages = xrealloc(m->pages, (m->n_pages + 1) * sizeof *m->pages);
+    m->pages[m->n_pages++] = p;
+}
+
+static void append_child(page ***list, size_t *n, page *child) {
+    *list = xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = child;
+}
+
+/* Listings: by weight (unset weights last), then title, then URL. */
+static int compare_listed(const void *a, const void *b) {
+    const page *p = *(page *const *)a, *q = *(page *const *)b;
+    int pw = p->weight != 0, qw = q->weight != 0;
+    if (pw != qw)
+        return qw - pw;
+    if (p->weight != q->weight)
+        return p->weight < q->weight ? -1 : 1;
+    int c = strcasecmp(p->title, q->title);
+    return c ? c : strcmp(p->url_path, q->url_path);
+}
+
+static void load_pages(site_model *m, const site_inputs *in, const content_files *files,
+                       diag_list *d) {
+    for (size_t i = 0; i < files->pages.len; i++) {
+        const char *src = files->pages.items[i];
+        char *shown = fs_join(in->display_content_dir, src);
+        page *p = xcalloc(1, sizeof *p);
+        page_load(p, in->content_dir, src, shown, d);
+        free(shown);
+        if (p->draft && !in->drafts) {
+            page_free(p);
+            continue;
+        }
+        strmap_put(&m->by_source, src, p);
+        add_page(m, p);
+    }
+}
+
+static void load_data(site_model *m, const site_inputs *in, const content_files *files,
+                      diag_list *d) {
+    m->data = value_new(VALUE_MAP, 0, 0);
+    for (size_t i = 0; i < files->data.len; i++) {
+        const char *rel = files->data.items[i];
+        char *path = fs_join(in->content_dir, rel);
+        char *shown = fs_join(in->display_content_dir, rel);
+        value *v = yaml_value_load_file(path, shown, d);
+        const char *base = strrchr(rel, '/') + 1;
+        char *name = xstrndup(base, strcspn(base, "."));
+        if (v && !value_map_put(m->data, name, v)) {
+            diag_error(d, shown, 0, 0, "a data file named '%s' exists already", name);
+            value_free(v);
+        }
+        free(name);
+        free(path);
+        free(shown);
+    }
+}
+
+/* Folder part of a bundle file's URL: each folder slugified, like pages. */
+static char *asset_out_path(const char *source) {
+    buf out = BUF_INIT;
+    const char *part = source;
+    for (const char *slash; (slash = strchr(part, '/')); part = slash + 1) {
+        char *s = text_slugify(part, (size_t)(slash - part));
+        buf_printf(&out, "%s/", s);
+        free(s);
+    }
+    buf_puts(&out, part);
+    return buf_detach(&out);
+}
+
+static void load_assets(site_model *m, const site_inputs *in, const content_files *files) {
+    m->assets = xcalloc(files->assets.len + 1, sizeof *m->assets);
+    for (size_t i = 0; i < files->assets.len; i++) {
+        asset *a = &m->assets[m->n_assets++];
+        a->source = xstrdup(files->assets.items[i]);
+        a->path = fs_join(in->content_dir, a->source);
+        a->out_path = asset_out_path(a->source);
+        strmap_put(&m->asset_by_source, a->source, a);
+    }
+}
+
+static char *section_title(const char *section_path) {
+    const char *base = strrchr(section_path, '/');
+    base = base ? base + 1 : section_path;
+    char *t = xstrdup(base);
+    for (char *c = t; *c; c++)
+        if (*c == '-' || *c == '_')
+            *c = ' ';
+    if (strlen(t) <= 3)
+        for (char *c = t; *c; c++)
+            *c = (char)toupper((unsigned char)*c); /* "faq" reads best as "FAQ" */
+    t[0] = (char)toupper((unsigned char)t[0]);
+    return t;
+}
+
+/* The listing page of a section, made up when the folder has no _index.md. */
+static page *section_page(site_model *m, strmap *sections, const char *section_path) {
+    page *s = strmap_get(sections, section_path);
+    if (s)
+        return s;
+    if (!*section_path) {
+        s = page_new_virtual(KIND_HOME, "", m->cfg->title);
+    } else {
+        char *title = section_title(section_path);
+        char *src = fs_join(section_path, "_index.md");
+        char *url = xasprintf("%s/", section_path);
+        s = page_new_virtual(KIND_SECTION, "", title);
+        s->source = NULL;
+        free(s->section_path);
+        s->section_path = xstrdup(section_path);
+        /* same URL rule as a real _index.md would get */
+        page tmp = {.source = src, .front = s->front};
+        page_set_url(&tmp, NULL);
+        free(s->url_path);
+        free(s->out_path);
+        s->url_path = tmp.url_path;
+        s->out_path = tmp.out_path;
+        free(title);
+        free(src);
+        free(url);
+    }
+    strmap_put(sections, section_path, s);
+    add_page(m, s);
+    return s;
+}
+
+static void build_sections(site_model *m) {
+    strmap sections = STRMAP_INIT;
+    size_t n = m->n_pages;
+    for (size_t i = 0; i < n; i++) {
+        page *p = m->pages[i];
+        if (p->kind == KIND_HOME || p->kind == KIND_SECTION)
+            strmap_put(&sections, p->section_path, p);
+    }
+    m->home = section_page(m, &sections, "");
+    for (size_t i = 0; i < m->n_pages; i++) {
+        page *p = m->pages[i];
+        if (p->kind == KIND_HOME)
+            continue;
+        if (p->kind == KIND_SECTION) {
+            char *parent_path = fs_dirname(p->section_path);
+            page *parent = section_page(m, &sections, parent_path);
+            free(parent_path);
+            p->parent = parent;
+            append_child(&parent->subsections, &parent->n_subsections, p);
+        } else {
+            page *parent = section_page(m, &sections, p->section_path);
+            p->parent = parent;
+            append_child(&parent->children, &parent->n_children, p);
+        }
+    }
+    strmap_free(&sections);
+}
+
+static void build_tags(site_model *m) {
+    strmap tags = STRMAP_INIT;
+    page *all = NULL;
+    size_t n = m->n_pages;
+    for (size_t i = 0; i < n; i++) {
+        page *p = m->pages[i];
+        for (size_t k = 0; k < p->n_tags; k++) {
+            char *slug = text_slugify(p->tags[k], strlen(p->tags[k]));
+            page *t = strmap_get(&tags, slug);
+            if (!t) {
+                if (!all) {
+                    all = page_new_virtual(KIND_TAGS, "tags/", "Tags");
+                    all->parent = m->home;
+                    add_page(m, all);
+                }
+                char *url = xasprintf("tags/%s/", *slug ? slug : "tag");
+                t = page_new_virtual(KIND_TAG, url, p->tags[k]);
+                free(url);
+                t->parent = all;
+                strmap_put(&tags, slug, t);
+                append_child(&all->children, &all->n_children, t);
+                add_page(m, t);
+            }
+            append_child(&t->children, &t->n_children, p);
+            free(slug);
+        }
+    }
+    strmap_free(&tags);
+}
+
+static void sort_listings(site_model *m) {
+    for (size_t i = 0; i < m->n_pages; i++) {
+        page *p = m->pages[i];
+        if (p->kind != KIND_TAGS)
+            qsort(p->children, p->n_children, sizeof *p->children, compare_listed);
+        qsort(p->subsections, p->n_subsections, sizeof *p->subsections, compare_listed);
+    }
+}
+
+static const char *page_origin(const page *p) {
+    return p->display_path ? p->display_path : p->title;
+}
+
+static void claim_urls(site_model *m, diag_list *d) {
+    for (size_t i = 0; i < m->n_pages; i++) {
+        page *p = m->pages[i];
+        page *other = strmap_put(&m->by_url, p->url_path, p);
+        if (other) {
+            strmap_put(&m->by_url, p->url_path, other);
+            diag_error(d, p->display_path ? p->display_path : page_origin(other), 0, 0,
+                       "this page and %s both want the URL /%s; rename one or give it a "
+                       "'slug'",
+                       page_origin(other), p->url_path);
+        }
+        strmap_put(&m->out_paths, p->out_path, (void *)page_origin(p));
+    }
+    for (size_t i = 0; i < m->n_assets; i++) {
+        const char *owner = strmap_get(&m->out_paths, m->assets[i].out_path);
+        if (owner)
+            diag_error(d, owner, 0, 0, "this page and the file %s both want to be written to %s",
+                       m->assets[i].source, m->assets[i].out_path);
+        else
+            strmap_put(&m->out_paths, m->assets[i].out_path, m->assets[i].source);
+    }
+}
+
+int site_model_build(site_model *m, const site_inputs *in, diag_list *d) {
+    memset(m, 0, sizeof *m);
+    m->cfg = in->cfg;
+    size_t errors = d->errors;
+    content_files files;
+    walk_content(in->content_dir, in->display_content_dir, &files, d);
+    load_pages(m, in, &files, d);
+    load_assets(m, in, &files);
+    load_data(m, in, &files, d);
+    content_files_free(&files);
+    build_sections(m);
+    build_tags(m);
+    page *nf = page_new_virtual(KIND_NOT_FOUND, "", "Page not found");
+    free(nf->url_path);
+    free(nf->out_path);
+    nf->url_path = xstrdup("404.html");
+    nf->out_path = xstrdup("404.html");
+    add_page(m, nf);
+    sort_listings(m);
+    claim_urls(m, d);
+    return d->errors > errors ? -1 : 0;
+}
+
+void site_model_free(site_model *m) {
+    for (size_t i = 0; i < m->n_pages; i++)
+        page_free(m->pages[i]);
+    free(m->pages);
+    for (size_t i = 0; i < m->n_assets; i++) {
+        free(m->assets[i].source);
+        free(m->assets[i].path);
+        free(m->assets[i].out_path);
+    }
+    free(m->assets);
+    strmap_free(&m->by_source);
+    strmap_free(&m->by_url);
+    strmap_free(&m->asset_by_source);
+    strmap_free(&m->out_paths);
+    value_free(m->data);
+    memset(m, 0, sizeof *m);
+}
+
+char *site_page_url(const site_model *m, const page *p) {
+    return xasprintf("%s%s", m->cfg->base_path, p->url_path);
+}
+
+static char *resolve_root_relative(const site_model *m, const char *target, char **error) {
+    const char *path = target + 1;
+    size_t n = strlen(path);
+    char *with_slash = (n && path[n - 1] != '/') ? xasprintf("%s/", path) : xstrdup(path);
+    int found = strmap_get(&m->by_url, with_slash) || strmap_get(&m->by_url, path) ||
+                strmap_get(&m->out_paths, path);
+    free(with_slash);
+    if (!found) {
+        *error = xasprintf("the link '%s' finds no page or file of this site", target);
+        return NULL;
+    }
+    return xasprintf("%s%s", m->cfg->base_path, path);
+}
+
+static page *page_for_folder(const site_model *m, const char *path) {
+    const char *names[] = {"index.md", "_index.md"};
+    for (size_t i = 0; i < 2; i++) {
+        char *src = fs_join(path, names[i]);
+        page *p = strmap_get(&m->by_source, src);
+        free(src);
+        if (p)
+            return p;
+    }
+    return NULL;
+}
+
+char *site_resolve_link(void *ctx, const char *page_dir, const char *target, char **error) {
+    const site_model *m = ctx;
+    if (target[0] == '/')
+        return resolve_root_relative(m, target, error);
+    char *joined = fs_join(page_dir, target);
+    char *path = fs_normalize(joined);
+    free(joined);
+    if (!path) {
+        *error = xasprintf("the link '%s' points outside the content folder", target);
+        return NULL;
+    }
+    page *p = strmap_get(&m->by_source, path);
+    if (!p)
+        p = page_for_folder(m, path);
+    if (p) {
+        free(path);
+        return site_page_url(m, p);
+    }
+    const asset *a = strmap_get(&m->asset_by_source, path);
+    if (a) {
+        free(path);
+        return xasprintf("%s%s", m->cfg->base_path, a->out_path);
+    }
+    *error = xasprintf("the link '%s' finds no page or file (looked for content/%s)", target,
+                       *path ? path : ".");
+    free(path);
+    return NULL;
+}

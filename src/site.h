@@ -1,0 +1,57 @@
+/*
+ * site: the site model (pipeline stage 6) built from every page's front
+ * matter: sections and their listings, tags, the home and 404 pages, the
+ * URL of every page and bundle file, and the data files.
+ *
+ * site_model_build reads every page's front matter (not its body), so the
+ * model is small and complete before any page is rendered; rendering can
+ * then stream pages one at a time. The model owns its pages, assets and
+ * data, and is read-only while pages render: workers may share it.
+ */
+#ifndef CLINICGEN_SITE_H
+#define CLINICGEN_SITE_H
+
+#include "config.h"
+#include "diag.h"
+#include "page.h"
+#include "strmap.h"
+#include "value.h"
+
+typedef struct asset {
+    char *source;   /* below content/ (bundle files) or below a static folder */
+    char *path;     /* the file to copy */
+    char *out_path; /* below the output folder */
+} asset;
+
+typedef struct site_model {
+    const site_config *cfg;
+    page **pages; /* every page to write, in a fixed order */
+    size_t n_pages;
+    page *home;
+    strmap by_source; /* content path -> page */
+    strmap by_url;    /* url_path -> page */
+    asset *assets;    /* bundle files */
+    size_t n_assets;
+    strmap asset_by_source; /* content path -> asset */
+    strmap out_paths;       /* every output path claimed so far -> its owner's name */
+    value *data;            /* map: data file name -> contents */
+} site_model;
+
+typedef struct site_inputs {
+    const site_config *cfg;
+    const char *content_dir;
+    const char *display_content_dir; /* "content" or "DIR/content" */
+    int drafts;
+} site_inputs;
+
+/* Returns 0; -1 after reporting errors (the model is still freeable). */
+int site_model_build(site_model *m, const site_inputs *in, diag_list *d);
+void site_model_free(site_model *m);
+
+/* The absolute URL path of a page ("/kb/procedures/x/"). Caller frees. */
+char *site_page_url(const site_model *m, const page *p);
+
+/* link_resolver callback: ctx is the site_model. */
+char *site_resolve_link(void *ctx, const char *page_dir, const char *target, char **error);
+
+#endif

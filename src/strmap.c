@@ -1,0 +1,68 @@
+/* strmap: open addressing with linear probing over FNV-1a hashes. */
+#include "strmap.h"
+
+#include "buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+size_t strmap_hash(const char *s, size_t n) {
+    unsigned long long h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+static strmap_slot *find_slot(const strmap *m, const char *key, size_t hash) {
+    size_t mask = m->cap - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+        strmap_slot *s = &m->slots[i];
+        if (!s->key || (s->hash == hash && !strcmp(s->key, key)))
+            return s;
+    }
+}
+
+static void grow(strmap *m) {
+    strmap old = *m;
+    m->cap = old.cap ? old.cap * 2 : 16;
+    m->slots = xcalloc(m->cap, sizeof *m->slots);
+    for (size_t i = 0; i < old.cap; i++) {
+        if (!old.slots[i].key)
+            continue;
+        *find_slot(m, old.slots[i].key, old.slots[i].hash) = old.slots[i];
+    }
+    free(old.slots);
+}
+
+void *strmap_put(strmap *m, const char *key, void *value) {
+    if ((m->len + 1) * 4 > m->cap * 3)
+        grow(m);
+    size_t hash = strmap_hash(key, strlen(key));
+    strmap_slot *s = find_slot(m, key, hash);
+    if (s->key) {
+        void *old = s->value;
+        s->value = value;
+        return old;
+    }
+    s->key = xstrdup(key);
+    s->hash = hash;
+    s->value = value;
+    m->len++;
+    return NULL;
+}
+
+void *strmap_get(const strmap *m, const char *key) {
+    if (!m->len)
+        return NULL;
+    strmap_slot *s = find_slot(m, key, strmap_hash(key, strlen(key)));
+    return s->key ? s->value : NULL;
+}
+
+void strmap_free(strmap *m) {
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->slots[i].key);
+    free(m->slots);
+    *m = (strmap)STRMAP_INIT;
+}

@@ -1,0 +1,32 @@
+/*
+ * strmap: a hash map from strings to borrowed pointers.
+ *
+ * The map copies and owns its keys; the values are the caller's. Insertion
+ * order is not kept. strmap_free releases the keys and the table, never the
+ * values. Not safe for concurrent writers; concurrent readers are fine.
+ */
+#ifndef CLINICGEN_STRMAP_H
+#define CLINICGEN_STRMAP_H
+
+#include <stddef.h>
+
+typedef struct strmap_slot {
+    char *key;
+    void *value;
+    size_t hash;
+} strmap_slot;
+
+typedef struct strmap {
+    strmap_slot *slots;
+    size_t cap, len;
+} strmap;
+
+#define STRMAP_INIT {NULL, 0, 0}
+
+/* Sets key to value; returns the value it had before, or NULL. */
+void *strmap_put(strmap *m, const char *key, void *value);
+void *strmap_get(const strmap *m, const char *key);
+void strmap_free(strmap *m);
+size_t strmap_hash(const char *s, size_t n);
+
+#endif

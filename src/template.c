@@ -1,0 +1,601 @@
+/* template: reading template files and compiling them into tnode trees. */
+#include "template.h"
+
+#include "buf.h"
+#include "fsutil.h"
+#include "strmap.h"
+#include "text.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <lauxlib.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <lua.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct compiler {
+    template_set *set;
+    const char *path; /* display path of the template being compiled */
+    lua_State *L;     /* scratch state: checks that expressions compile */
+    strmap ids;
+    diag_list *d;
+} compiler;
+
+/* ---- HTML named entities: XML knows only five, writers expect more. ---- */
+
+static const struct {
+    const char *name;
+    int code;
+} html_entities[] = {{"nbsp", 160},   {"copy", 169},   {"reg", 174},     {"middot", 183},
+                     {"times", 215},  {"ndash", 8211}, {"mdash", 8212},  {"lsquo", 8216},
+                     {"rsquo", 8217}, {"ldquo", 8220}, {"rdquo", 8221},  {"bull", 8226},
+                     {"hellip", 8230}, {"trade", 8482}, {"larr", 8592},  {"uarr", 8593},
+                     {"rarr", 8594},  {"darr", 8595},  {"deg", 176},     {"plusmn", 177}};
+
+static char *replace_html_entities(const char *text, size_t len, size_t *out_len) {
+    buf out = BUF_INIT;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '&') {
+            size_t j = i + 1;
+            while (j < len && j - i < 10 && isalnum((unsigned char)text[j]))
+                j++;
+            if (j < len && text[j] == ';') {
+                size_t n = j - i - 1;
+                size_t k;
+                for (k = 0; k < sizeof html_entities / sizeof *html_entities; k++)
+                    if (strlen(html_entities[k].name) == n &&
+                        !strncmp(html_entities[k].name, text + i + 1, n))
+                        break;
+                if (k < sizeof html_entities / sizeof *html_entities) {
+                    buf_printf(&out, "&#%d;", html_entities[k].code);
+                    i = j;
+                    continue;
+                }
+            }
+        }
+        buf_putc(&out, text[i]);
+    }
+    *out_len = out.len;
+    return buf_detach(&out);
+}
+
+/* ---- expressions ---- */
+
+static int add_expr(compiler *c, const char *chunk, int line) {
+    if (luaL_loadbufferx(c->L, chunk, strlen(chunk), "=template", "t") != LUA_OK) {
+        const char *msg = lua_tostring(c->L, -1);
+        const char *colon = msg ? strstr(msg, ":1: ") : NULL;
+        diag_error(c->d, c->path, line, 0, "in a Lua expression: %s",
+                   colon ? colon + 4 : (msg ? msg : "syntax error"));
+        lua_pop(c->L, 1);
+        return -1;
+    }
+    lua_pop(c->L, 1);
+    template_set *set = c->set;
+    set->exprs = xrealloc(set->exprs, (set->n_exprs + 1) * sizeof *set->exprs);
+    set->exprs[set->n_exprs] = (texpr){xstrdup(chunk), xstrdup(c->path), line};
+    return (int)set->n_exprs++;
+}
+
+static int add_value_expr(compiler *c, const char *expr, int line) {
+    char *chunk = xasprintf("return (%s\n)", expr);
+    int id = add_expr(c, chunk, line);
+    free(chunk);
+    return id;
+}
+
+static int is_identifier(const char *s, size_t n) {
+    if (!n || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static char *trimmed(const char *s, size_t n) {
+    while (n && isspace((unsigned char)*s))
+        s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return xstrndup(s, n);
+}
+
+/* Splits "a = x; b = {1; 2}" at the semicolons outside brackets and quotes. */
+static size_t next_statement(const char *s) {
+    int depth = 0;
+    char quote = 0;
+    size_t i;
+    for (i = 0; s[i]; i++) {
+        char ch = s[i];
+        if (quote) {
+            if (ch == '\\' && s[i + 1])
+                i++;
+            else if (ch == quote)
+                quote = 0;
+        } else if (ch == '"' || ch == '\'') {
+            quote = ch;
+        } else if (ch == '(' || ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == ')' || ch == '}' || ch == ']') {
+            depth--;
+        } else if (ch == ';' && depth == 0) {
+            break;
+        }
+    }
+    return i;
+}
+
+static int compile_defines(compiler *c, tnode *n, const char *src) {
+    for (const char *s = src; *s;) {
+        size_t len = next_statement(s);
+        char *stmt = trimmed(s, len);
+        s += len + (s[len] == ';');
+        if (!*stmt) {
+            free(stmt);
+            continue;
+        }
+        char *eq = strchr(stmt, '=');
+        char *name = eq ? trimmed(stmt, (size_t)(eq - stmt)) : NULL;
+        if (!eq || eq[1] == '=' || !is_identifier(name, strlen(name))) {
+            diag_error(c->d, c->path, n->line, 0,
+                       "cg-define takes 'name = expression' pairs separated by ';', not '%s'",
+                       stmt);
+            free(name);
+            free(stmt);
+            return -1;
+        }
+        int expr = add_value_expr(c, eq + 1, n->line);
+        free(stmt);
+        if (expr < 0) {
+            free(name);
+            return -1;
+        }
+        n->defines = xrealloc(n->defines, (n->n_defines + 1) * sizeof *n->defines);
+        n->defines[n->n_defines++] = (tdefine){name, expr};
+    }
+    return 0;
+}
+
+static int compile_each(compiler *c, tnode *n, const char *src) {
+    const char *in = strstr(src, " in ");
+    char *names = in ? trimmed(src, (size_t)(in - src)) : NULL;
+    char *comma = names ? strchr(names, ',') : NULL;
+    char *key = comma ? trimmed(names, (size_t)(comma - names)) : NULL;
+    char *val = comma ? trimmed(comma + 1, strlen(comma + 1)) : (names ? xstrdup(names) : NULL);
+    int ok = val && is_identifier(val, strlen(val)) && (!key || is_identifier(key, strlen(key)));
+    free(names);
+    if (!ok) {
+        diag_error(c->d, c->path, n->line, 0,
+                   "cg-each takes 'item in expression' or 'key, value in expression', not '%s'",
+                   src);
+        free(key);
+        free(val);
+        return -1;
+    }
+    n->each_key = key;
+    n->each_value = val;
+    n->each_expr = add_value_expr(c, in + 4, n->line);
+    return n->each_expr < 0 ? -1 : 0;
+}
+
+/* ---- attributes ---- */
+
+static int is_url_attribute(const char *name) {
+    static const char *const names[] = {"href",   "src",      "action", "formaction", "cite",
+                                        "poster", "data",     "srcset", "xlink:href", "ping",
+                                        "manifest", "background", "longdesc"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(name, names[i]))
+            return 1;
+    return 0;
+}
+
+static char *attribute_name(const xmlAttr *a) {
+    if (a->ns && a->ns->prefix)
+        return xasprintf("%s:%s", a->ns->prefix, a->name);
+    return xstrdup((const char *)a->name);
+}
+
+/* Pages must work under a strict Content-Security-Policy. */
+static int refuse_inline_code(compiler *c, tnode *n, const char *name) {
+    if (!strncasecmp(name, "on", 2) || !strcasecmp(name, "style")) {
+        diag_error(c->d, c->path, n->line, 0,
+                   "the attribute '%s' is not allowed: pages carry no inline scripts or styles "
+                   "(use a class and the theme's CSS or JavaScript files)",
+                   name);
+        return -1;
+    }
+    return 0;
+}
+
+static void add_attr(tnode *n, tattr a) {
+    n->attrs = xrealloc(n->attrs, (n->n_attrs + 1) * sizeof *n->attrs);
+    n->attrs[n->n_attrs++] = a;
+}
+
+static int compile_directive(compiler *c, tnode *n, const char *name, const char *v) {
+    if (!strcmp(name, "cg-define"))
+        return compile_defines(c, n, v);
+    if (!strcmp(name, "cg-if"))
+        return (n->if_expr = add_value_expr(c, v, n->line)) < 0 ? -1 : 0;
+    if (!strcmp(name, "cg-else")) {
+        n->is_else = 1;
+        return 0;
+    }
+    if (!strcmp(name, "cg-each"))
+        return compile_each(c, n, v);
+    if (!strcmp(name, "cg-text"))
+        return (n->text_expr = add_value_expr(c, v, n->line)) < 0 ? -1 : 0;
+    if (!strcmp(name, "cg-html"))
+        return (n->html_expr = add_value_expr(c, v, n->line)) < 0 ? -1 : 0;
+    if (!strncmp(name, "cg-attr-", 8) && name[8]) {
+        if (refuse_inline_code(c, n, name + 8) != 0)
+            return -1;
+        int expr = add_value_expr(c, v, n->line);
+        add_attr(n, (tattr){xstrdup(name + 8), expr, NULL, is_url_attribute(name + 8)});
+        return expr < 0 ? -1 : 0;
+    }
+    diag_error(c->d, c->path, n->line, 0,
+               "unknown directive '%s' (cg-define, cg-if, cg-else, cg-each, cg-text, cg-html, "
+               "cg-attr-NAME)",
+               name);
+    return -1;
+}
+
+static int compile_static_attr(compiler *c, tnode *n, const char *name, const char *v) {
+    if (refuse_inline_code(c, n, name) != 0)
+        return -1;
+    if (is_url_attribute(name) && text_is_unsafe_url(v)) {
+        diag_error(c->d, c->path, n->line, 0, "the URL '%s' is refused: no script URLs", v);
+        return -1;
+    }
+    if (!strcmp(name, "id"))
+        strmap_put(&c->ids, v, c);
+    add_attr(n, (tattr){xstrdup(name), -1, xstrdup(v), is_url_attribute(name)});
+    return 0;
+}
+
+static int compile_attrs(compiler *c, tnode *n, const xmlNode *x, int special) {
+    int rc = 0;
+    for (const xmlAttr *a = x->properties; a; a = a->next) {
+        char *name = attribute_name(a);
+        xmlChar *v = xmlNodeListGetString(x->doc, a->children, 1);
+        const char *value = v ? (const char *)v : "";
+        if (!strncmp(name, "cg-", 3))
+            rc |= compile_directive(c, n, name, value);
+        else if (special && (!strcmp(name, "name") || !strcmp(name, "slot")))
+            n->name = xstrdup(value);
+        else if (special)
+        {
+            diag_error(c->d, c->path, n->line, 0, "this cg- element takes no attribute '%s'",
+                       name);
+            rc = -1;
+        }
+        else
+            rc |= compile_static_attr(c, n, name, value);
+        xmlFree(v);
+        free(name);
+    }
+    return rc;
+}
+
+/* ---- nodes ---- */
+
+static int is_void_element(const char *name) {
+    static const char *const names[] = {"area", "base", "br",   "col",   "embed", "hr",  "img",
+                                        "input", "link", "meta", "source", "track", "wbr"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!strcmp(name, names[i]))
+            return 1;
+    return 0;
+}
+
+static tnode *tnode_new(tnode_kind kind, int line) {
+    tnode *n = xcalloc(1, sizeof *n);
+    n->kind = kind;
+    n->line = line;
+    n->if_expr = n->each_expr = n->text_expr = n->html_expr = -1;
+    return n;
+}
+
+static void tnode_free(tnode *n) {
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n_children; i++)
+        tnode_free(n->children[i]);
+    for (size_t i = 0; i < n->n_defines; i++)
+        free(n->defines[i].name);
+    for (size_t i = 0; i < n->n_attrs; i++) {
+        free(n->attrs[i].name);
+        free(n->attrs[i].text);
+    }
+    free(n->children);
+    free(n->defines);
+    free(n->attrs);
+    free(n->name);
+    free(n->text);
+    free(n->each_key);
+    free(n->each_value);
+    free(n);
+}
+
+static tnode *compile_node(compiler *c, const xmlNode *x, int raw_text);
+
+static int special_kind(const char *name, tnode_kind *kind) {
+    static const struct {
+        const char *name;
+        tnode_kind kind;
+    } specials[] = {{"cg-layout", TNODE_LAYOUT}, {"cg-fill", TNODE_BLOCK}, {"cg-slot", TNODE_SLOT},
+                    {"cg-include", TNODE_INCLUDE}, {"cg-block", TNODE_BLOCK}};
+    for (size_t i = 0; i < sizeof specials / sizeof *specials; i++)
+        if (!strcmp(name, specials[i].name)) {
+            *kind = specials[i].kind;
+            return 1;
+        }
+    return 0;
+}
+
+static int check_element(compiler *c, tnode *n) {
+    if (n->text_expr >= 0 && n->html_expr >= 0) {
+        diag_error(c->d, c->path, n->line, 0, "cg-text and cg-html cannot be used together");
+        return -1;
+    }
+    if (n->is_void && (n->n_children || n->text_expr >= 0 || n->html_expr >= 0)) {
+        diag_error(c->d, c->path, n->line, 0, "<%s> is a void element: it cannot have content",
+                   n->name);
+        return -1;
+    }
+    if ((n->kind == TNODE_SLOT || n->kind == TNODE_INCLUDE || n->kind == TNODE_LAYOUT) &&
+        !n->name) {
+        diag_error(c->d, c->path, n->line, 0, "this cg- element needs a name=\"...\" attribute");
+        return -1;
+    }
+    if (n->kind == TNODE_ELEMENT && !strcmp(n->name, "style")) {
+        diag_error(c->d, c->path, n->line, 0,
+                   "inline <style> is not allowed: put CSS in the theme's static files");
+        return -1;
+    }
+    return 0;
+}
+
+static int refuse_inline_script(compiler *c, tnode *n, const xmlNode *x) {
+    if (strcmp(n->name, "script") != 0)
+        return 0;
+    xmlChar *type = xmlGetProp(x, (const xmlChar *)"type");
+    int data_block = type && !strcmp((const char *)type, "application/ld+json");
+    xmlFree(type);
+    if (data_block || !x->children)
+        return 0;
+    diag_error(c->d, c->path, n->line, 0,
+               "inline scripts are not allowed: load a file with <script src=\"...\">");
+    return -1;
+}
+
+static int compile_children(compiler *c, tnode *n, const xmlNode *x) {
+    int rc = 0;
+    tnode *last_element = NULL;
+    for (const xmlNode *child = x->children; child; child = child->next) {
+        tnode *t = compile_node(c, child, n->is_raw_text);
+        if (!t) {
+            rc |= child->type == XML_ELEMENT_NODE ? -1 : 0;
+            continue;
+        }
+        if (t->is_else && (!last_element || last_element->if_expr < 0)) {
+            diag_error(c->d, c->path, t->line, 0,
+                       "cg-else must come right after an element with cg-if");
+            rc = -1;
+        }
+        if (t->kind != TNODE_TEXT)
+            last_element = t;
+        n->children = xrealloc(n->children, (n->n_children + 1) * sizeof *n->children);
+        n->children[n->n_children++] = t;
+    }
+    return rc;
+}
+
+static tnode *compile_element(compiler *c, const xmlNode *x) {
+    char *name = x->ns && x->ns->prefix ? xasprintf("%s:%s", x->ns->prefix, x->name)
+                                        : xstrdup((const char *)x->name);
+    tnode_kind kind = TNODE_ELEMENT;
+    int special = !strncmp(name, "cg-", 3);
+    if (special && !special_kind(name, &kind)) {
+        diag_error(c->d, c->path, x->line, 0,
+                   "unknown element <%s> (cg-layout, cg-fill, cg-slot, cg-include, cg-block)",
+                   name);
+        free(name);
+        return NULL;
+    }
+    tnode *n = tnode_new(kind, x->line);
+    if (!special) {
+        n->name = name;
+        n->is_void = is_void_element(name);
+        n->is_raw_text = !strcmp(name, "script");
+    } else {
+        free(name);
+    }
+    for (const xmlNs *ns = x->nsDef; ns && !special; ns = ns->next)
+        add_attr(n, (tattr){ns->prefix ? xasprintf("xmlns:%s", ns->prefix) : xstrdup("xmlns"), -1,
+                            xstrdup((const char *)ns->href), 0});
+    int rc = compile_attrs(c, n, x, special);
+    rc |= compile_children(c, n, x);
+    if (!rc)
+        rc = check_element(c, n);
+    if (!rc && n->kind == TNODE_ELEMENT)
+        rc = refuse_inline_script(c, n, x);
+    if (rc) {
+        tnode_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+static tnode *compile_node(compiler *c, const xmlNode *x, int raw_text) {
+    if (x->type == XML_ELEMENT_NODE)
+        return compile_element(c, x);
+    if (x->type != XML_TEXT_NODE && x->type != XML_CDATA_SECTION_NODE)
+        return NULL; /* comments and processing instructions are dropped */
+    const char *content = (const char *)x->content;
+    tnode *n = tnode_new(TNODE_TEXT, x->line);
+    buf out = BUF_INIT;
+    if (raw_text)
+        buf_puts(&out, content);
+    else
+        buf_html_text(&out, content, strlen(content));
+    n->text_len = out.len;
+    n->text = buf_detach(&out);
+    return n;
+}
+
+/* ---- files ---- */
+
+static void xml_error(void *ctx, xmlErrorPtr e) {
+    compiler *c = ctx;
+    if (e->level < XML_ERR_ERROR)
+        return;
+    char *msg = trimmed(e->message ? e->message : "malformed template",
+                        strlen(e->message ? e->message : "malformed template"));
+    diag_error(c->d, c->path, e->line, e->int2 > 0 ? e->int2 : 0,
+               "template is not well-formed XML: %s", msg);
+    free(msg);
+}
+
+static template *compile_file(compiler *c, const char *path, const char *display,
+                              const char *name) {
+    size_t len;
+    char *raw = fs_read_file(path, &len);
+    if (!raw) {
+        diag_error(c->d, display, 0, 0, "cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    size_t text_len;
+    char *text = replace_html_entities(raw, len, &text_len);
+    free(raw);
+    c->path = display;
+    size_t errors = c->d->errors;
+    xmlSetStructuredErrorFunc(c, xml_error);
+    xmlDoc *doc = xmlReadMemory(text, (int)text_len, display, "UTF-8",
+                                XML_PARSE_NONET | XML_PARSE_NOENT | XML_PARSE_NOCDATA);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    free(text);
+    if (!doc || c->d->errors > errors) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    tnode *root = compile_node(c, xmlDocGetRootElement(doc), 0);
+    xmlFreeDoc(doc);
+    if (!root)
+        return NULL;
+    template *t = xcalloc(1, sizeof *t);
+    t->name = xstrdup(name);
+    t->path = xstrdup(display);
+    t->root = root;
+    return t;
+}
+
+static void collect_files(const char *dir, const char *prefix, char ***names, size_t *n) {
+    size_t count;
+    char **entries = fs_list_dir(dir, &count);
+    if (!entries)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        if (entries[i][0] == '.')
+            continue;
+        char *full = fs_join(dir, entries[i]);
+        char *rel = fs_join(prefix, entries[i]);
+        size_t len = strlen(entries[i]);
+        if (fs_is_dir(full)) {
+            collect_files(full, rel, names, n);
+            free(rel);
+        } else if (len > 5 && !strcmp(entries[i] + len - 5, ".html")) {
+            *names = xrealloc(*names, (*n + 1) * sizeof **names);
+            (*names)[(*n)++] = rel;
+        } else {
+            free(rel);
+        }
+        free(full);
+    }
+    fs_free_list(entries, count);
+}
+
+static void load_dir(compiler *c, const char *dir, const char *display_dir, strmap *seen) {
+    char **names = NULL;
+    size_t n = 0;
+    collect_files(dir, "", &names, &n);
+    template_set *set = c->set;
+    for (size_t i = 0; i < n; i++) {
+        if (strmap_get(seen, names[i])) {
+            free(names[i]);
+            continue;
+        }
+        strmap_put(seen, names[i], set);
+        char *path = fs_join(dir, names[i]);
+        char *display = fs_join(display_dir, names[i]);
+        template *t = compile_file(c, path, display, names[i]);
+        if (t) {
+            set->items = xrealloc(set->items, (set->len + 1) * sizeof *set->items);
+            set->items[set->len++] = t;
+        }
+        free(display);
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void collect_reserved_ids(compiler *c) {
+    template_set *set = c->set;
+    set->reserved_ids = xcalloc(c->ids.len + 1, sizeof *set->reserved_ids);
+    for (size_t i = 0; i < c->ids.cap; i++)
+        if (c->ids.slots[i].key)
+            set->reserved_ids[set->n_reserved++] = xstrdup(c->ids.slots[i].key);
+}
+
+template_set *template_set_load(const char *const *dirs, const char *const *display_dirs,
+                                size_t n_dirs, diag_list *d) {
+    compiler c = {.set = xcalloc(1, sizeof(template_set)), .d = d, .L = luaL_newstate()};
+    strmap seen = STRMAP_INIT;
+    size_t errors = d->errors;
+    for (size_t i = 0; i < n_dirs; i++)
+        if (fs_is_dir(dirs[i]))
+            load_dir(&c, dirs[i], display_dirs[i], &seen);
+    strmap_free(&seen);
+    lua_close(c.L);
+    collect_reserved_ids(&c);
+    strmap_free(&c.ids);
+    if (d->errors > errors) {
+        template_set_free(c.set);
+        return NULL;
+    }
+    return c.set;
+}
+
+const template *template_set_get(const template_set *set, const char *name) {
+    for (size_t i = 0; i < set->len; i++)
+        if (!strcmp(set->items[i]->name, name))
+            return set->items[i];
+    return NULL;
+}
+
+void template_set_free(template_set *set) {
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->len; i++) {
+        tnode_free(set->items[i]->root);
+        free(set->items[i]->name);
+        free(set->items[i]->path);
+        free(set->items[i]);
+    }
+    for (size_t i = 0; i < set->n_exprs; i++) {
+        free(set->exprs[i].source);
+        free(set->exprs[i].file);
+    }
+    for (size_t i = 0; i < set->n_reserved; i++)
+        free(set->reserved_ids[i]);
+    free(set->reserved_ids);
+    free(set->exprs);
+    free(set->items);
+    free(set);
+}

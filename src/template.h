@@ -1,0 +1,102 @@
+/*
+ * template: loading and compiling HTML templates (libxml2's XML parser).
+ *
+ * A template is a well-formed HTML file. Directives are attributes and
+ * elements with the prefix `cg-`, carrying Lua expressions:
+ *
+ *   cg-define="name = expr; other = expr"   local names for the element
+ *   cg-if="expr" / cg-else                  keep the element or not
+ *   cg-each="item in expr" / "k, v in expr" repeat it (loop.index, .first,
+ *                                           .last, .length)
+ *   cg-text="expr" / cg-html="expr"         replace the children (text is
+ *                                           escaped; html only if trusted)
+ *   cg-attr-NAME="expr"                     set attribute NAME
+ *   <cg-layout name="base.html">            wrap this template in a layout,
+ *   <cg-fill slot="main">                   filling its named slots
+ *   <cg-slot name="main">default</cg-slot>  a slot in a layout
+ *   <cg-include name="partials/x.html"/>    a partial
+ *   <cg-block>                              an element that writes only its
+ *                                           children
+ *
+ * Directives apply in that fixed order: define, if, each, text or html,
+ * attributes. A template_set is built once, before worker threads start,
+ * and is read-only afterwards; it owns every template and expression.
+ */
+#ifndef CLINICGEN_TEMPLATE_H
+#define CLINICGEN_TEMPLATE_H
+
+#include "diag.h"
+
+#include <stddef.h>
+
+typedef enum {
+    TNODE_TEXT,    /* static text, already escaped (or raw inside script/style) */
+    TNODE_ELEMENT, /* an HTML element */
+    TNODE_BLOCK,   /* cg-block, cg-fill: children only */
+    TNODE_SLOT,    /* cg-slot */
+    TNODE_INCLUDE, /* cg-include */
+    TNODE_LAYOUT   /* cg-layout: the root of a template that uses a layout */
+} tnode_kind;
+
+typedef struct tdefine {
+    char *name;
+    int expr;
+} tdefine;
+
+typedef struct tattr {
+    char *name;
+    int expr;   /* -1 for a static attribute */
+    char *text; /* static value (unescaped), or NULL for a bare attribute */
+    int is_url; /* value is a URL: script URLs are refused */
+} tattr;
+
+typedef struct tnode {
+    tnode_kind kind;
+    int line;
+    char *name; /* element name; slot, include, layout or fill name */
+    char *text; /* TNODE_TEXT */
+    size_t text_len;
+    tdefine *defines;
+    size_t n_defines;
+    int if_expr;   /* -1: none */
+    int is_else;   /* cg-else: shown when the previous cg-if was false */
+    int each_expr; /* -1: none */
+    char *each_key, *each_value;
+    int text_expr, html_expr; /* -1: none */
+    tattr *attrs;
+    size_t n_attrs;
+    int is_void, is_raw_text;
+    struct tnode **children;
+    size_t n_children;
+} tnode;
+
+typedef struct texpr {
+    char *source; /* the Lua chunk: "return (expr)" */
+    char *file; /* the template's display path */
+    int line;
+} texpr;
+
+typedef struct template {
+    char *name; /* "page.html", "partials/header.html" */
+    char *path; /* display path */
+    tnode *root;
+} template;
+
+typedef struct template_set {
+    template **items;
+    size_t len;
+    texpr *exprs;
+    size_t n_exprs;
+    char **reserved_ids; /* NULL-terminated: static ids found in templates */
+    size_t n_reserved;
+} template_set;
+
+/* Loads every *.html below each dir; earlier dirs override later ones
+ * (project templates/ before the theme's). display_dirs name them in
+ * messages. Returns NULL after reporting errors. */
+template_set *template_set_load(const char *const *dirs, const char *const *display_dirs,
+                                size_t n_dirs, diag_list *d);
+const template *template_set_get(const template_set *set, const char *name);
+void template_set_free(template_set *set);
+
+#endif

@@ -1,0 +1,726 @@
+/* template_render: Lua-evaluated directives, layouts and HTML5 output. */
+#include "template_render.h"
+
+#include "lua_value.h"
+#include "text.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_INCLUDE_DEPTH = 16 };
+
+static const char HTML_MT[] = "clinicgen.html"; /* metatable of trusted HTML */
+
+struct render_env {
+    lua_State *L;
+    const template_set *set;
+    const site_model *m;
+    const strmap *static_assets;
+    int exprs_ref;   /* registry: compiled expressions by id */
+    int globals_ref; /* registry: the table every scope falls back to */
+};
+
+typedef struct fill {
+    const tnode *node; /* a cg-fill */
+    struct fill *next;
+} fill;
+
+typedef struct rctx {
+    render_env *e;
+    lua_State *L;
+    buf *out;
+    diag_list *d;
+    const page *p;
+    fill *fills;
+    int depth;
+    int failed;
+} rctx;
+
+/* ---- helpers visible to templates ---- */
+
+static int helper_url(lua_State *L) {
+    const site_model *m = lua_touserdata(L, lua_upvalueindex(1));
+    const char *path = luaL_checkstring(L, 1);
+    while (*path == '/')
+        path++;
+    lua_pushfstring(L, "%s%s", m->cfg->base_path, path);
+    return 1;
+}
+
+static int helper_absolute_url(lua_State *L) {
+    const site_model *m = lua_touserdata(L, lua_upvalueindex(1));
+    const char *path = luaL_checkstring(L, 1);
+    if (text_url_has_scheme(path)) {
+        lua_pushstring(L, path);
+        return 1;
+    }
+    const char *base_path = m->cfg->base_path;
+    size_t n = strlen(base_path);
+    if (!strncmp(path, base_path, n))
+        path += n;
+    while (*path == '/')
+        path++;
+    lua_pushfstring(L, "%s%s", m->cfg->base_url, path);
+    return 1;
+}
+
+static int helper_asset(lua_State *L) {
+    const site_model *m = lua_touserdata(L, lua_upvalueindex(1));
+    const strmap *assets = lua_touserdata(L, lua_upvalueindex(2));
+    const char *name = luaL_checkstring(L, 1);
+    const char *out = strmap_get(assets, name);
+    if (!out)
+        return luaL_error(L, "asset('%s'): no such file in the theme's or project's static folder",
+                          name);
+    lua_pushfstring(L, "%s%s", m->cfg->base_path, out);
+    return 1;
+}
+
+static int helper_format_date(lua_State *L) {
+    static const char *const months[] = {"January", "February", "March",     "April",
+                                         "May",     "June",     "July",      "August",
+                                         "September", "October", "November", "December"};
+    const char *s = luaL_optstring(L, 1, NULL);
+    page_date date;
+    if (!s || page_parse_date(s, &date) != 0) {
+        lua_pushstring(L, s ? s : "");
+        return 1;
+    }
+    lua_pushfstring(L, "%d %s %d", date.day, months[date.month - 1], date.year);
+    return 1;
+}
+
+/* ---- the Lua state ---- */
+
+static void copy_globals(lua_State *L, int to) {
+    static const char *const names[] = {"assert", "error",  "ipairs",   "next",    "pairs",
+                                        "pcall",  "select", "tonumber", "tostring", "type",
+                                        "rawequal", "rawget", "rawlen", "string",  "table",
+                                        "math",   "utf8"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        lua_getglobal(L, names[i]);
+        lua_setfield(L, to, names[i]);
+    }
+}
+
+static void push_summary(lua_State *L, const site_model *m, const page *p);
+
+static void push_site(lua_State *L, const site_model *m) {
+    const site_config *cfg = m->cfg;
+    lua_createtable(L, 0, 10);
+    lua_pushstring(L, cfg->title);
+    lua_setfield(L, -2, "title");
+    lua_pushstring(L, cfg->description);
+    lua_setfield(L, -2, "description");
+    lua_pushstring(L, cfg->base_url);
+    lua_setfield(L, -2, "base_url");
+    lua_pushstring(L, cfg->base_path);
+    lua_setfield(L, -2, "base_path");
+    lua_pushstring(L, cfg->language);
+    lua_setfield(L, -2, "language");
+    lua_push_value(L, cfg->raw);
+    lua_setfield(L, -2, "params");
+    lua_push_value(L, m->data);
+    lua_setfield(L, -2, "data");
+    lua_createtable(L, (int)m->home->n_subsections, 0);
+    for (size_t i = 0; i < m->home->n_subsections; i++) {
+        push_summary(L, m, m->home->subsections[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "sections");
+    push_summary(L, m, m->home);
+    lua_setfield(L, -2, "home");
+}
+
+static void open_safe_libs(lua_State *L) {
+    static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
+                                    {LUA_STRLIBNAME, luaopen_string},
+                                    {LUA_TABLIBNAME, luaopen_table},
+                                    {LUA_MATHLIBNAME, luaopen_math},
+                                    {LUA_UTF8LIBNAME, luaopen_utf8}};
+    for (size_t i = 0; i < sizeof libs / sizeof *libs; i++) {
+        luaL_requiref(L, libs[i].name, libs[i].func, 1);
+        lua_pop(L, 1);
+    }
+}
+
+render_env *render_env_new(const template_set *set, const site_model *m,
+                           const strmap *static_assets) {
+    render_env *e = xcalloc(1, sizeof *e);
+    e->set = set;
+    e->m = m;
+    e->static_assets = static_assets;
+    lua_State *L = e->L = luaL_newstate();
+    open_safe_libs(L);
+    luaL_newmetatable(L, HTML_MT);
+    lua_pop(L, 1);
+    lua_createtable(L, (int)set->n_exprs, 0);
+    e->exprs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);
+    int g = lua_gettop(L);
+    copy_globals(L, g);
+    lua_pushlightuserdata(L, (void *)m);
+    lua_pushcclosure(L, helper_url, 1);
+    lua_setfield(L, g, "url");
+    lua_pushlightuserdata(L, (void *)m);
+    lua_pushcclosure(L, helper_absolute_url, 1);
+    lua_setfield(L, g, "absolute_url");
+    lua_pushlightuserdata(L, (void *)m);
+    lua_pushlightuserdata(L, (void *)static_assets);
+    lua_pushcclosure(L, helper_asset, 2);
+    lua_setfield(L, g, "asset");
+    lua_pushcfunction(L, helper_format_date);
+    lua_setfield(L, g, "format_date");
+    push_site(L, m);
+    lua_setfield(L, g, "site");
+    e->globals_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return e;
+}
+
+void render_env_free(render_env *e) {
+    if (!e)
+        return;
+    lua_close(e->L);
+    free(e);
+}
+
+/* ---- the page table ---- */
+
+static void set_string(lua_State *L, const char *key, const char *value) {
+    if (!value)
+        return;
+    lua_pushstring(L, value);
+    lua_setfield(L, -2, key);
+}
+
+static void set_date(lua_State *L, const char *key, const page_date *d) {
+    if (!d->year)
+        return;
+    char text[16];
+    page_format_date(d, text, sizeof text);
+    set_string(L, key, text);
+}
+
+static void push_url(lua_State *L, const site_model *m, const page *p) {
+    lua_pushfstring(L, "%s%s", m->cfg->base_path, p->url_path);
+}
+
+static void push_tags(lua_State *L, const site_model *m, const page *p) {
+    lua_createtable(L, (int)p->n_tags, 0);
+    for (size_t i = 0; i < p->n_tags; i++) {
+        lua_createtable(L, 0, 2);
+        set_string(L, "name", p->tags[i]);
+        char *slug = text_slugify(p->tags[i], strlen(p->tags[i]));
+        lua_pushfstring(L, "%stags/%s/", m->cfg->base_path, *slug ? slug : "tag");
+        lua_setfield(L, -2, "url");
+        free(slug);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* The fields every page has, in both listings and its own page. */
+static void set_common_fields(lua_State *L, const site_model *m, const page *p) {
+    set_string(L, "title", p->title);
+    set_string(L, "summary", p->summary);
+    set_string(L, "kind", page_kind_name(p->kind));
+    push_url(L, m, p);
+    lua_setfield(L, -2, "url");
+    set_date(L, "date", &p->date);
+    set_date(L, "updated", &p->updated);
+    set_date(L, "reviewed", &p->reviewed);
+    set_string(L, "reviewer", p->reviewer);
+    lua_pushnumber(L, p->weight);
+    lua_setfield(L, -2, "weight");
+    lua_pushinteger(L, (lua_Integer)p->n_children);
+    lua_setfield(L, -2, "count");
+    push_tags(L, m, p);
+    lua_setfield(L, -2, "tags");
+}
+
+static void push_summary(lua_State *L, const site_model *m, const page *p) {
+    luaL_checkstack(L, 8, NULL);
+    lua_createtable(L, 0, 12);
+    set_common_fields(L, m, p);
+}
+
+static void push_page_list(lua_State *L, const site_model *m, page *const *list, size_t n) {
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        push_summary(L, m, list[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* toc: h2 entries, each with its h3 entries as children. */
+static void push_toc(lua_State *L, const page_body *body) {
+    lua_newtable(L);
+    lua_Integer top = 0, sub = 0;
+    for (size_t i = 0; body && i < body->n_headings; i++) {
+        const md_heading *h = &body->headings[i];
+        if (h->level < 2 || h->level > 3)
+            continue;
+        lua_createtable(L, 0, 4);
+        set_string(L, "id", h->id);
+        set_string(L, "text", h->text);
+        lua_pushinteger(L, h->level);
+        lua_setfield(L, -2, "level");
+        if (h->level == 3 && top > 0) {
+            lua_rawgeti(L, -2, top);
+            lua_getfield(L, -1, "children");
+            lua_pushvalue(L, -3);
+            lua_rawseti(L, -2, ++sub);
+            lua_pop(L, 3);
+            continue;
+        }
+        lua_newtable(L);
+        lua_setfield(L, -2, "children");
+        lua_rawseti(L, -2, ++top);
+        sub = 0;
+    }
+}
+
+static void push_breadcrumbs(lua_State *L, const site_model *m, const page *p) {
+    size_t n = 0;
+    for (const page *q = p->parent; q; q = q->parent)
+        n++;
+    lua_createtable(L, (int)n, 0);
+    lua_Integer i = (lua_Integer)n;
+    for (const page *q = p->parent; q; q = q->parent, i--) {
+        lua_createtable(L, 0, 2);
+        set_string(L, "title", q->title);
+        push_url(L, m, q);
+        lua_setfield(L, -2, "url");
+        lua_rawseti(L, -2, i);
+    }
+}
+
+static void push_trusted_html(lua_State *L, const char *html, size_t len) {
+    lua_createtable(L, 0, 1);
+    lua_pushlstring(L, html, len);
+    lua_setfield(L, -2, "html");
+    luaL_setmetatable(L, HTML_MT);
+}
+
+static void push_page(lua_State *L, const site_model *m, const page *p, const page_body *body) {
+    lua_push_value(L, p->front);
+    set_common_fields(L, m, p);
+    lua_pushfstring(L, "%s%s", m->cfg->base_url, p->url_path);
+    lua_setfield(L, -2, "permalink");
+    set_string(L, "path", p->source);
+    set_string(L, "section", p->section_path);
+    lua_pushboolean(L, p->kind == KIND_HOME);
+    lua_setfield(L, -2, "is_home");
+    push_toc(L, body);
+    lua_setfield(L, -2, "toc");
+    push_trusted_html(L, body ? body->html : "", body ? body->len : 0);
+    lua_setfield(L, -2, "content");
+    push_page_list(L, m, p->children, p->n_children);
+    lua_setfield(L, -2, "pages");
+    push_page_list(L, m, p->subsections, p->n_subsections);
+    lua_setfield(L, -2, "sections");
+    push_breadcrumbs(L, m, p);
+    lua_setfield(L, -2, "breadcrumbs");
+}
+
+/* ---- expressions ---- */
+
+static void report(rctx *r, int expr, const char *msg) {
+    const texpr *x = &r->e->set->exprs[expr];
+    const char *shown = r->p->display_path ? r->p->display_path : r->p->out_path;
+    diag_error(r->d, x->file, x->line, 0, "%s (while writing %s)", msg, shown);
+    r->failed = 1;
+}
+
+/* Pushes the value of expression `expr` evaluated in the scope table at
+ * stack index `scope`. Returns 0, or -1 (nothing pushed) after reporting. */
+static int eval(rctx *r, int expr, int scope) {
+    lua_State *L = r->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->e->exprs_ref);
+    if (lua_rawgeti(L, -1, expr) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        const char *src = r->e->set->exprs[expr].source;
+        if (luaL_loadbufferx(L, src, strlen(src), "=template", "t") != LUA_OK) {
+            report(r, expr, lua_tostring(L, -1));
+            lua_pop(L, 2);
+            return -1;
+        }
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, expr);
+    }
+    lua_remove(L, -2);
+    lua_pushvalue(L, scope);
+    lua_setupvalue(L, -2, 1);
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        const char *p = msg ? strstr(msg, "template:1: ") : NULL;
+        report(r, expr, p ? p + 12 : (msg ? msg : "error in expression"));
+        lua_pop(L, 1);
+        return -1;
+    }
+    return 0;
+}
+
+static int is_trusted_html(lua_State *L, int idx) {
+    if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+        return 0;
+    luaL_getmetatable(L, HTML_MT);
+    int same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return same;
+}
+
+/* Text of the value on top of the stack; NULL (with an error) for tables. */
+static const char *value_text(rctx *r, int expr, size_t *len) {
+    lua_State *L = r->L;
+    switch (lua_type(L, -1)) {
+    case LUA_TNIL: *len = 0; return "";
+    case LUA_TBOOLEAN:
+        *len = lua_toboolean(L, -1) ? 4 : 5;
+        return lua_toboolean(L, -1) ? "true" : "false";
+    case LUA_TSTRING:
+    case LUA_TNUMBER: return lua_tolstring(L, -1, len);
+    default:
+        if (is_trusted_html(L, -1)) {
+            lua_getfield(L, -1, "html");
+            lua_replace(L, -2);
+            return lua_tolstring(L, -1, len);
+        }
+        report(r, expr, lua_pushfstring(L, "the expression gives a %s where text is expected",
+                                        luaL_typename(L, -1)));
+        lua_pop(L, 1);
+        return NULL;
+    }
+}
+
+/* ---- nodes ---- */
+
+static void render_children(rctx *r, const tnode *n, int scope);
+static void render_template(rctx *r, const template *t, int scope);
+
+static void new_scope(lua_State *L, int parent) {
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushvalue(L, parent);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+}
+
+static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
+    buf *out = r->out;
+    if (a->expr < 0) {
+        for (size_t i = 0; i < n->n_attrs; i++)
+            if (n->attrs[i].expr >= 0 && !strcmp(n->attrs[i].name, a->name))
+                return; /* a computed value overrides the written one */
+        buf_printf(out, " %s", a->name);
+        if (a->text) {
+            buf_puts(out, "=\"");
+            buf_html_attr(out, a->text, strlen(a->text));
+            buf_putc(out, '"');
+        }
+        return;
+    }
+    if (eval(r, a->expr, scope) != 0)
+        return;
+    lua_State *L = r->L;
+    if (lua_isnil(L, -1) || (lua_isboolean(L, -1) && !lua_toboolean(L, -1))) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (lua_isboolean(L, -1)) {
+        buf_printf(out, " %s", a->name);
+        lua_pop(L, 1);
+        return;
+    }
+    size_t len;
+    const char *v = value_text(r, a->expr, &len);
+    if (!v)
+        return;
+    if (a->is_url && text_is_unsafe_url(v)) {
+        report(r, a->expr, lua_pushfstring(L, "the URL '%s' is refused: no script URLs", v));
+        lua_pop(L, 2);
+        return;
+    }
+    buf_printf(out, " %s=\"", a->name);
+    buf_html_attr(out, v, len);
+    buf_putc(out, '"');
+    lua_pop(L, 1);
+}
+
+static void render_content(rctx *r, const tnode *n, int scope) {
+    int expr = n->text_expr >= 0 ? n->text_expr : n->html_expr;
+    if (expr < 0) {
+        render_children(r, n, scope);
+        return;
+    }
+    if (eval(r, expr, scope) != 0)
+        return;
+    int trusted = n->html_expr >= 0 && is_trusted_html(r->L, -1);
+    size_t len;
+    const char *v = value_text(r, expr, &len);
+    if (!v)
+        return;
+    if (trusted)
+        buf_append(r->out, v, len);
+    else
+        buf_html_text(r->out, v, len);
+    lua_pop(r->L, 1);
+}
+
+static void render_element(rctx *r, const tnode *n, int scope) {
+    if (n->kind == TNODE_BLOCK) {
+        render_content(r, n, scope);
+        return;
+    }
+    buf_printf(r->out, "<%s", n->name);
+    for (size_t i = 0; i < n->n_attrs; i++)
+        render_attr(r, n, &n->attrs[i], scope);
+    buf_putc(r->out, '>');
+    if (n->is_void)
+        return;
+    render_content(r, n, scope);
+    buf_printf(r->out, "</%s>", n->name);
+}
+
+static void render_slot(rctx *r, const tnode *n, int scope) {
+    for (fill *f = r->fills; f; f = f->next)
+        if (f->node->name && !strcmp(f->node->name, n->name)) {
+            render_children(r, f->node, scope);
+            return;
+        }
+    render_children(r, n, scope);
+}
+
+static void render_include(rctx *r, const tnode *n, int scope) {
+    const template *t = template_set_get(r->e->set, n->name);
+    if (!t) {
+        diag_error(r->d, NULL, 0, 0, "no template named '%s' to include", n->name);
+        r->failed = 1;
+        return;
+    }
+    render_template(r, t, scope);
+}
+
+/* One repetition of an element, after cg-each. */
+static void render_body(rctx *r, const tnode *n, int scope) {
+    switch (n->kind) {
+    case TNODE_TEXT: buf_append(r->out, n->text, n->text_len); break;
+    case TNODE_SLOT: render_slot(r, n, scope); break;
+    case TNODE_INCLUDE: render_include(r, n, scope); break;
+    default: render_element(r, n, scope); break;
+    }
+}
+
+static void set_loop(lua_State *L, lua_Integer index, lua_Integer length) {
+    lua_createtable(L, 0, 4);
+    lua_pushinteger(L, index);
+    lua_setfield(L, -2, "index");
+    lua_pushboolean(L, index == 1);
+    lua_setfield(L, -2, "first");
+    lua_pushboolean(L, index == length);
+    lua_setfield(L, -2, "last");
+    lua_pushinteger(L, length);
+    lua_setfield(L, -2, "length");
+    lua_setfield(L, -2, "loop");
+}
+
+static void render_each(rctx *r, const tnode *n, int scope) {
+    lua_State *L = r->L;
+    if (eval(r, n->each_expr, scope) != 0)
+        return;
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (!lua_istable(L, -1)) {
+        report(r, n->each_expr,
+               lua_pushfstring(L, "cg-each needs a list, not a %s", luaL_typename(L, -1)));
+        lua_pop(L, 2);
+        return;
+    }
+    int list = lua_gettop(L);
+    lua_Integer length = (lua_Integer)lua_rawlen(L, list);
+    for (lua_Integer i = 1; i <= length && !r->failed; i++) {
+        new_scope(L, scope);
+        lua_rawgeti(L, list, i);
+        lua_setfield(L, -2, n->each_value);
+        if (n->each_key) {
+            lua_pushinteger(L, i);
+            lua_setfield(L, -2, n->each_key);
+        }
+        set_loop(L, i, length);
+        render_body(r, n, lua_gettop(L));
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* Returns whether the element was shown (for a following cg-else). */
+static int render_directives(rctx *r, const tnode *n, int scope) {
+    lua_State *L = r->L;
+    int top = lua_gettop(L);
+    if (n->n_defines) {
+        new_scope(L, scope);
+        scope = lua_gettop(L);
+        for (size_t i = 0; i < n->n_defines && !r->failed; i++) {
+            if (eval(r, n->defines[i].expr, scope) == 0)
+                lua_setfield(L, scope, n->defines[i].name);
+        }
+    }
+    int shown = 1;
+    if (n->if_expr >= 0 && !r->failed && eval(r, n->if_expr, scope) == 0) {
+        shown = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    if (shown && !r->failed) {
+        if (n->each_expr >= 0)
+            render_each(r, n, scope);
+        else
+            render_body(r, n, scope);
+    }
+    lua_settop(L, top);
+    return shown;
+}
+
+static void render_children(rctx *r, const tnode *n, int scope) {
+    int previous_shown = 1;
+    for (size_t i = 0; i < n->n_children && !r->failed; i++) {
+        const tnode *c = n->children[i];
+        if (c->is_else && previous_shown)
+            continue;
+        if (c->kind == TNODE_TEXT) {
+            buf_append(r->out, c->text, c->text_len);
+            continue;
+        }
+        previous_shown = render_directives(r, c, scope) || c->if_expr < 0;
+        if (c->is_else)
+            previous_shown = 1;
+    }
+}
+
+static void render_template(rctx *r, const template *t, int scope) {
+    if (++r->depth > MAX_INCLUDE_DEPTH) {
+        diag_error(r->d, t->path, 0, 0, "templates include or extend each other in a loop");
+        r->failed = 1;
+        r->depth--;
+        return;
+    }
+    const tnode *root = t->root;
+    if (root->kind != TNODE_LAYOUT) {
+        render_directives(r, root, scope);
+        r->depth--;
+        return;
+    }
+    const template *layout = template_set_get(r->e->set, root->name);
+    if (!layout) {
+        diag_error(r->d, t->path, root->line, 0, "no layout template named '%s'", root->name);
+        r->failed = 1;
+        r->depth--;
+        return;
+    }
+    lua_State *L = r->L;
+    int top = lua_gettop(L);
+    if (root->n_defines) {
+        new_scope(L, scope);
+        scope = lua_gettop(L);
+        for (size_t i = 0; i < root->n_defines && !r->failed; i++)
+            if (eval(r, root->defines[i].expr, scope) == 0)
+                lua_setfield(L, scope, root->defines[i].name);
+    }
+    /* This template's fills go after those of the templates that extend it:
+     * the most specific template wins a slot. */
+    fill *added = NULL, **tail = &r->fills;
+    while (*tail)
+        tail = &(*tail)->next;
+    for (size_t i = 0; i < root->n_children; i++) {
+        if (root->children[i]->kind != TNODE_BLOCK)
+            continue;
+        fill *f = xcalloc(1, sizeof *f);
+        f->node = root->children[i];
+        *tail = f;
+        tail = &f->next;
+        if (!added)
+            added = f;
+    }
+    render_template(r, layout, scope);
+    for (fill **pp = &r->fills; *pp;) {
+        if (*pp == added) {
+            fill *f = *pp;
+            while (f) {
+                fill *next = f->next;
+                free(f);
+                f = next;
+            }
+            *pp = NULL;
+            break;
+        }
+        pp = &(*pp)->next;
+    }
+    lua_settop(L, top);
+    r->depth--;
+}
+
+/* ---- pages ---- */
+
+static const template *template_for(const template_set *set, const page *p) {
+    static const char *const names[][3] = {
+        [KIND_PAGE] = {"page.html", NULL, NULL},
+        [KIND_PROCEDURE] = {"procedure.html", "page.html", NULL},
+        [KIND_FAQ] = {"faq.html", "page.html", NULL},
+        [KIND_CONCERN] = {"concern.html", "page.html", NULL},
+        [KIND_HOME] = {"home.html", "section.html", NULL},
+        [KIND_SECTION] = {"section.html", NULL, NULL},
+        [KIND_TAGS] = {"tags.html", "section.html", NULL},
+        [KIND_TAG] = {"tag.html", "section.html", NULL},
+        [KIND_NOT_FOUND] = {"404.html", NULL, NULL},
+    };
+    const value *layout = value_map_get(p->front, "layout");
+    if (layout && layout->text) {
+        char *name = xasprintf("%s.html", layout->text);
+        const template *t = template_set_get(set, name);
+        free(name);
+        if (t)
+            return t;
+    }
+    for (size_t i = 0; i < 3 && names[p->kind][i]; i++) {
+        const template *t = template_set_get(set, names[p->kind][i]);
+        if (t)
+            return t;
+    }
+    return NULL;
+}
+
+static int is_html_document(const template_set *set, const template *t) {
+    for (int depth = 0; t && depth < MAX_INCLUDE_DEPTH; depth++) {
+        if (t->root->kind != TNODE_LAYOUT)
+            return t->root->name && !strcmp(t->root->name, "html");
+        t = template_set_get(set, t->root->name);
+    }
+    return 0;
+}
+
+int render_env_page(render_env *e, const page *p, const page_body *body, buf *out, diag_list *d) {
+    const template *t = template_for(e->set, p);
+    if (!t) {
+        diag_error(d, p->display_path, 0, 0, "no template for a %s page (add %s.html)",
+                   page_kind_name(p->kind), page_kind_name(p->kind));
+        return -1;
+    }
+    lua_State *L = e->L;
+    int top = lua_gettop(L);
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->globals_ref);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    push_page(L, e->m, p, body);
+    lua_setfield(L, -2, "page");
+    rctx r = {.e = e, .L = L, .out = out, .d = d, .p = p};
+    if (is_html_document(e->set, t))
+        buf_puts(out, "<!DOCTYPE html>\n");
+    render_template(&r, t, lua_gettop(L));
+    buf_putc(out, '\n');
+    lua_settop(L, top);
+    return r.failed ? -1 : 0;
+}

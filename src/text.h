@@ -1,0 +1,33 @@
+/*
+ * text: small string functions shared by several stages: slugs for URLs
+ * and heading ids, URL escaping and the check that refuses script URLs.
+ * Returned strings are owned by the caller.
+ */
+#ifndef CLINICGEN_TEXT_H
+#define CLINICGEN_TEXT_H
+
+#include "buf.h"
+
+#include <stddef.h>
+
+/* Lower-cases ASCII, turns spaces and runs of punctuation into single '-',
+ * keeps letters beyond ASCII as they are. Never empty: "" gives "". */
+char *text_slugify(const char *s, size_t n);
+
+/* Appends url to b for an href: percent-encodes bytes that are not allowed
+ * in a URL (spaces, non-ASCII, quotes) and HTML-escapes '&'. */
+void text_append_href(buf *b, const char *url, size_t n);
+/* The same percent-encoding without HTML escaping (for XML writers). */
+void text_append_url(buf *b, const char *url, size_t n);
+
+/* True for javascript:, vbscript:, file: and data: URLs other than raster
+ * images, however they are spelt (case, spaces, control characters). */
+int text_is_unsafe_url(const char *url);
+
+/* True when url has a scheme ("https:", "mailto:") or starts with "//". */
+int text_url_has_scheme(const char *url);
+
+/* The length of a leading UTF-8 byte-order mark (0 or 3). */
+size_t text_bom_length(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,296 @@
+/* yaml_value: building value trees from libyaml's event stream. */
+#include "yaml_value.h"
+
+#include "buf.h"
+#include "fsutil.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+enum {
+    YAML_MAX_DEPTH = 200,      /* deeper nesting is certainly not content */
+    YAML_MAX_NODES = 1000000,  /* caps alias expansion ("billion laughs") */
+    YAML_MAX_ANCHORS = 10000
+};
+
+typedef struct anchor {
+    char *name;
+    value *val; /* borrowed: lives in the tree being built */
+} anchor;
+
+typedef struct loader {
+    yaml_parser_t parser;
+    const char *file;
+    int line_offset;
+    diag_list *d;
+    anchor *anchors;
+    size_t n_anchors;
+    size_t nodes;
+    int failed;
+} loader;
+
+static void __attribute__((format(printf, 3, 4)))
+loader_error(loader *ld, const yaml_mark_t *mark, const char *fmt, ...) {
+    if (ld->failed)
+        return;
+    ld->failed = 1;
+    buf msg = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    diag_error(ld->d, ld->file, (int)mark->line + 1 + ld->line_offset, (int)mark->column + 1, "%s",
+               buf_cstr(&msg));
+    buf_free(&msg);
+}
+
+static int is_number(const char *s) {
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
+        return 0;
+    char *end;
+    strtod(s, &end);
+    return *end == '\0';
+}
+
+static value *scalar_value(const yaml_event_t *ev) {
+    const char *s = (const char *)ev->data.scalar.value;
+    size_t n = ev->data.scalar.length;
+    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    value *v = value_new_string(s, n, line, col);
+    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || ev->data.scalar.tag)
+        return v;
+    if (n == 0 || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+        !strcmp(s, "NULL")) {
+        v->type = VALUE_NULL;
+    } else if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")) {
+        v->type = VALUE_BOOL;
+        v->boolean = 1;
+    } else if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) {
+        v->type = VALUE_BOOL;
+    } else if (strlen(s) == n && is_number(s)) {
+        v->type = VALUE_NUMBER;
+        v->number = strtod(s, NULL);
+    }
+    return v;
+}
+
+static size_t count_nodes(const value *v) {
+    size_t n = 1;
+    for (size_t i = 0; i < v->len; i++)
+        n += count_nodes(v->type == VALUE_LIST ? v->items[i] : v->pairs[i].val);
+    return n;
+}
+
+static value *alias_value(loader *ld, const yaml_event_t *ev) {
+    const char *name = (const char *)ev->data.alias.anchor;
+    for (size_t i = ld->n_anchors; i-- > 0;) {
+        if (strcmp(ld->anchors[i].name, name) != 0)
+            continue;
+        size_t n = count_nodes(ld->anchors[i].val);
+        if (ld->nodes + n > YAML_MAX_NODES) {
+            loader_error(ld, &ev->start_mark,
+                         "YAML: alias '*%s' expands to too much data (nested aliases?)", name);
+            return NULL;
+        }
+        ld->nodes += n;
+        return value_copy(ld->anchors[i].val);
+    }
+    loader_error(ld, &ev->start_mark, "YAML: unknown alias '*%s'", name);
+    return NULL;
+}
+
+static void remember_anchor(loader *ld, const yaml_char_t *name, const yaml_mark_t *mark,
+                            value *v) {
+    if (!name || !v)
+        return;
+    if (ld->n_anchors >= YAML_MAX_ANCHORS) {
+        loader_error(ld, mark, "YAML: too many anchors");
+        return;
+    }
+    ld->anchors = xrealloc(ld->anchors, (ld->n_anchors + 1) * sizeof *ld->anchors);
+    ld->anchors[ld->n_anchors].name = xstrdup((const char *)name);
+    ld->anchors[ld->n_anchors].val = v;
+    ld->n_anchors++;
+}
+
+static int next_event(loader *ld, yaml_event_t *ev) {
+    if (yaml_parser_parse(&ld->parser, ev))
+        return 1;
+    const yaml_parser_t *p = &ld->parser;
+    const char *problem = p->problem ? p->problem : "malformed YAML";
+    yaml_mark_t mark = p->problem_mark;
+    buf msg = BUF_INIT;
+    buf_printf(&msg, "YAML: %s", problem);
+    if (p->context)
+        buf_printf(&msg, " (%s)", p->context);
+    if (strstr(problem, "cannot start any token") || strstr(problem, "tab"))
+        buf_puts(&msg, "; indent with spaces, not tabs, and quote text that starts with "
+                       "a special character");
+    loader_error(ld, &mark, "%s", buf_cstr(&msg));
+    buf_free(&msg);
+    return 0;
+}
+
+static value *parse_node(loader *ld, yaml_event_t *ev, int depth);
+
+/* Reads children until the matching end event; ev is the start event. */
+static value *parse_collection(loader *ld, yaml_event_t *start, int depth) {
+    int is_map = start->type == YAML_MAPPING_START_EVENT;
+    value *v = value_new(is_map ? VALUE_MAP : VALUE_LIST, (int)start->start_mark.line + 1,
+                         (int)start->start_mark.column + 1);
+    yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+    for (;;) {
+        yaml_event_t ev;
+        if (!next_event(ld, &ev))
+            break;
+        if (ev.type == end) {
+            yaml_event_delete(&ev);
+            return v;
+        }
+        value *child = parse_node(ld, &ev, depth + 1);
+        if (!child) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        if (!is_map) {
+            value_list_push(v, child);
+            yaml_event_delete(&ev);
+            continue;
+        }
+        if (child->type == VALUE_LIST || child->type == VALUE_MAP) {
+            loader_error(ld, &ev.start_mark, "YAML: a key must be plain text");
+            value_free(child);
+            yaml_event_delete(&ev);
+            break;
+        }
+        yaml_event_delete(&ev);
+        char *key = xstrdup(child->text ? child->text : "");
+        int key_line = child->line, key_col = child->col;
+        value_free(child);
+        yaml_event_t vev;
+        value *val = NULL;
+        if (next_event(ld, &vev)) {
+            val = parse_node(ld, &vev, depth + 1);
+            yaml_event_delete(&vev);
+        }
+        if (val && !value_map_put(v, key, val)) {
+            yaml_mark_t mark = {0, (size_t)key_line - 1, (size_t)key_col - 1};
+            loader_error(ld, &mark, "YAML: duplicate key '%s'", key);
+            value_free(val);
+            val = NULL;
+        }
+        free(key);
+        if (!val)
+            break;
+    }
+    value_free(v);
+    return NULL;
+}
+
+static value *parse_node(loader *ld, yaml_event_t *ev, int depth) {
+    if (depth > YAML_MAX_DEPTH) {
+        loader_error(ld, &ev->start_mark, "YAML: nested more than %d levels deep", YAML_MAX_DEPTH);
+        return NULL;
+    }
+    if (++ld->nodes > YAML_MAX_NODES) {
+        loader_error(ld, &ev->start_mark, "YAML: too much data");
+        return NULL;
+    }
+    value *v = NULL;
+    const yaml_char_t *anchor_name = NULL;
+    switch (ev->type) {
+    case YAML_SCALAR_EVENT:
+        v = scalar_value(ev);
+        anchor_name = ev->data.scalar.anchor;
+        break;
+    case YAML_ALIAS_EVENT:
+        return alias_value(ld, ev);
+    case YAML_SEQUENCE_START_EVENT:
+        anchor_name = ev->data.sequence_start.anchor;
+        v = parse_collection(ld, ev, depth);
+        break;
+    case YAML_MAPPING_START_EVENT:
+        anchor_name = ev->data.mapping_start.anchor;
+        v = parse_collection(ld, ev, depth);
+        break;
+    default:
+        loader_error(ld, &ev->start_mark, "YAML: unexpected structure");
+        return NULL;
+    }
+    if (v)
+        remember_anchor(ld, anchor_name, &ev->start_mark, v);
+    return v;
+}
+
+static value *parse_document(loader *ld) {
+    value *root = NULL;
+    yaml_event_t ev;
+    while (!root && next_event(ld, &ev)) {
+        yaml_event_type_t type = ev.type;
+        if (type == YAML_STREAM_END_EVENT || type == YAML_DOCUMENT_END_EVENT) {
+            yaml_event_delete(&ev);
+            return value_new(VALUE_NULL, 1 + ld->line_offset, 1);
+        }
+        if (type == YAML_STREAM_START_EVENT || type == YAML_DOCUMENT_START_EVENT) {
+            yaml_event_delete(&ev);
+            continue;
+        }
+        root = parse_node(ld, &ev, 0);
+        yaml_event_delete(&ev);
+        if (!root)
+            return NULL;
+    }
+    return root;
+}
+
+static void shift_lines(value *v, int offset) {
+    v->line += offset;
+    for (size_t i = 0; i < v->len; i++)
+        shift_lines(v->type == VALUE_LIST ? v->items[i] : v->pairs[i].val, offset);
+}
+
+value *yaml_value_parse(const char *text, size_t len, const char *file, int line_offset,
+                        diag_list *d) {
+    loader ld = {.file = file, .line_offset = line_offset, .d = d};
+    if (memchr(text, '\0', len)) {
+        const char *nul = memchr(text, '\0', len);
+        int line = 1;
+        for (const char *p = text; p < nul; p++)
+            line += *p == '\n';
+        diag_error(d, file, line + line_offset, 0, "YAML: contains a NUL byte");
+        return NULL;
+    }
+    yaml_parser_initialize(&ld.parser);
+    yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text, len);
+    value *root = parse_document(&ld);
+    yaml_parser_delete(&ld.parser);
+    for (size_t i = 0; i < ld.n_anchors; i++)
+        free(ld.anchors[i].name);
+    free(ld.anchors);
+    if (ld.failed) {
+        value_free(root);
+        return NULL;
+    }
+    if (root)
+        shift_lines(root, line_offset);
+    return root;
+}
+
+value *yaml_value_load_file(const char *path, const char *display_path, diag_list *d) {
+    size_t len;
+    char *text = fs_read_file(path, &len);
+    if (!text) {
+        diag_error(d, display_path, 0, 0, "cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    value *v = yaml_value_parse(text, len, display_path, 0, d);
+    free(text);
+    return v;
+}
