@@ -122,20 +122,21 @@ static int render_body(build_ctx *b, const page *p, md_doc *doc, buf *html, diag
         diag_error(d, p->display_path, 0, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
-    doc->root = markdown_parse(text + p->body_offset, len - p->body_offset);
+    markdown_parse(doc, text + p->body_offset, len - p->body_offset);
     free(text);
     md_source src = {p->display_path, p->body_line - 1, p->title};
     link_resolver links = {site_resolve_link, &b->model, p->dir};
     int rc = markdown_prepare(doc, &src, &links,
                               (const char *const *)b->templates->reserved_ids, d);
     render_options ropt = {b->cfg.unsafe_html, p->display_path, p->body_line - 1};
-    render_html(doc->root, &ropt, html, d);
+    render_html(doc->ast.root, &ropt, html, d);
     return rc;
 }
 
 static void build_page(build_ctx *b, render_env *env, const page *p, buf *html, buf *out,
                        diag_list *d) {
-    md_doc doc = {0};
+    md_doc doc;
+    memset(&doc, 0, sizeof doc);
     buf_clear(html);
     buf_clear(out);
     int rc = p->source ? render_body(b, p, &doc, html, d) : 0;

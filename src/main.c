@@ -70,6 +70,9 @@ static int command_build(int argc, char **argv) {
             if (parse_jobs(argv[++i], &opt.jobs) != 0)
                 return usage_error("-j takes a number of threads from 1 to 256, not '%s'",
                                    argv[i]);
+        } else if (!strncmp(a, "-j", 2) && a[2]) {
+            if (parse_jobs(a + 2, &opt.jobs) != 0)
+                return usage_error("-j takes a number of threads from 1 to 256, not '%s'", a + 2);
         } else if (!strcmp(a, "--drafts")) {
             opt.drafts = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -121,12 +124,13 @@ static int command_render(int argc, char **argv) {
     int rc = page_split_front_matter(text, len, &split, shown, &d);
     if (rc == 0) {
         markdown_init();
-        md_doc doc = {markdown_parse(text + split.body_offset, len - split.body_offset), NULL, 0};
+        md_doc doc;
+        markdown_parse(&doc, text + split.body_offset, len - split.body_offset);
         md_source src = {shown, split.body_line - 1, NULL};
         rc = markdown_prepare(&doc, &src, NULL, NULL, &d);
         buf out = BUF_INIT;
         render_options ropt = {0, shown, split.body_line - 1};
-        render_html(doc.root, &ropt, &out, &d);
+        render_html(doc.ast.root, &ropt, &out, &d);
         fwrite(out.data ? out.data : "", 1, out.len, stdout);
         buf_free(&out);
         md_doc_free(&doc);

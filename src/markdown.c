@@ -15,40 +15,18 @@ static const char *const extension_names[] = {"table", "strikethrough", "autolin
 
 void markdown_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
 
-cmark_node *markdown_parse(const char *text, size_t len) {
+void markdown_parse(md_doc *doc, const char *text, size_t len) {
+    memset(doc, 0, sizeof *doc);
+    ast_doc_init(&doc->ast);
     cmark_parser *parser = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
     for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++)
         cmark_parser_attach_syntax_extension(parser,
                                              cmark_find_syntax_extension(extension_names[i]));
     cmark_parser_feed(parser, text, len);
     cmark_node *root = cmark_parser_finish(parser);
+    ast_from_cmark(&doc->ast, root);
+    cmark_node_free(root);
     cmark_parser_free(parser);
-    return root;
-}
-
-char *markdown_plain_text(cmark_node *node) {
-    buf out = BUF_INIT;
-    cmark_iter *it = cmark_iter_new(node);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *n = cmark_iter_get_node(it);
-        if (ev != CMARK_EVENT_ENTER)
-            continue;
-        switch (cmark_node_get_type(n)) {
-        case CMARK_NODE_TEXT:
-        case CMARK_NODE_CODE:
-            buf_puts(&out, cmark_node_get_literal(n));
-            break;
-        case CMARK_NODE_SOFTBREAK:
-        case CMARK_NODE_LINEBREAK:
-            buf_putc(&out, ' ');
-            break;
-        default:
-            break;
-        }
-    }
-    cmark_iter_free(it);
-    return buf_detach(&out);
 }
 
 char *markdown_opening_heading(const char *body, size_t len) {
@@ -70,34 +48,33 @@ char *markdown_opening_heading(const char *body, size_t len) {
     }
     if (!memchr(body + start, '\n', len - start))
         end = len;
-    cmark_node *root = markdown_parse(body + start, end - start);
-    cmark_node *first = cmark_node_first_child(root);
+    md_doc doc;
+    markdown_parse(&doc, body + start, end - start);
+    const ast_node *first = doc.ast.root->first;
     char *title = NULL;
-    if (first && cmark_node_get_type(first) == CMARK_NODE_HEADING &&
-        cmark_node_get_heading_level(first) == 1) {
-        title = markdown_plain_text(first);
+    if (first && first->type == AST_HEADING && first->level == 1) {
+        title = ast_plain_text(first);
         if (!*title) {
             free(title);
             title = NULL;
         }
     }
-    cmark_node_free(root);
+    md_doc_free(&doc);
     return title;
 }
 
 static void drop_opening_heading(md_doc *doc, const md_source *src, diag_list *d) {
-    cmark_node *first = cmark_node_first_child(doc->root);
-    if (!first || cmark_node_get_type(first) != CMARK_NODE_HEADING ||
-        cmark_node_get_heading_level(first) != 1)
+    ast_node *first = doc->ast.root->first;
+    if (!first || first->type != AST_HEADING || first->level != 1)
         return;
-    char *text = markdown_plain_text(first);
+    char *text = ast_plain_text(first);
     if (src->title && strcmp(text, src->title) != 0)
-        diag_warning(d, src->display_path, cmark_node_get_start_line(first) + src->line_offset, 1,
+        diag_warning(d, src->display_path, first->line + src->line_offset, 1,
                      "the body opens with the heading '%s' but the title is '%s'; the heading "
                      "is left out so the page has one title",
                      text, src->title);
     free(text);
-    cmark_node_free(first);
+    ast_unlink(first);
 }
 
 static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
@@ -105,39 +82,27 @@ static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
     for (size_t i = 0; reserved && reserved[i]; i++)
         strmap_put(&used, reserved[i], &used);
     size_t cap = 0;
-    cmark_iter *it = cmark_iter_new(doc->root);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *n = cmark_iter_get_node(it);
-        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_HEADING)
+    int entering = 1;
+    ast_node *root = doc->ast.root;
+    for (ast_node *n = root; n; n = ast_next(root, n, &entering)) {
+        if (!entering || n->type != AST_HEADING)
             continue;
-        char *text = markdown_plain_text(n);
+        char *text = ast_plain_text(n);
         char *slug = text_slugify(text, strlen(text));
-        char *id = xstrdup(*slug ? slug : "section");
+        const char *base = *slug ? slug : "section";
+        char *id = xstrdup(base);
         for (int k = 1; strmap_get(&used, id); k++) {
             free(id);
-            id = xasprintf("%s-%d", *slug ? slug : "section", k);
+            id = xasprintf("%s-%d", base, k);
         }
         free(slug);
         strmap_put(&used, id, &used);
         if (doc->n_headings == cap)
             doc->headings = xrealloc(doc->headings, (cap = cap ? cap * 2 : 8) * sizeof(md_heading));
-        md_heading *h = &doc->headings[doc->n_headings++];
-        h->level = cmark_node_get_heading_level(n);
-        h->id = id;
-        h->text = text;
+        doc->headings[doc->n_headings++] = (md_heading){n->level, id, text};
+        n->id = ast_strdup(&doc->ast, id, strlen(id));
     }
-    cmark_iter_free(it);
     strmap_free(&used);
-    /* Attach only now: the array may have moved while it grew. */
-    size_t i = 0;
-    it = cmark_iter_new(doc->root);
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *n = cmark_iter_get_node(it);
-        if (ev == CMARK_EVENT_ENTER && cmark_node_get_type(n) == CMARK_NODE_HEADING)
-            cmark_node_set_user_data(n, doc->headings[i++].id);
-    }
-    cmark_iter_free(it);
 }
 
 static char *percent_decode(const char *s, size_t n) {
@@ -156,11 +121,11 @@ static char *percent_decode(const char *s, size_t n) {
 }
 
 /* Returns 0, or -1 after reporting a link that finds nothing. */
-static int rewrite_link(cmark_node *n, const md_source *src, const link_resolver *links,
-                        diag_list *d) {
-    const char *url = cmark_node_get_url(n);
-    int line = cmark_node_get_start_line(n) + src->line_offset;
-    int col = cmark_node_get_start_column(n);
+static int rewrite_link(ast_doc *doc, ast_node *n, const md_source *src,
+                        const link_resolver *links, diag_list *d) {
+    const char *url = n->url;
+    int line = n->line + src->line_offset;
+    int col = n->col;
     if (!url || !*url || url[0] == '#' || url[0] == '?')
         return 0;
     if (text_is_unsafe_url(url)) {
@@ -181,7 +146,7 @@ static int rewrite_link(cmark_node *n, const md_source *src, const link_resolver
         return -1;
     }
     char *full = xasprintf("%s%s", resolved, url + path_len);
-    cmark_node_set_url(n, full);
+    n->url = ast_strdup(doc, full, strlen(full));
     free(full);
     free(resolved);
     return 0;
@@ -189,16 +154,11 @@ static int rewrite_link(cmark_node *n, const md_source *src, const link_resolver
 
 static int rewrite_links(md_doc *doc, const md_source *src, const link_resolver *links,
                          diag_list *d) {
-    int rc = 0;
-    cmark_iter *it = cmark_iter_new(doc->root);
-    cmark_event_type ev;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-        cmark_node *n = cmark_iter_get_node(it);
-        cmark_node_type type = cmark_node_get_type(n);
-        if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE))
-            rc |= rewrite_link(n, src, links, d);
-    }
-    cmark_iter_free(it);
+    int rc = 0, entering = 1;
+    ast_node *root = doc->ast.root;
+    for (ast_node *n = root; n; n = ast_next(root, n, &entering))
+        if (entering && (n->type == AST_LINK || n->type == AST_IMAGE))
+            rc |= rewrite_link(&doc->ast, n, src, links, d);
     return rc;
 }
 
@@ -210,8 +170,7 @@ int markdown_prepare(md_doc *doc, const md_source *src, const link_resolver *lin
 }
 
 void md_doc_free(md_doc *doc) {
-    if (doc->root)
-        cmark_node_free(doc->root);
+    ast_doc_free(&doc->ast);
     for (size_t i = 0; i < doc->n_headings; i++) {
         free(doc->headings[i].id);
         free(doc->headings[i].text);

@@ -109,7 +109,8 @@ static char *section_title(const char *section_path) {
     return t;
 }
 
-/* The listing page of a section, made up when the folder has no _index.md. */
+/* The listing page of a section, made up when the folder has no _index.md:
+ * it gets the URL a real _index.md there would get. */
 static page *section_page(site_model *m, strmap *sections, const char *section_path) {
     page *s = strmap_get(sections, section_path);
     if (s)
@@ -118,22 +119,14 @@ static page *section_page(site_model *m, strmap *sections, const char *section_p
         s = page_new_virtual(KIND_HOME, "", m->cfg->title);
     } else {
         char *title = section_title(section_path);
-        char *src = fs_join(section_path, "_index.md");
-        char *url = xasprintf("%s/", section_path);
         s = page_new_virtual(KIND_SECTION, "", title);
-        s->source = NULL;
+        free(title);
         free(s->section_path);
         s->section_path = xstrdup(section_path);
-        /* same URL rule as a real _index.md would get */
-        page tmp = {.source = src, .front = s->front};
-        page_set_url(&tmp, NULL);
-        free(s->url_path);
-        free(s->out_path);
-        s->url_path = tmp.url_path;
-        s->out_path = tmp.out_path;
-        free(title);
-        free(src);
-        free(url);
+        s->source = fs_join(section_path, "_index.md");
+        page_set_url(s, NULL);
+        free(s->source);
+        s->source = NULL;
     }
     strmap_put(sections, section_path, s);
     add_page(m, s);
@@ -201,8 +194,7 @@ static void build_tags(site_model *m) {
 static void sort_listings(site_model *m) {
     for (size_t i = 0; i < m->n_pages; i++) {
         page *p = m->pages[i];
-        if (p->kind != KIND_TAGS)
-            qsort(p->children, p->n_children, sizeof *p->children, compare_listed);
+        qsort(p->children, p->n_children, sizeof *p->children, compare_listed);
         qsort(p->subsections, p->n_subsections, sizeof *p->subsections, compare_listed);
     }
 }

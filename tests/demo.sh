@@ -1,0 +1,25 @@
+#!/bin/sh
+# The demo project: it builds without errors or warnings (under the
+# sanitizers), and every generated page is valid HTML5 (Nu Html Checker),
+# as are the golden tests' outputs.
+set -u
+cd "$(dirname "$0")/.."
+bin=${CLINICGEN:-build/asan/clinicgen}
+out=tests/out/demo-site
+rm -rf "$out"
+if "$bin" build -o "$out" >tests/out/demo.stderr 2>&1 && ! grep -q 'warning:' tests/out/demo.stderr; then
+    echo "ok demo/builds-cleanly"
+else
+    echo "FAIL demo/builds-cleanly"
+    sed 's/^/    /' tests/out/demo.stderr
+fi
+for page in index.html procedures/index.html procedures/microneedling/index.html \
+    faq/microneedling-faq/index.html about/index.html 404.html tags/index.html sitemap.xml robots.txt; do
+    if [ -s "$out/$page" ]; then echo "ok demo/has-$page"; else echo "FAIL demo/has-$page"; fi
+done
+if tests/tools/vnu-check.sh "$out" tests/out/golden >tests/out/vnu.log 2>&1; then
+    echo "ok demo/valid-html5 ($(tail -1 tests/out/vnu.log))"
+else
+    echo "FAIL demo/valid-html5"
+    sed 's/^/    /' tests/out/vnu.log | tail -40
+fi

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Runs every test suite and ends with the line "N passed, N failed".
+# Each suite prints "ok NAME" or "FAIL NAME" lines; this script counts them.
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p tests/out
+log=tests/out/run.log
+: >"$log"
+
+suite() {
+    name=$1
+    shift
+    echo "== $name"
+    "$@" 2>&1 | tee -a "$log" | grep -v '^ok ' || true
+    echo "   $(grep -c '^ok ' "$log.$name" 2>/dev/null || true)" >/dev/null
+}
+
+suite() {
+    name=$1
+    shift
+    echo "== $name"
+    "$@" >"tests/out/$name.log" 2>&1
+    status=$?
+    cat "tests/out/$name.log" >>"$log"
+    ok=$(grep -c '^ok ' "tests/out/$name.log")
+    bad=$(grep -c '^FAIL ' "tests/out/$name.log")
+    if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
+        echo "FAIL $name (exit $status)" >>"$log"
+        bad=1
+    fi
+    grep -v '^ok ' "tests/out/$name.log" | sed 's/^/   /'
+    echo "   $name: $ok passed, $bad failed"
+}
+
+suite unit build/asan/unit-tests
+suite golden tests/golden.sh
+suite errors tests/errors.sh
+suite demo tests/demo.sh
+
+passed=$(grep -c '^ok ' "$log")
+failed=$(grep -c '^FAIL ' "$log")
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

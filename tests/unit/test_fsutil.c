@@ -1,0 +1,264 @@
+/* Tests for fsutil: file reading and writing, folders, path helpers.
+ * Each test that touches the disk works in its own mkdtemp folder. */
+#include "buf.h"
+#include "fsutil.h"
+#include "test.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *make_tmp(void) {
+    char tmpl[] = "/tmp/clinicgen-fsutil-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    return dir ? xstrdup(dir) : NULL;
+}
+
+static void drop_tmp(char *dir) {
+    if (!dir)
+        return;
+    CHECK_INT(fs_remove_tree(dir), 0);
+    CHECK(!fs_is_dir(dir));
+    free(dir);
+}
+
+TEST(fs_write_then_read_round_trips) {
+    char *dir = make_tmp();
+    CHECK(dir != NULL);
+    if (!dir)
+        return;
+    char *path = fs_join(dir, "note.txt");
+    const char data[] = "line 1\nline 2\0after NUL";
+    CHECK_INT(fs_write_file(path, data, sizeof data - 1), 0);
+    size_t len = 0;
+    char *got = fs_read_file(path, &len);
+    CHECK(got != NULL);
+    CHECK_INT(len, sizeof data - 1);
+    CHECK(got && memcmp(got, data, sizeof data - 1) == 0);
+    CHECK(got && got[len] == '\0');
+    free(got);
+    /* Overwriting truncates. */
+    CHECK_INT(fs_write_file(path, "short", 5), 0);
+    got = fs_read_file(path, &len);
+    CHECK_STR(got, "short");
+    CHECK_INT(len, 5);
+    free(got);
+    free(path);
+    drop_tmp(dir);
+}
+
+TEST(fs_read_file_of_empty_file_is_empty_string) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *path = fs_join(dir, "empty.md");
+    CHECK_INT(fs_write_file(path, "", 0), 0);
+    size_t len = 99;
+    char *got = fs_read_file(path, &len);
+    CHECK_STR(got, "");
+    CHECK_INT(len, 0);
+    free(got);
+    free(path);
+    drop_tmp(dir);
+}
+
+TEST(fs_read_file_sets_errno) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *missing = fs_join(dir, "missing.md");
+    size_t len;
+    errno = 0;
+    CHECK(fs_read_file(missing, &len) == NULL);
+    CHECK_INT(errno, ENOENT);
+    errno = 0;
+    CHECK(fs_read_file(dir, &len) == NULL);
+    CHECK_INT(errno, EISDIR);
+    free(missing);
+    drop_tmp(dir);
+}
+
+TEST(fs_write_file_creates_parent_folders) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *path = fs_join(dir, "site/procedures/peel/index.html");
+    CHECK_INT(fs_write_file(path, "<p>hi</p>", 9), 0);
+    CHECK(fs_is_file(path));
+    char *folder = fs_join(dir, "site/procedures/peel");
+    CHECK(fs_is_dir(folder));
+    CHECK(!fs_is_file(folder));
+    CHECK(!fs_is_dir(path));
+    free(folder);
+    free(path);
+    drop_tmp(dir);
+}
+
+TEST(fs_write_file_fails_with_errno_where_it_cannot_write) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *blocker = fs_join(dir, "file");
+    CHECK_INT(fs_write_file(blocker, "x", 1), 0);
+    char *below = fs_join(blocker, "child.txt"); /* a file is in the way */
+    errno = 0;
+    CHECK_INT(fs_write_file(below, "y", 1), -1);
+    CHECK(errno != 0);
+    free(below);
+    free(blocker);
+    drop_tmp(dir);
+}
+
+TEST(fs_mkdirs_makes_nested_folders_and_accepts_existing) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *deep = fs_join(dir, "a/b/c/d");
+    CHECK_INT(fs_mkdirs(deep), 0);
+    CHECK(fs_is_dir(deep));
+    CHECK_INT(fs_mkdirs(deep), 0);
+    char *trailing = fs_join(dir, "x/y/");
+    CHECK_INT(fs_mkdirs(trailing), 0);
+    char *xy = fs_join(dir, "x/y");
+    CHECK(fs_is_dir(xy));
+    free(xy);
+    free(trailing);
+    free(deep);
+    drop_tmp(dir);
+}
+
+TEST(fs_copy_file_copies_bytes) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *from = fs_join(dir, "diagram.svg");
+    char *to = fs_join(dir, "out/procedures/diagram.svg");
+    CHECK_INT(fs_write_file(from, "<svg/>\n", 7), 0);
+    CHECK_INT(fs_copy_file(from, to), 0);
+    size_t len;
+    char *got = fs_read_file(to, &len);
+    CHECK_STR(got, "<svg/>\n");
+    free(got);
+    char *missing = fs_join(dir, "nope.svg");
+    errno = 0;
+    CHECK_INT(fs_copy_file(missing, to), -1);
+    CHECK_INT(errno, ENOENT);
+    free(missing);
+    free(from);
+    free(to);
+    drop_tmp(dir);
+}
+
+TEST(fs_list_dir_is_sorted_without_dot_entries) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    const char *names[] = {"zeta.md", "Alpha.md", "beta", ".hidden", "_index.md"};
+    for (size_t i = 0; i < 5; i++) {
+        char *p = fs_join(dir, names[i]);
+        if (i == 2)
+            CHECK_INT(fs_mkdirs(p), 0);
+        else
+            CHECK_INT(fs_write_file(p, "x", 1), 0);
+        free(p);
+    }
+    size_t n = 0;
+    char **list = fs_list_dir(dir, &n);
+    CHECK(list != NULL);
+    CHECK_INT(n, 5);
+    if (list && n == 5) {
+        CHECK_STR(list[0], ".hidden");
+        CHECK_STR(list[1], "Alpha.md");
+        CHECK_STR(list[2], "_index.md");
+        CHECK_STR(list[3], "beta");
+        CHECK_STR(list[4], "zeta.md");
+    }
+    fs_free_list(list, n);
+    char *missing = fs_join(dir, "missing");
+    errno = 0;
+    CHECK(fs_list_dir(missing, &n) == NULL);
+    CHECK_INT(errno, ENOENT);
+    free(missing);
+    drop_tmp(dir);
+}
+
+TEST(fs_remove_tree_removes_everything_below) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *site = fs_join(dir, "site");
+    char *f1 = fs_join(dir, "site/index.html");
+    char *f2 = fs_join(dir, "site/a/b/c.html");
+    char *empty = fs_join(dir, "site/empty");
+    CHECK_INT(fs_write_file(f1, "1", 1), 0);
+    CHECK_INT(fs_write_file(f2, "2", 1), 0);
+    CHECK_INT(fs_mkdirs(empty), 0);
+    char *link = fs_join(dir, "site/link");
+    CHECK_INT(symlink(dir, link), 0); /* a link is removed, not followed */
+    CHECK_INT(fs_remove_tree(site), 0);
+    CHECK(!fs_is_dir(site));
+    CHECK(fs_is_dir(dir));
+    CHECK_INT(fs_remove_tree(site), 0); /* already gone: fine */
+    char *file = fs_join(dir, "single.txt");
+    CHECK_INT(fs_write_file(file, "x", 1), 0);
+    CHECK_INT(fs_remove_tree(file), 0);
+    CHECK(!fs_is_file(file));
+    free(file);
+    free(link);
+    free(site);
+    free(f1);
+    free(f2);
+    free(empty);
+    drop_tmp(dir);
+}
+
+TEST(fs_join_puts_one_slash) {
+    char *s = fs_join("content", "faq/pain.md");
+    CHECK_STR(s, "content/faq/pain.md");
+    free(s);
+    s = fs_join("content/", "x.md");
+    CHECK_STR(s, "content/x.md");
+    free(s);
+    s = fs_join("", "x.md");
+    CHECK_STR(s, "x.md");
+    free(s);
+    s = fs_join(NULL, "x.md");
+    CHECK_STR(s, "x.md");
+    free(s);
+}
+
+TEST(fs_normalize_resolves_dots) {
+    char *s = fs_normalize("procedures/./peel/../microneedling.md");
+    CHECK_STR(s, "procedures/microneedling.md");
+    free(s);
+    s = fs_normalize("a//b/");
+    CHECK_STR(s, "a/b");
+    free(s);
+    s = fs_normalize("a/..");
+    CHECK_STR(s, "");
+    free(s);
+    s = fs_normalize(".");
+    CHECK_STR(s, "");
+    free(s);
+    CHECK(fs_normalize("..") == NULL);
+    CHECK(fs_normalize("a/../../etc/passwd") == NULL);
+    char long_path[600] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(long_path, "d/");
+    s = fs_normalize(long_path);
+    CHECK_INT(s ? strlen(s) : 0, 199);
+    free(s);
+}
+
+TEST(fs_dirname_gives_folder_part) {
+    char *s = fs_dirname("procedures/peel/index.md");
+    CHECK_STR(s, "procedures/peel");
+    free(s);
+    s = fs_dirname("about.md");
+    CHECK_STR(s, "");
+    free(s);
+    s = fs_dirname("faq/x.md");
+    CHECK_STR(s, "faq");
+    free(s);
+}

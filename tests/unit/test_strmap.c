@@ -1,0 +1,72 @@
+/* Tests for strmap: lookups, replacement, growth and key ownership. */
+#include "strmap.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+TEST(strmap_empty_map_finds_nothing) {
+    strmap m = STRMAP_INIT;
+    CHECK(strmap_get(&m, "anything") == NULL);
+    CHECK(strmap_get(&m, "") == NULL);
+    strmap_free(&m);
+    strmap_free(&m); /* freeing twice is harmless: free resets the map */
+}
+
+TEST(strmap_put_get_and_replace) {
+    strmap m = STRMAP_INIT;
+    int a = 1, b = 2, c = 3;
+    CHECK(strmap_put(&m, "skin", &a) == NULL);
+    CHECK(strmap_put(&m, "face", &b) == NULL);
+    CHECK(strmap_get(&m, "skin") == &a);
+    CHECK(strmap_get(&m, "face") == &b);
+    CHECK(strmap_get(&m, "Skin") == NULL);
+    CHECK(strmap_get(&m, "ski") == NULL);
+    CHECK(strmap_put(&m, "skin", &c) == &a); /* returns the value it had */
+    CHECK(strmap_get(&m, "skin") == &c);
+    CHECK_INT(m.len, 2);
+    CHECK(strmap_put(&m, "", &a) == NULL); /* the empty key is a key too */
+    CHECK(strmap_get(&m, "") == &a);
+    strmap_free(&m);
+    CHECK(m.slots == NULL && m.len == 0 && m.cap == 0);
+}
+
+TEST(strmap_copies_its_keys) {
+    strmap m = STRMAP_INIT;
+    char key[8] = "alpha";
+    int v = 7;
+    strmap_put(&m, key, &v);
+    key[0] = 'X';
+    CHECK(strmap_get(&m, "alpha") == &v);
+    CHECK(strmap_get(&m, "Xlpha") == NULL);
+    strmap_free(&m);
+}
+
+TEST(strmap_grows_past_many_keys) {
+    strmap m = STRMAP_INIT;
+    static int values[5000];
+    char key[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "procedures/page-%d", i);
+        values[i] = i;
+        CHECK(strmap_put(&m, key, &values[i]) == NULL);
+    }
+    CHECK_INT(m.len, 5000);
+    CHECK(m.cap > m.len);
+    int missing = 0;
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof key, "procedures/page-%d", i);
+        int *v = strmap_get(&m, key);
+        if (!v || *v != i)
+            missing++;
+    }
+    CHECK_INT(missing, 0);
+    CHECK(strmap_get(&m, "procedures/page-5000") == NULL);
+    strmap_free(&m);
+}
+
+TEST(strmap_hash_is_stable_and_length_bound) {
+    CHECK(strmap_hash("abc", 3) == strmap_hash("abcdef", 3));
+    CHECK(strmap_hash("abc", 3) != strmap_hash("abd", 3));
+    CHECK(strmap_hash("", 0) == strmap_hash("xyz", 0));
+}

@@ -1,0 +1,114 @@
+/* Tests for text: slugs, URL escaping and the script URL check. */
+#include "test.h"
+#include "text.h"
+
+#include <stdlib.h>
+
+static void check_slug(const char *file, int line, const char *in, const char *expected) {
+    char *s = text_slugify(in, strlen(in));
+    if (strcmp(s, expected) != 0)
+        test_fail(file, line, "text_slugify(\"%s\") is \"%s\", expected \"%s\"", in, s, expected);
+    free(s);
+}
+#define CHECK_SLUG(in, expected) check_slug(__FILE__, __LINE__, in, expected)
+
+TEST(text_slugify_makes_url_words) {
+    CHECK_SLUG("Aftercare", "aftercare");
+    CHECK_SLUG("Chemical Peel", "chemical-peel");
+    CHECK_SLUG("Risks & benefits", "risks-benefits");
+    CHECK_SLUG("  Day 1:  what to expect  ", "day-1-what-to-expect");
+    CHECK_SLUG("Before/after photos", "before-after-photos");
+    CHECK_SLUG("a -- b", "a-b");
+    CHECK_SLUG("Why?", "why");
+    CHECK_SLUG("snake_case stays", "snake_case-stays");
+    CHECK_SLUG("v2.1 notes", "v2-1-notes");
+    CHECK_SLUG("", "");
+    CHECK_SLUG("?!", "");
+}
+
+TEST(text_slugify_keeps_letters_beyond_ascii) {
+    CHECK_SLUG("Über Ärzte", "Über-Ärzte");
+    CHECK_SLUG("Café crème", "café-crème");
+}
+
+TEST(text_slugify_reads_only_n_bytes) {
+    char *s = text_slugify("Microneedling.md", 13);
+    CHECK_STR(s, "microneedling");
+    free(s);
+}
+
+TEST(text_append_href_percent_encodes_and_escapes) {
+    buf b = BUF_INIT;
+    const char *url = "/a b/\"q\"?x=1&y=<2>";
+    text_append_href(&b, url, strlen(url));
+    CHECK_STR(buf_cstr(&b), "/a%20b/%22q%22?x=1&amp;y=%3C2%3E");
+    buf_clear(&b);
+    text_append_href(&b, "/caf\xC3\xA9/", 7);
+    CHECK_STR(buf_cstr(&b), "/caf%C3%A9/");
+    buf_clear(&b);
+    url = "/already%20encoded/100%";
+    text_append_href(&b, url, strlen(url));
+    CHECK_STR(buf_cstr(&b), "/already%20encoded/100%25");
+    buf_clear(&b);
+    url = "https://example.org/a#frag";
+    text_append_href(&b, url, strlen(url));
+    CHECK_STR(buf_cstr(&b), "https://example.org/a#frag");
+    buf_free(&b);
+}
+
+TEST(text_append_url_does_not_html_escape) {
+    buf b = BUF_INIT;
+    const char *url = "https://h/x y?a=1&b=2";
+    text_append_url(&b, url, strlen(url));
+    CHECK_STR(buf_cstr(&b), "https://h/x%20y?a=1&b=2");
+    buf_free(&b);
+}
+
+TEST(text_refuses_script_urls_however_spelt) {
+    CHECK(text_is_unsafe_url("javascript:alert(1)"));
+    CHECK(text_is_unsafe_url("JavaScript:alert(1)"));
+    CHECK(text_is_unsafe_url("  javascript:alert(1)"));
+    CHECK(text_is_unsafe_url("java\tscript:alert(1)"));
+    CHECK(text_is_unsafe_url("java\nscript:alert(1)"));
+    CHECK(text_is_unsafe_url("\x01javascript:alert(1)"));
+    CHECK(text_is_unsafe_url("VBScript:msgbox"));
+    CHECK(text_is_unsafe_url("file:///etc/passwd"));
+    CHECK(text_is_unsafe_url("data:text/html,<script>alert(1)</script>"));
+    CHECK(text_is_unsafe_url("data:image/svg+xml;base64,PHN2Zz4="));
+}
+
+TEST(text_allows_ordinary_urls) {
+    CHECK(!text_is_unsafe_url("https://example.org/"));
+    CHECK(!text_is_unsafe_url("mailto:info@clinic.example"));
+    CHECK(!text_is_unsafe_url("tel:+15555550100"));
+    CHECK(!text_is_unsafe_url("/procedures/peel/"));
+    CHECK(!text_is_unsafe_url("other.md"));
+    CHECK(!text_is_unsafe_url("#aftercare"));
+    CHECK(!text_is_unsafe_url(""));
+    CHECK(!text_is_unsafe_url("javascript-basics.md"));
+    CHECK(!text_is_unsafe_url("data:image/png;base64,iVBORw0KGgo="));
+    CHECK(!text_is_unsafe_url("DATA:IMAGE/JPEG;base64,/9j/"));
+    CHECK(!text_is_unsafe_url("data:image/webp;base64,UklGR"));
+}
+
+TEST(text_url_has_scheme_tells_external_links) {
+    CHECK(text_url_has_scheme("https://example.org"));
+    CHECK(text_url_has_scheme("mailto:a@b.c"));
+    CHECK(text_url_has_scheme("tel:+1555"));
+    CHECK(text_url_has_scheme("//cdn.example.org/x.js"));
+    CHECK(text_url_has_scheme("svn+ssh://host/repo"));
+    CHECK(!text_url_has_scheme("other.md"));
+    CHECK(!text_url_has_scheme("/procedures/"));
+    CHECK(!text_url_has_scheme("../faq/pain.md"));
+    CHECK(!text_url_has_scheme("dir/a:b.md"));
+    CHECK(!text_url_has_scheme("#top"));
+    CHECK(!text_url_has_scheme("1http://x"));
+    CHECK(!text_url_has_scheme(""));
+}
+
+TEST(text_bom_length_finds_utf8_bom) {
+    CHECK_INT(text_bom_length("\xEF\xBB\xBF---", 6), 3);
+    CHECK_INT(text_bom_length("---", 3), 0);
+    CHECK_INT(text_bom_length("\xEF\xBB", 2), 0);
+    CHECK_INT(text_bom_length("", 0), 0);
+}
