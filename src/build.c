@@ -12,6 +12,7 @@
 #include "site.h"
 #include "sitefiles.h"
 #include "template.h"
+#include "strmap.h"
 #include "template_render.h"
 
 #include <errno.h>
@@ -45,39 +46,55 @@ static char *shown_path(const build_options *opt, const char *rel) {
     return opt->project_dir_given ? fs_join(opt->project_dir, rel) : xstrdup(rel);
 }
 
+static int has_own_templates(const build_options *opt) {
+    char *dir = fs_join(opt->project_dir, "templates");
+    int yes = fs_is_dir(dir);
+    free(dir);
+    return yes;
+}
+
+/* The theme: the project's themes/NAME, else the installed one. A project
+ * with its own templates/ and no 'theme' setting may do without one. */
 static int find_theme(build_ctx *b, diag_list *d) {
-    char *rel = fs_join("themes", b->cfg.theme);
-    char *local = fs_join(b->opt->project_dir, rel);
-    if (strchr(b->cfg.theme, '/') || !strcmp(b->cfg.theme, "..")) {
-        diag_error(d, "site.yaml", 0, 0, "'theme' must be a theme's name, not a path");
-    } else if (fs_is_dir(local)) {
-        b->theme_dir = local;
-        b->theme_shown = shown_path(b->opt, rel);
-        local = NULL;
+    const char *name = b->cfg.theme;
+    char *where = shown_path(b->opt, "site.yaml");
+    int rc = 0;
+    if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")) {
+        diag_error(d, where, 0, 0, "'theme' must be a theme's name, not a path");
+        rc = -1;
     } else {
-        char *installed = fs_join(CLINICGEN_DATADIR "/themes", b->cfg.theme);
-        if (fs_is_dir(installed)) {
+        char *rel = fs_join("themes", name);
+        char *local = fs_join(b->opt->project_dir, rel);
+        char *installed = fs_join(CLINICGEN_DATADIR "/themes", name);
+        if (fs_is_dir(local)) {
+            b->theme_dir = local;
+            b->theme_shown = shown_path(b->opt, rel);
+            local = NULL;
+        } else if (fs_is_dir(installed)) {
             b->theme_dir = installed;
             b->theme_shown = xstrdup(installed);
-        } else {
-            diag_error(d, "site.yaml", 0, 0, "no theme '%s' in %s/ or %s/themes/", b->cfg.theme,
-                       "themes", CLINICGEN_DATADIR);
-            free(installed);
+            installed = NULL;
+        } else if (value_map_get(b->cfg.raw, "theme") || !has_own_templates(b->opt)) {
+            diag_error(d, where, 0, 0, "no theme '%s' in themes/ or %s/themes/", name,
+                       CLINICGEN_DATADIR);
+            rc = -1;
         }
+        free(rel);
+        free(local);
+        free(installed);
     }
-    free(local);
-    free(rel);
-    return b->theme_dir ? 0 : -1;
+    free(where);
+    return rc;
 }
 
 static int load_templates(build_ctx *b, diag_list *d) {
     char *project = fs_join(b->opt->project_dir, "templates");
     char *project_shown = shown_path(b->opt, "templates");
-    char *theme = fs_join(b->theme_dir, "templates");
-    char *theme_shown = fs_join(b->theme_shown, "templates");
+    char *theme = b->theme_dir ? fs_join(b->theme_dir, "templates") : NULL;
+    char *theme_shown = b->theme_dir ? fs_join(b->theme_shown, "templates") : NULL;
     const char *dirs[] = {project, theme};
     const char *shown[] = {project_shown, theme_shown};
-    b->templates = template_set_load(dirs, shown, 2, d);
+    b->templates = template_set_load(dirs, shown, theme ? 2 : 1, d);
     free(project);
     free(project_shown);
     free(theme);
@@ -88,11 +105,11 @@ static int load_templates(build_ctx *b, diag_list *d) {
 static int load_statics(build_ctx *b, diag_list *d) {
     char *project = fs_join(b->opt->project_dir, "static");
     char *project_shown = shown_path(b->opt, "static");
-    char *theme = fs_join(b->theme_dir, "static");
-    char *theme_shown = fs_join(b->theme_shown, "static");
+    char *theme = b->theme_dir ? fs_join(b->theme_dir, "static") : NULL;
+    char *theme_shown = b->theme_dir ? fs_join(b->theme_shown, "static") : NULL;
     const char *dirs[] = {project, theme};
     const char *shown[] = {project_shown, theme_shown};
-    int rc = assets_collect(&b->statics, dirs, shown, 2, d);
+    int rc = assets_collect(&b->statics, dirs, shown, theme ? 2 : 1, d);
     for (size_t i = 0; i < b->statics.len; i++) {
         const static_file *f = &b->statics.items[i];
         const char *owner = strmap_get(&b->model.out_paths, f->out_path);
@@ -167,6 +184,37 @@ static int default_jobs(void) {
     return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
 }
 
+/* Page messages in page order. A template error repeats on every page that
+ * uses the template: it is kept once, naming the first page. */
+static void merge_page_diags(diag_list *d, diag_list *page_diags, size_t n) {
+    strmap seen = STRMAP_INIT;
+    buf key = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        diag_list *list = &page_diags[i];
+        for (size_t k = 0; k < list->len; k++) {
+            diag *m = &list->items[k];
+            const char *page = strstr(m->message, " (while writing ");
+            buf_clear(&key);
+            buf_printf(&key, "%s:%d:%.*s", m->file ? m->file : "", m->line,
+                       (int)(page ? (size_t)(page - m->message) : strlen(m->message)), m->message);
+            if (page && strmap_get(&seen, buf_cstr(&key))) {
+                list->errors -= m->level == DIAG_ERROR;
+                list->warnings -= m->level == DIAG_WARNING;
+                free(m->file);
+                free(m->message);
+                memmove(m, m + 1, (list->len - k - 1) * sizeof *m);
+                list->len--;
+                k--;
+                continue;
+            }
+            strmap_put(&seen, buf_cstr(&key), &seen);
+        }
+        diag_move(d, list);
+    }
+    buf_free(&key);
+    strmap_free(&seen);
+}
+
 static void build_pages(build_ctx *b, diag_list *d) {
     size_t n = b->model.n_pages;
     b->page_diags = xcalloc(n + 1, sizeof *b->page_diags);
@@ -185,8 +233,7 @@ static void build_pages(build_ctx *b, diag_list *d) {
     for (int i = 1; i <= started; i++)
         pthread_join(threads[i], NULL);
     free(threads);
-    for (size_t i = 0; i < n; i++)
-        diag_move(d, &b->page_diags[i]);
+    merge_page_diags(d, b->page_diags, n);
     free(b->page_diags);
     b->page_diags = NULL;
 }
@@ -217,10 +264,13 @@ static int prepare(build_ctx *b, diag_list *d) {
     b->content_shown = shown_path(opt, "content");
     if (find_theme(b, d) != 0 || load_templates(b, d) != 0)
         return -1;
+    /* Content errors do not stop the build here: every page is still
+     * rendered so that all errors are reported at once, and the output is
+     * thrown away at the end. */
     site_inputs in = {&b->cfg, b->content_dir, b->content_shown, opt->drafts};
-    rc = site_model_build(&b->model, &in, d);
-    rc |= load_statics(b, d);
-    return rc;
+    site_model_build(&b->model, &in, d);
+    load_statics(b, d);
+    return 0;
 }
 
 static int generate(build_ctx *b, diag_list *d) {
@@ -230,11 +280,10 @@ static int generate(build_ctx *b, diag_list *d) {
     free(out_dir);
     if (rc != 0)
         return -1;
-    size_t errors = d->errors;
     build_pages(b, d);
     copy_files(b, d);
     sitefiles_write(&b->out, &b->model, d);
-    if (d->errors > errors) {
+    if (d->errors) {
         output_abort(&b->out);
         return -1;
     }
@@ -273,9 +322,12 @@ int build_site(const build_options *opt) {
                         "unchanged\n",
                 d.errors, d.errors == 1 ? "" : "s");
     else if (opt->verbosity != VERBOSITY_QUIET)
-        fprintf(stderr, "clinicgen: built %zu pages and copied %zu files in %.2f s (%zu warning%s)\n",
-                b.model.n_pages, b.model.n_assets + b.statics.len, seconds_since(&start),
-                d.warnings, d.warnings == 1 ? "" : "s");
+    {
+        size_t files = b.model.n_assets + b.statics.len;
+        fprintf(stderr, "clinicgen: built %zu page%s and copied %zu file%s in %.2f s (%zu warning%s)\n",
+                b.model.n_pages, b.model.n_pages == 1 ? "" : "s", files, files == 1 ? "" : "s",
+                seconds_since(&start), d.warnings, d.warnings == 1 ? "" : "s");
+    }
     int status = (rc != 0 || d.errors) ? 1 : 0;
     diag_free(&d);
     free_ctx(&b);

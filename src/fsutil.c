@@ -53,6 +53,8 @@ char *fs_read_file(const char *path, size_t *len) {
 }
 
 int fs_mkdirs(const char *path) {
+    if (!*path)
+        return 0;
     char *p = xstrdup(path);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/')

@@ -31,9 +31,13 @@ void markdown_parse(md_doc *doc, const char *text, size_t len) {
 
 char *markdown_opening_heading(const char *body, size_t len) {
     /* Only the first block matters: parse up to the first blank line. */
-    size_t start = 0;
-    while (start < len && (body[start] == '\n' || body[start] == '\r' || body[start] == ' '))
-        start++;
+    size_t start = 0; /* skip blank lines, never indentation (that is a code block) */
+    for (size_t i = 0; i < len; i++) {
+        if (body[i] == '\n')
+            start = i + 1;
+        else if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r')
+            break;
+    }
     size_t end = start;
     while (end < len) {
         const char *nl = memchr(body + end, '\n', len - end);

@@ -58,14 +58,21 @@ int page_split_front_matter(const char *text, size_t len, front_matter_split *ou
     return -1;
 }
 
+static int digits(const char *s, int n) {
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 int page_parse_date(const char *s, page_date *out) {
-    int y, m, dd, n = 0;
-    char sep1, sep2;
-    if (sscanf(s, "%4d%c%2d%c%2d%n", &y, &sep1, &m, &sep2, &dd, &n) != 5 || n != 10)
+    if (strlen(s) < 10 || (s[4] != '-' && s[4] != '/') || s[7] != s[4])
         return -1;
-    if (sep1 != sep2 || (sep1 != '-' && sep1 != '/'))
-        return -1;
-    if (s[n] && s[n] != 'T' && s[n] != ' ')
+    int y = digits(s, 4), m = digits(s + 5, 2), dd = digits(s + 8, 2);
+    if (y < 0 || m < 0 || dd < 0 || (s[10] && s[10] != 'T' && s[10] != ' '))
         return -1;
     static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1900 || m < 1 || m > 12 || dd < 1 || dd > days[m - 1])
@@ -107,7 +114,8 @@ static void front_date(page *p, const char *key, page_date *out, diag_list *d) {
         return;
     if (!v->text || page_parse_date(v->text, out) != 0)
         diag_error(d, p->display_path, v->line, v->col,
-                   "'%s' must be a date written YYYY-MM-DD (or YYYY/MM/DD)", key);
+                   "'%s' must be a real date written YYYY-MM-DD (or YYYY/MM/DD), not '%s'", key,
+                   v->text ? v->text : value_type_name(v->type));
 }
 
 static void front_tags(page *p, diag_list *d) {
@@ -174,6 +182,10 @@ static void page_read_flags(page *p, diag_list *d) {
 
 static void page_read_fields(page *p, diag_list *d) {
     p->title = front_text(p, "title", d);
+    if (p->title && !*p->title) { /* an empty title: fall back as if unset */
+        free(p->title);
+        p->title = NULL;
+    }
     p->summary = front_text(p, "summary", d);
     p->reviewer = front_text(p, "reviewer", d);
     front_date(p, "date", &p->date, d);

@@ -57,10 +57,15 @@ static void raw_html(renderer *r, const char *s) {
 }
 
 static void html(renderer *r, const ast_node *n) {
+    const char *s = n->text ? n->text : "";
     if (r->opt->unsafe_html) {
-        raw_html(r, n->text ? n->text : "");
+        raw_html(r, s);
         return;
     }
+    while (*s == ' ' || *s == '\n')
+        s++;
+    if (!strncmp(s, "<!--", 4))
+        return; /* a writer's comment: never shown, nothing to warn about */
     if (r->warned_raw_html++)
         return;
     diag_warning(r->d, r->opt->display_path, n->line ? n->line + r->opt->line_offset : 0,
@@ -133,6 +138,12 @@ static void footnote_backrefs(renderer *r, int num) {
 
 static void footnote_definition(renderer *r, const ast_node *n, int entering) {
     if (!entering) {
+        if (!n->last || n->last->type != AST_PARAGRAPH) { /* a list or code ends the note */
+            cr(r->out);
+            buf_puts(r->out, "<p>");
+            footnote_backrefs(r, n->number);
+            buf_puts(r->out, "</p>\n");
+        }
         buf_puts(r->out, "</li>\n");
         if (!n->next || n->next->type != AST_FOOTNOTE_DEFINITION)
             buf_puts(r->out, "</ol>\n</section>\n");

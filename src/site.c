@@ -194,8 +194,10 @@ static void build_tags(site_model *m) {
 static void sort_listings(site_model *m) {
     for (size_t i = 0; i < m->n_pages; i++) {
         page *p = m->pages[i];
-        qsort(p->children, p->n_children, sizeof *p->children, compare_listed);
-        qsort(p->subsections, p->n_subsections, sizeof *p->subsections, compare_listed);
+        if (p->n_children > 1)
+            qsort(p->children, p->n_children, sizeof *p->children, compare_listed);
+        if (p->n_subsections > 1)
+            qsort(p->subsections, p->n_subsections, sizeof *p->subsections, compare_listed);
     }
 }
 
@@ -275,14 +277,15 @@ static char *resolve_root_relative(const site_model *m, const char *target, char
     const char *path = target + 1;
     size_t n = strlen(path);
     char *with_slash = (n && path[n - 1] != '/') ? xasprintf("%s/", path) : xstrdup(path);
-    int found = strmap_get(&m->by_url, with_slash) || strmap_get(&m->by_url, path) ||
-                strmap_get(&m->out_paths, path);
-    free(with_slash);
-    if (!found) {
+    char *url = NULL;
+    if (strmap_get(&m->by_url, with_slash)) /* a page: its canonical URL ends in '/' */
+        url = xasprintf("%s%s", m->cfg->base_path, with_slash);
+    else if (strmap_get(&m->by_url, path) || strmap_get(&m->out_paths, path))
+        url = xasprintf("%s%s", m->cfg->base_path, path);
+    else
         *error = xasprintf("the link '%s' finds no page or file of this site", target);
-        return NULL;
-    }
-    return xasprintf("%s%s", m->cfg->base_path, path);
+    free(with_slash);
+    return url;
 }
 
 static page *page_for_folder(const site_model *m, const char *path) {

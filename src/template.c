@@ -18,6 +18,8 @@
 typedef struct compiler {
     template_set *set;
     const char *path; /* display path of the template being compiled */
+    const char *text; /* its text, for locating start tags */
+    int xml_failed;   /* report only the first XML error of a file */
     lua_State *L;     /* scratch state: checks that expressions compile */
     strmap ids;
     diag_list *d;
@@ -63,12 +65,25 @@ static char *replace_html_entities(const char *text, size_t len, size_t *out_len
 
 /* ---- expressions ---- */
 
-static int add_expr(compiler *c, const char *chunk, int line) {
+/* "template:1: unexpected symbol" -> "unexpected symbol" */
+const char *template_lua_message(const char *msg) {
+    if (!msg)
+        return "error in a Lua expression";
+    if (!strncmp(msg, "template:", 9)) {
+        const char *p = msg + 9;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p[0] == ':' && p[1] == ' ')
+            return p + 2;
+    }
+    return msg;
+}
+
+static int add_expr(compiler *c, const char *chunk, const char *directive, const char *expr,
+                    int line) {
     if (luaL_loadbufferx(c->L, chunk, strlen(chunk), "=template", "t") != LUA_OK) {
-        const char *msg = lua_tostring(c->L, -1);
-        const char *colon = msg ? strstr(msg, ":1: ") : NULL;
-        diag_error(c->d, c->path, line, 0, "in a Lua expression: %s",
-                   colon ? colon + 4 : (msg ? msg : "syntax error"));
+        diag_error(c->d, c->path, line, 0, "in the Lua expression %s=\"%s\": %s", directive, expr,
+                   template_lua_message(lua_tostring(c->L, -1)));
         lua_pop(c->L, 1);
         return -1;
     }
@@ -79,9 +94,9 @@ static int add_expr(compiler *c, const char *chunk, int line) {
     return (int)set->n_exprs++;
 }
 
-static int add_value_expr(compiler *c, const char *expr, int line) {
-    char *chunk = xasprintf("return (%s\n)", expr);
-    int id = add_expr(c, chunk, line);
+static int add_value_expr(compiler *c, const char *directive, const char *expr, int line) {
+    char *chunk = xasprintf("return %s", expr);
+    int id = add_expr(c, chunk, directive, expr, line);
     free(chunk);
     return id;
 }
@@ -147,7 +162,9 @@ static int compile_defines(compiler *c, tnode *n, const char *src) {
             free(stmt);
             return -1;
         }
-        int expr = add_value_expr(c, eq + 1, n->line);
+        char *chunk = xasprintf("return %s", eq + 1);
+        int expr = add_expr(c, chunk, "cg-define", src, n->line);
+        free(chunk);
         free(stmt);
         if (expr < 0) {
             free(name);
@@ -177,7 +194,7 @@ static int compile_each(compiler *c, tnode *n, const char *src) {
     }
     n->each_key = key;
     n->each_value = val;
-    n->each_expr = add_value_expr(c, in + 4, n->line);
+    n->each_expr = add_value_expr(c, "cg-each", in + 4, n->line);
     return n->each_expr < 0 ? -1 : 0;
 }
 
@@ -220,7 +237,7 @@ static int compile_directive(compiler *c, tnode *n, const char *name, const char
     if (!strcmp(name, "cg-define"))
         return compile_defines(c, n, v);
     if (!strcmp(name, "cg-if"))
-        return (n->if_expr = add_value_expr(c, v, n->line)) < 0 ? -1 : 0;
+        return (n->if_expr = add_value_expr(c, name, v, n->line)) < 0 ? -1 : 0;
     if (!strcmp(name, "cg-else")) {
         n->is_else = 1;
         return 0;
@@ -228,13 +245,13 @@ static int compile_directive(compiler *c, tnode *n, const char *name, const char
     if (!strcmp(name, "cg-each"))
         return compile_each(c, n, v);
     if (!strcmp(name, "cg-text"))
-        return (n->text_expr = add_value_expr(c, v, n->line)) < 0 ? -1 : 0;
+        return (n->text_expr = add_value_expr(c, name, v, n->line)) < 0 ? -1 : 0;
     if (!strcmp(name, "cg-html"))
-        return (n->html_expr = add_value_expr(c, v, n->line)) < 0 ? -1 : 0;
+        return (n->html_expr = add_value_expr(c, name, v, n->line)) < 0 ? -1 : 0;
     if (!strncmp(name, "cg-attr-", 8) && name[8]) {
         if (refuse_inline_code(c, n, name + 8) != 0)
             return -1;
-        int expr = add_value_expr(c, v, n->line);
+        int expr = add_value_expr(c, name, v, n->line);
         add_attr(n, (tattr){xstrdup(name + 8), expr, NULL, is_url_attribute(name + 8)});
         return expr < 0 ? -1 : 0;
     }
@@ -396,19 +413,46 @@ static int compile_children(compiler *c, tnode *n, const xmlNode *x) {
     return rc;
 }
 
+/* libxml2 gives the line where a start tag ends; messages should name the
+ * line where it starts: search back from there for "<name". */
+static int tag_start_line(const compiler *c, const xmlNode *x, const char *name) {
+    int line = (int)x->line;
+    const char *text = c->text;
+    if (!text || line < 1)
+        return line;
+    const char *p = text;
+    for (int l = 1; l < line && (p = strchr(p, '\n')); l++)
+        p++;
+    if (!p)
+        return line;
+    const char *end = strchr(p, '\n');
+    end = end ? end : p + strlen(p);
+    size_t n = strlen(name);
+    for (const char *q = end; q >= text; q--) {
+        if (*q == '<' && !strncmp(q + 1, name, n) && strchr(" \t\r\n/>", q[1 + n] ? q[1 + n] : '>')) {
+            int back = 0;
+            for (const char *r = q; r < p; r++)
+                back += *r == '\n';
+            return line - back;
+        }
+    }
+    return line;
+}
+
 static tnode *compile_element(compiler *c, const xmlNode *x) {
     char *name = x->ns && x->ns->prefix ? xasprintf("%s:%s", x->ns->prefix, x->name)
                                         : xstrdup((const char *)x->name);
     tnode_kind kind = TNODE_ELEMENT;
     int special = !strncmp(name, "cg-", 3);
+    int line = tag_start_line(c, x, name);
     if (special && !special_kind(name, &kind)) {
-        diag_error(c->d, c->path, x->line, 0,
+        diag_error(c->d, c->path, line, 0,
                    "unknown element <%s> (cg-layout, cg-fill, cg-slot, cg-include, cg-block)",
                    name);
         free(name);
         return NULL;
     }
-    tnode *n = tnode_new(kind, x->line);
+    tnode *n = tnode_new(kind, line);
     if (!special) {
         n->name = name;
         n->is_void = is_void_element(name);
@@ -453,8 +497,8 @@ static tnode *compile_node(compiler *c, const xmlNode *x, int raw_text) {
 
 static void xml_error(void *ctx, xmlErrorPtr e) {
     compiler *c = ctx;
-    if (e->level < XML_ERR_ERROR)
-        return;
+    if (e->level < XML_ERR_ERROR || c->xml_failed++)
+        return; /* later errors mostly follow from the first */
     char *msg = trimmed(e->message ? e->message : "malformed template",
                         strlen(e->message ? e->message : "malformed template"));
     diag_error(c->d, c->path, e->line, e->int2 > 0 ? e->int2 : 0,
@@ -474,18 +518,19 @@ static template *compile_file(compiler *c, const char *path, const char *display
     char *text = replace_html_entities(raw, len, &text_len);
     free(raw);
     c->path = display;
+    c->text = text;
+    c->xml_failed = 0;
     size_t errors = c->d->errors;
     xmlSetStructuredErrorFunc(c, xml_error);
     xmlDoc *doc = xmlReadMemory(text, (int)text_len, display, "UTF-8",
-                                XML_PARSE_NONET | XML_PARSE_NOENT | XML_PARSE_NOCDATA);
+                                XML_PARSE_NONET | XML_PARSE_NOCDATA);
     xmlSetStructuredErrorFunc(NULL, NULL);
-    free(text);
-    if (!doc || c->d->errors > errors) {
-        xmlFreeDoc(doc);
-        return NULL;
-    }
-    tnode *root = compile_node(c, xmlDocGetRootElement(doc), 0);
+    tnode *root = NULL;
+    if (doc && c->d->errors == errors)
+        root = compile_node(c, xmlDocGetRootElement(doc), 0);
     xmlFreeDoc(doc);
+    free(text);
+    c->text = NULL;
     if (!root)
         return NULL;
     template *t = xcalloc(1, sizeof *t);

@@ -71,7 +71,7 @@ typedef struct tnode {
 } tnode;
 
 typedef struct texpr {
-    char *source; /* the Lua chunk: "return (expr)" */
+    char *source; /* the Lua chunk: "return expr" */
     char *file; /* the template's display path */
     int line;
 } texpr;
@@ -98,5 +98,8 @@ template_set *template_set_load(const char *const *dirs, const char *const *disp
                                 size_t n_dirs, diag_list *d);
 const template *template_set_get(const template_set *set, const char *name);
 void template_set_free(template_set *set);
+
+/* A Lua error message without the chunk name of the expression wrapper. */
+const char *template_lua_message(const char *msg);
 
 #endif

@@ -353,9 +353,7 @@ static int eval(rctx *r, int expr, int scope) {
     lua_pushvalue(L, scope);
     lua_setupvalue(L, -2, 1);
     if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        const char *p = msg ? strstr(msg, "template:1: ") : NULL;
-        report(r, expr, p ? p + 12 : (msg ? msg : "error in expression"));
+        report(r, expr, template_lua_message(lua_tostring(L, -1)));
         lua_pop(L, 1);
         return -1;
     }
@@ -443,7 +441,10 @@ static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
         return;
     }
     buf_printf(out, " %s=\"", a->name);
-    buf_html_attr(out, v, len);
+    if (a->is_url && strcmp(a->name, "srcset") != 0)
+        text_append_href(out, v, len); /* a computed URL is made valid: spaces, non-ASCII */
+    else
+        buf_html_attr(out, v, len);
     buf_putc(out, '"');
     lua_pop(L, 1);
 }
@@ -525,6 +526,50 @@ static void set_loop(lua_State *L, lua_Integer index, lua_Integer length) {
     lua_setfield(L, -2, "loop");
 }
 
+static void render_item(rctx *r, const tnode *n, int scope, lua_Integer index,
+                        lua_Integer length) {
+    /* stack: key, value */
+    lua_State *L = r->L;
+    new_scope(L, scope);
+    lua_insert(L, -3);
+    lua_setfield(L, -3, n->each_value);
+    if (n->each_key)
+        lua_setfield(L, -2, n->each_key);
+    else
+        lua_pop(L, 1);
+    set_loop(L, index, length);
+    render_body(r, n, lua_gettop(L));
+    lua_pop(L, 1);
+}
+
+static int compare_keys(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A map: its string keys in sorted order, so output never depends on
+ * Lua's hash order. */
+static void render_each_map(rctx *r, const tnode *n, int scope, int map) {
+    lua_State *L = r->L;
+    size_t count = 0, cap = 8;
+    const char **keys = xmalloc(cap * sizeof *keys);
+    lua_pushnil(L);
+    while (lua_next(L, map)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            continue;
+        if (count == cap)
+            keys = xrealloc(keys, (cap *= 2) * sizeof *keys);
+        keys[count++] = lua_tostring(L, -1); /* the table keeps it alive */
+    }
+    qsort(keys, count, sizeof *keys, compare_keys);
+    for (size_t i = 0; i < count && !r->failed; i++) {
+        lua_pushstring(L, keys[i]);
+        lua_getfield(L, map, keys[i]);
+        render_item(r, n, scope, (lua_Integer)i + 1, (lua_Integer)count);
+    }
+    free(keys);
+}
+
 static void render_each(rctx *r, const tnode *n, int scope) {
     lua_State *L = r->L;
     if (eval(r, n->each_expr, scope) != 0)
@@ -535,23 +580,20 @@ static void render_each(rctx *r, const tnode *n, int scope) {
     }
     if (!lua_istable(L, -1)) {
         report(r, n->each_expr,
-               lua_pushfstring(L, "cg-each needs a list, not a %s", luaL_typename(L, -1)));
+               lua_pushfstring(L, "cg-each needs a list or a map, not a %s", luaL_typename(L, -1)));
         lua_pop(L, 2);
         return;
     }
     int list = lua_gettop(L);
     lua_Integer length = (lua_Integer)lua_rawlen(L, list);
-    for (lua_Integer i = 1; i <= length && !r->failed; i++) {
-        new_scope(L, scope);
-        lua_rawgeti(L, list, i);
-        lua_setfield(L, -2, n->each_value);
-        if (n->each_key) {
+    if (length == 0 && n->each_key) {
+        render_each_map(r, n, scope, list);
+    } else {
+        for (lua_Integer i = 1; i <= length && !r->failed; i++) {
             lua_pushinteger(L, i);
-            lua_setfield(L, -2, n->each_key);
+            lua_rawgeti(L, list, i);
+            render_item(r, n, scope, i, length);
         }
-        set_loop(L, i, length);
-        render_body(r, n, lua_gettop(L));
-        lua_pop(L, 1);
     }
     lua_pop(L, 1);
 }
@@ -703,7 +745,8 @@ static int is_html_document(const template_set *set, const template *t) {
 int render_env_page(render_env *e, const page *p, const page_body *body, buf *out, diag_list *d) {
     const template *t = template_for(e->set, p);
     if (!t) {
-        diag_error(d, p->display_path, 0, 0, "no template for a %s page (add %s.html)",
+        diag_error(d, p->display_path, 0, 0,
+                   "no template for this page of kind '%s' (add templates/%s.html)",
                    page_kind_name(p->kind), page_kind_name(p->kind));
         return -1;
     }

@@ -5,20 +5,91 @@
 #include <string.h>
 #include <strings.h>
 
+/* Decodes one UTF-8 sequence at s (n bytes left); returns its length
+ * (1 for a stray byte, which then reads as U+FFFD). */
+static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp) {
+    unsigned c = s[0];
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (!len || len > n) {
+        *cp = 0xFFFD;
+        return 1;
+    }
+    *cp = len == 1 ? c : c & (0xFF >> (len + 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *cp = 0xFFFD;
+            return 1;
+        }
+        *cp = (*cp << 6) | (s[i] & 0x3F);
+    }
+    return len;
+}
+
+static void utf8_encode(buf *b, unsigned cp) {
+    if (cp < 0x80) {
+        buf_putc(b, (char)cp);
+    } else if (cp < 0x800) {
+        buf_putc(b, (char)(0xC0 | (cp >> 6)));
+        buf_putc(b, (char)(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        buf_putc(b, (char)(0xE0 | (cp >> 12)));
+        buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        buf_putc(b, (char)(0x80 | (cp & 0x3F)));
+    } else {
+        buf_putc(b, (char)(0xF0 | (cp >> 18)));
+        buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+        buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        buf_putc(b, (char)(0x80 | (cp & 0x3F)));
+    }
+}
+
+/* Spaces and punctuation beyond ASCII: Latin-1's, general punctuation,
+ * CJK and full-width punctuation, replacement characters. */
+static int is_unicode_separator(unsigned cp) {
+    return (cp >= 0x80 && cp <= 0xBF && cp != 0xAA && cp != 0xB5 && cp != 0xBA) || cp == 0xD7 ||
+           cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
+           (cp >= 0xFE10 && cp <= 0xFE6F) || (cp >= 0xFF00 && cp <= 0xFF0F) || cp == 0xFFFD ||
+           cp == 0xFEFF;
+}
+
+/* Lower case for the alphabets clinic sites are written in: Latin-1,
+ * Latin Extended-A, Greek and Cyrillic. Other letters stay as they are. */
+static unsigned unicode_lower(unsigned cp) {
+    if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) ||
+        (cp >= 0x410 && cp <= 0x42F))
+        return cp + 0x20;
+    if (cp >= 0x400 && cp <= 0x40F)
+        return cp + 0x50;
+    if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x131 && cp != 0x138 && cp != 0x149 &&
+        cp != 0x17F) {
+        int odd_upper = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
+        if (odd_upper ? (cp & 1) : !(cp & 1))
+            return cp + 1;
+    }
+    return cp;
+}
+
 char *text_slugify(const char *s, size_t n) {
     buf out = BUF_INIT;
     int pending_dash = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80 || isalnum(c) || c == '_') {
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned cp;
+        size_t len = utf8_decode(p + i, n - i, &cp);
+        i += len;
+        int word = cp >= 0x80 ? !is_unicode_separator(cp) : (isalnum((int)cp) || cp == '_');
+        if (word) {
             if (pending_dash && out.len)
                 buf_putc(&out, '-');
             pending_dash = 0;
-            buf_putc(&out, (char)(c < 0x80 ? tolower(c) : c));
-        } else if (c == ' ' || c == '-' || c == '\t' || c == '\n' || c == '/' || c == '.') {
+            utf8_encode(&out, cp < 0x80 ? (unsigned)tolower((int)cp) : unicode_lower(cp));
+        } else if (cp == 0x2018 || cp == 0x2019 || cp == 0x201C || cp == 0x201D || cp == 0xB4) {
+            continue; /* curly quotes and apostrophes are dropped like ASCII ones */
+        } else if (cp == ' ' || cp == '-' || cp == '\t' || cp == '\n' || cp == '/' || cp == '.' ||
+                   (cp >= 0x80 && cp != 0xFFFD)) {
             pending_dash = 1;
         }
-        /* other punctuation is dropped, as GitHub does for heading ids */
+        /* other ASCII punctuation is dropped, as GitHub does for heading ids */
     }
     return buf_detach(&out);
 }

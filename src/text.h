@@ -10,8 +10,11 @@
 
 #include <stddef.h>
 
-/* Lower-cases ASCII, turns spaces and runs of punctuation into single '-',
- * keeps letters beyond ASCII as they are. Never empty: "" gives "". */
+/* GitHub-style slug: lower-cases, turns spaces, hyphens, '/', '.' and
+ * punctuation beyond ASCII into single '-', drops other ASCII punctuation
+ * ("Risks & benefits" -> "risks-benefits", "9:30" -> "930"), keeps letters
+ * and digits of any alphabet. No leading or trailing '-'; "" when nothing
+ * is left. */
 char *text_slugify(const char *s, size_t n);
 
 /* Appends url to b for an href: percent-encodes bytes that are not allowed

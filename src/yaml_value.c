@@ -19,11 +19,13 @@ enum {
 
 typedef struct anchor {
     char *name;
-    value *val; /* borrowed: lives in the tree being built */
+    value *val; /* owned copy: the node itself may be freed (an anchored key) */
 } anchor;
 
 typedef struct loader {
     yaml_parser_t parser;
+    const char *text;
+    size_t len;
     const char *file;
     int line_offset;
     diag_list *d;
@@ -116,25 +118,38 @@ static void remember_anchor(loader *ld, const yaml_char_t *name, const yaml_mark
     }
     ld->anchors = xrealloc(ld->anchors, (ld->n_anchors + 1) * sizeof *ld->anchors);
     ld->anchors[ld->n_anchors].name = xstrdup((const char *)name);
-    ld->anchors[ld->n_anchors].val = v;
+    ld->anchors[ld->n_anchors].val = value_copy(v);
     ld->n_anchors++;
+}
+
+/* libyaml's messages, said the way a writer understands them. */
+static void report_syntax_error(loader *ld) {
+    const yaml_parser_t *p = &ld->parser;
+    const char *problem = p->problem ? p->problem : "malformed YAML";
+    yaml_mark_t mark = p->problem_mark;
+    const char *at = mark.index < ld->len ? ld->text + mark.index : "";
+    const char *line_start = at;
+    while (line_start > ld->text && line_start[-1] != '\n')
+        line_start--;
+    if (p->context && strstr(p->context, "quoted scalar")) {
+        loader_error(ld, &p->context_mark,
+                     "YAML: the quoted text that starts here is never closed (add the closing %c)",
+                     ld->text[p->context_mark.index] == '\'' ? '\'' : '"');
+    } else if (*line_start == '\t' || *at == '\t') {
+        mark.column = 0;
+        loader_error(ld, &mark, "YAML: this line is indented with a tab; indent with spaces");
+    } else if (strstr(problem, "mapping values are not allowed")) {
+        loader_error(ld, &mark, "YAML: %s; put text that contains ': ' in quotes", problem);
+    } else {
+        loader_error(ld, &mark, "YAML: %s%s%s%s", problem, p->context ? " (" : "",
+                     p->context ? p->context : "", p->context ? ")" : "");
+    }
 }
 
 static int next_event(loader *ld, yaml_event_t *ev) {
     if (yaml_parser_parse(&ld->parser, ev))
         return 1;
-    const yaml_parser_t *p = &ld->parser;
-    const char *problem = p->problem ? p->problem : "malformed YAML";
-    yaml_mark_t mark = p->problem_mark;
-    buf msg = BUF_INIT;
-    buf_printf(&msg, "YAML: %s", problem);
-    if (p->context)
-        buf_printf(&msg, " (%s)", p->context);
-    if (strstr(problem, "cannot start any token") || strstr(problem, "tab"))
-        buf_puts(&msg, "; indent with spaces, not tabs, and quote text that starts with "
-                       "a special character");
-    loader_error(ld, &mark, "%s", buf_cstr(&msg));
-    buf_free(&msg);
+    report_syntax_error(ld);
     return 0;
 }
 
@@ -258,7 +273,7 @@ static void shift_lines(value *v, int offset) {
 
 value *yaml_value_parse(const char *text, size_t len, const char *file, int line_offset,
                         diag_list *d) {
-    loader ld = {.file = file, .line_offset = line_offset, .d = d};
+    loader ld = {.file = file, .line_offset = line_offset, .d = d, .text = text, .len = len};
     if (memchr(text, '\0', len)) {
         const char *nul = memchr(text, '\0', len);
         int line = 1;
@@ -271,8 +286,10 @@ value *yaml_value_parse(const char *text, size_t len, const char *file, int line
     yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text, len);
     value *root = parse_document(&ld);
     yaml_parser_delete(&ld.parser);
-    for (size_t i = 0; i < ld.n_anchors; i++)
+    for (size_t i = 0; i < ld.n_anchors; i++) {
         free(ld.anchors[i].name);
+        value_free(ld.anchors[i].val);
+    }
     free(ld.anchors);
     if (ld.failed) {
         value_free(root);

@@ -28,7 +28,7 @@ suite() {
         echo "FAIL $name (exit $status)" >>"$log"
         bad=1
     fi
-    grep -v '^ok ' "tests/out/$name.log" | sed 's/^/   /'
+    grep -v -e '^ok ' -e '^unit: ' "tests/out/$name.log" | sed 's/^/   /'
     echo "   $name: $ok passed, $bad failed"
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *make_tmp(void) {
@@ -261,4 +262,22 @@ TEST(fs_dirname_gives_folder_part) {
     s = fs_dirname("faq/x.md");
     CHECK_STR(s, "faq");
     free(s);
+}
+
+/* fs_write_file("/name") asks fs_mkdirs for the folder "" when it cannot
+ * open the file; neither may read out of bounds. Runs in a child process
+ * so a memory error does not end the whole test run. */
+TEST(fs_mkdirs_of_empty_path_is_safe) {
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr))
+            _exit(4);
+        int rc = fs_mkdirs("");
+        _exit(rc == 0 || rc == -1 ? 0 : 3);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK_INT(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0);
 }

@@ -27,8 +27,34 @@ TEST(text_slugify_makes_url_words) {
 }
 
 TEST(text_slugify_keeps_letters_beyond_ascii) {
-    CHECK_SLUG("Über Ärzte", "Über-Ärzte");
+    CHECK_SLUG("Über Ärzte", "über-ärzte");
+    CHECK_SLUG("Пилинг лица", "пилинг-лица");
     CHECK_SLUG("Café crème", "café-crème");
+}
+
+/* GitHub's heading ids: ASCII punctuation is dropped, so writers' links
+ * to anchors work on GitHub and here alike. */
+TEST(text_slugify_drops_ascii_punctuation_like_github) {
+    CHECK_SLUG("Risks & benefits", "risks-benefits");
+    CHECK_SLUG("Risks&benefits", "risksbenefits");
+    CHECK_SLUG("Open 9:30", "open-930");
+    CHECK_SLUG("What's next?", "whats-next");
+}
+
+/* Writers paste from word processors: no-break spaces, dashes and curly
+ * quotes are not letters and must not end up inside URLs and ids. */
+TEST(text_slugify_drops_non_ascii_spaces_and_punctuation) {
+    char *s = text_slugify("Day\xC2\xA0"
+                           "1 \xE2\x80\x94 what\xE2\x80\x99s next",
+                           strlen("Day\xC2\xA0"
+                                  "1 \xE2\x80\x94 what\xE2\x80\x99s next"));
+    CHECK(!strstr(s, "\xC2\xA0"));     /* no-break space */
+    CHECK(!strstr(s, "\xE2\x80\x94")); /* em dash */
+    CHECK(!strstr(s, "\xE2\x80\x99")); /* right single quotation mark */
+    CHECK(!strstr(s, "--"));
+    CHECK_CONTAINS(s, "day");
+    CHECK_CONTAINS(s, "next");
+    free(s);
 }
 
 TEST(text_slugify_reads_only_n_bytes) {

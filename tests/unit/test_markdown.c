@@ -1,0 +1,463 @@
+/* Tests for markdown and render_html together: a page body goes through
+ * markdown_parse, markdown_prepare and render_html as in the build. */
+#include "ast.h"
+#include "buf.h"
+#include "markdown.h"
+#include "render_html.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+/* The link resolver stub: other.md is a page at /other/, nothing else is. */
+static char *stub_resolve(void *ctx, const char *page_dir, const char *target, char **error) {
+    int *calls = ctx;
+    if (calls)
+        (*calls)++;
+    (void)page_dir;
+    if (!strcmp(target, "other.md"))
+        return xstrdup("/other/");
+    if (!strcmp(target, "my page.md"))
+        return xstrdup("/my-page/");
+    if (!strcmp(target, "diagram.png"))
+        return xstrdup("/procedures/peel/diagram.png");
+    *error = xasprintf("the link '%s' finds no page or file", target);
+    return NULL;
+}
+
+typedef struct rendered {
+    md_doc doc;
+    char *html;
+    int prepare_rc;
+    diag_list d;
+} rendered;
+
+typedef struct opts {
+    const char *title;
+    int unsafe;
+    int line_offset;
+    const char *const *reserved;
+    int no_links;
+} opts;
+
+static rendered render(const char *md, opts o) {
+    rendered r;
+    memset(&r, 0, sizeof r);
+    markdown_parse(&r.doc, md, strlen(md));
+    md_source src = {"content/procedures/peel.md", o.line_offset, o.title};
+    link_resolver links = {stub_resolve, NULL, "procedures"};
+    r.prepare_rc = markdown_prepare(&r.doc, &src, o.no_links ? NULL : &links, o.reserved, &r.d);
+    render_options ro = {o.unsafe, "content/procedures/peel.md", o.line_offset};
+    buf out = BUF_INIT;
+    render_html(r.doc.ast.root, &ro, &out, &r.d);
+    r.html = buf_detach(&out);
+    return r;
+}
+
+static void rendered_free(rendered *r) {
+    md_doc_free(&r->doc);
+    free(r->html);
+    diag_free(&r->d);
+}
+
+/* Every message, one per line, as diag_print writes them. */
+static char *messages(const diag_list *d) {
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < d->len; i++) {
+        const diag *m = &d->items[i];
+        buf_printf(&b, "%s:%d:%d: %s: %s\n", m->file, m->line, m->col,
+                   m->level == DIAG_ERROR ? "error" : "warning", m->message);
+    }
+    return buf_detach(&b);
+}
+
+/* ---- headings ---- */
+
+TEST(md_heading_ids_are_slugged_and_deduplicated) {
+    rendered r =
+        render("## Risks\n\nText.\n\n## Risks\n\n### Risks & benefits\n\n## Risks 1\n", (opts){0});
+    CHECK_STR(r.html, "<h2 id=\"risks\">Risks</h2>\n"
+                      "<p>Text.</p>\n"
+                      "<h2 id=\"risks-1\">Risks</h2>\n"
+                      "<h3 id=\"risks-benefits\">Risks &amp; benefits</h3>\n"
+                      "<h2 id=\"risks-1-1\">Risks 1</h2>\n");
+    CHECK_INT(r.doc.n_headings, 4);
+    if (r.doc.n_headings == 4) {
+        CHECK_STR(r.doc.headings[0].id, "risks");
+        CHECK_STR(r.doc.headings[1].id, "risks-1");
+        CHECK_INT(r.doc.headings[2].level, 3);
+        CHECK_STR(r.doc.headings[2].text, "Risks & benefits");
+        CHECK_STR(r.doc.headings[3].id, "risks-1-1");
+    }
+    CHECK_INT(r.prepare_rc, 0);
+    CHECK_INT(r.d.len, 0);
+    rendered_free(&r);
+}
+
+TEST(md_heading_ids_use_plain_text) {
+    rendered r =
+        render("## *Before* `care` [links](https://x.org)\n\n## !!!\n\n## !!!\n", (opts){0});
+    CHECK_STR(r.html, "<h2 id=\"before-care-links\"><em>Before</em> <code>care</code> "
+                      "<a href=\"https://x.org\">links</a></h2>\n"
+                      "<h2 id=\"section\">!!!</h2>\n"
+                      "<h2 id=\"section-1\">!!!</h2>\n");
+    rendered_free(&r);
+}
+
+TEST(md_heading_ids_avoid_reserved_ids) {
+    const char *const reserved[] = {"main", "search", "toc", NULL};
+    rendered r =
+        render("## Main\n\n## Search\n\n## Search\n\n## Other\n", (opts){.reserved = reserved});
+    CHECK_STR(r.html, "<h2 id=\"main-1\">Main</h2>\n"
+                      "<h2 id=\"search-1\">Search</h2>\n"
+                      "<h2 id=\"search-2\">Search</h2>\n"
+                      "<h2 id=\"other\">Other</h2>\n");
+    rendered_free(&r);
+}
+
+TEST(md_opening_h1_matching_the_title_is_dropped) {
+    rendered r =
+        render("# Chemical peel\n\nIntro.\n\n## Risks\n", (opts){.title = "Chemical peel"});
+    CHECK_STR(r.html, "<p>Intro.</p>\n<h2 id=\"risks\">Risks</h2>\n");
+    CHECK_INT(r.doc.n_headings, 1);
+    CHECK_INT(r.d.len, 0);
+    rendered_free(&r);
+}
+
+TEST(md_opening_h1_differing_from_the_title_is_dropped_with_a_warning) {
+    rendered r =
+        render("\n# Peel basics\n\nIntro.\n", (opts){.title = "Chemical peel", .line_offset = 5});
+    CHECK_STR(r.html, "<p>Intro.</p>\n");
+    char *m = messages(&r.d);
+    CHECK_STR(m, "content/procedures/peel.md:7:1: warning: the body opens with the heading "
+                 "'Peel basics' but the title is 'Chemical peel'; the heading is left out so "
+                 "the page has one title\n");
+    free(m);
+    rendered_free(&r);
+}
+
+TEST(md_later_h1_is_kept) {
+    rendered r = render("Intro.\n\n# Second title\n", (opts){.title = "T"});
+    CHECK_STR(r.html, "<p>Intro.</p>\n<h1 id=\"second-title\">Second title</h1>\n");
+    CHECK_INT(r.d.len, 0);
+    rendered_free(&r);
+}
+
+/* ---- blocks ---- */
+
+TEST(md_tables_are_wrapped_with_header_scope_and_align_classes) {
+    rendered r = render("| Condition | Severity | Days |\n"
+                        "|:----------|:--------:|-----:|\n"
+                        "| Pregnancy | absolute | 0 |\n"
+                        "| Acne *active* | relative | 14 |\n",
+                        (opts){0});
+    CHECK_STR(r.html, "<div class=\"table-wrap\"><table>\n"
+                      "<thead>\n"
+                      "<tr>\n"
+                      "<th scope=\"col\" class=\"align-left\">Condition</th>\n"
+                      "<th scope=\"col\" class=\"align-center\">Severity</th>\n"
+                      "<th scope=\"col\" class=\"align-right\">Days</th>\n"
+                      "</tr>\n"
+                      "</thead>\n"
+                      "<tbody>\n"
+                      "<tr>\n"
+                      "<td class=\"align-left\">Pregnancy</td>\n"
+                      "<td class=\"align-center\">absolute</td>\n"
+                      "<td class=\"align-right\">0</td>\n"
+                      "</tr>\n"
+                      "<tr>\n"
+                      "<td class=\"align-left\">Acne <em>active</em></td>\n"
+                      "<td class=\"align-center\">relative</td>\n"
+                      "<td class=\"align-right\">14</td>\n"
+                      "</tr>\n"
+                      "</tbody>\n"
+                      "</table></div>\n");
+    CHECK(!strstr(r.html, "align=\""));
+    CHECK(!strstr(r.html, "style="));
+    rendered_free(&r);
+}
+
+TEST(md_table_without_alignment_or_body) {
+    rendered r = render("| A | B |\n|---|---|\n", (opts){0});
+    CHECK_STR(r.html, "<div class=\"table-wrap\"><table>\n"
+                      "<thead>\n"
+                      "<tr>\n"
+                      "<th scope=\"col\">A</th>\n"
+                      "<th scope=\"col\">B</th>\n"
+                      "</tr>\n"
+                      "</thead>\n"
+                      "</table></div>\n");
+    rendered_free(&r);
+}
+
+TEST(md_footnotes_are_numbered_with_backrefs) {
+    rendered r = render("Peels help[^study] a lot[^b] as shown[^study].\n"
+                        "\n"
+                        "[^b]: Second source.\n"
+                        "[^study]: First *study*.\n"
+                        "[^unused]: Never referenced.\n",
+                        (opts){0});
+    CHECK_STR(
+        r.html,
+        "<p>Peels help<sup class=\"footnote-ref\"><a href=\"#footnote-1\" "
+        "id=\"footnote-ref-1\">1</a></sup> a lot<sup class=\"footnote-ref\"><a "
+        "href=\"#footnote-2\" id=\"footnote-ref-2\">2</a></sup> as shown<sup "
+        "class=\"footnote-ref\"><a href=\"#footnote-1\" id=\"footnote-ref-1-2\">1</a></sup>.</p>\n"
+        "<section class=\"footnotes\" aria-label=\"References\">\n"
+        "<ol>\n"
+        "<li id=\"footnote-1\">\n"
+        "<p>First <em>study</em>. <a href=\"#footnote-ref-1\" class=\"footnote-backref\" "
+        "aria-label=\"Back to reference 1\">\xE2\x86\xA9</a> <a href=\"#footnote-ref-1-2\" "
+        "class=\"footnote-backref\" aria-label=\"Back to reference 1\">\xE2\x86\xA9</a></p>\n"
+        "</li>\n"
+        "<li id=\"footnote-2\">\n"
+        "<p>Second source. <a href=\"#footnote-ref-2\" class=\"footnote-backref\" "
+        "aria-label=\"Back to reference 2\">\xE2\x86\xA9</a></p>\n"
+        "</li>\n"
+        "</ol>\n"
+        "</section>\n");
+    CHECK(!strstr(r.html, "Never referenced"));
+    rendered_free(&r);
+}
+
+TEST(md_footnote_ending_in_a_list_still_links_back) {
+    rendered r = render("Note[^a].\n\n[^a]: Sources:\n\n    - one\n    - two\n", (opts){0});
+    CHECK_CONTAINS(r.html, "<li id=\"footnote-1\">");
+    CHECK_CONTAINS(r.html, "href=\"#footnote-ref-1\" class=\"footnote-backref\"");
+    rendered_free(&r);
+}
+
+TEST(md_tight_and_loose_lists) {
+    rendered r = render("- one\n- two\n\ntext\n\n1. first\n\n2. second\n", (opts){0});
+    CHECK_STR(r.html, "<ul>\n"
+                      "<li>one</li>\n"
+                      "<li>two</li>\n"
+                      "</ul>\n"
+                      "<p>text</p>\n"
+                      "<ol>\n"
+                      "<li>\n"
+                      "<p>first</p>\n"
+                      "</li>\n"
+                      "<li>\n"
+                      "<p>second</p>\n"
+                      "</li>\n"
+                      "</ol>\n");
+    rendered_free(&r);
+}
+
+TEST(md_nested_tight_list_and_ordered_start) {
+    rendered r = render("3. three\n   - a\n   - b\n4. four\n", (opts){0});
+    CHECK_STR(r.html, "<ol start=\"3\">\n"
+                      "<li>three\n"
+                      "<ul>\n"
+                      "<li>a</li>\n"
+                      "<li>b</li>\n"
+                      "</ul>\n"
+                      "</li>\n"
+                      "<li>four</li>\n"
+                      "</ol>\n");
+    rendered_free(&r);
+}
+
+TEST(md_code_blocks_and_inline_text_are_escaped) {
+    rendered r =
+        render("Use `a<b>` & \"quotes\".\n\n```aftercare extra words\nif a < b && c\n```\n\n"
+               "> quoted\n\n---\n",
+               (opts){0});
+    CHECK_STR(r.html, "<p>Use <code>a&lt;b&gt;</code> &amp; \"quotes\".</p>\n"
+                      "<pre><code class=\"language-aftercare\">if a &lt; b &amp;&amp; c\n"
+                      "</code></pre>\n"
+                      "<blockquote>\n"
+                      "<p>quoted</p>\n"
+                      "</blockquote>\n"
+                      "<hr>\n");
+    rendered_free(&r);
+}
+
+/* ---- inlines ---- */
+
+TEST(md_strikethrough_is_del) {
+    rendered r = render("Price ~~$200~~ now $150, not ~single~.\n", (opts){0});
+    CHECK_STR(r.html, "<p>Price <del>$200</del> now $150, not <del>single</del>.</p>\n");
+    rendered_free(&r);
+}
+
+TEST(md_autolinks) {
+    rendered r = render("See www.example.org, https://example.org/a?b=1&c=2 and "
+                        "<https://example.org/x> or info@clinic.example.\n",
+                        (opts){0});
+    CHECK_STR(r.html,
+              "<p>See <a href=\"http://www.example.org\">www.example.org</a>, "
+              "<a href=\"https://example.org/a?b=1&amp;c=2\">https://example.org/a?b=1&amp;c=2</a> "
+              "and <a href=\"https://example.org/x\">https://example.org/x</a> or "
+              "<a href=\"mailto:info@clinic.example\">info@clinic.example</a>.</p>\n");
+    CHECK_INT(r.d.len, 0);
+    rendered_free(&r);
+}
+
+TEST(md_links_keep_titles_and_line_breaks) {
+    rendered r = render("[FAQ](https://x.org/faq \"Say \\\"hi\\\"\")  \nnext\nline\n", (opts){0});
+    CHECK_STR(r.html, "<p><a href=\"https://x.org/faq\" title=\"Say &quot;hi&quot;\">FAQ</a><br>\n"
+                      "next\nline</p>\n");
+    rendered_free(&r);
+}
+
+TEST(md_image_alt_is_plain_text) {
+    rendered r =
+        render("![A *bold* `x` [link](https://x.org) & \"q\"](https://x.org/p.png \"Photo\")\n",
+               (opts){0});
+    CHECK_STR(r.html,
+              "<p><img src=\"https://x.org/p.png\" alt=\"A bold x link &amp; &quot;q&quot;\" "
+              "title=\"Photo\" loading=\"lazy\"></p>\n");
+    rendered_free(&r);
+}
+
+TEST(md_image_inside_image_alt_stays_inside_the_alt) {
+    rendered r =
+        render("![outer ![inner](https://x.org/i.png) end](https://x.org/o.png)\n", (opts){0});
+    CHECK_STR(r.html, "<p><img src=\"https://x.org/o.png\" alt=\"outer inner end\" "
+                      "loading=\"lazy\"></p>\n");
+    rendered_free(&r);
+}
+
+/* ---- raw HTML ---- */
+
+TEST(md_raw_html_is_left_out_with_one_warning) {
+    rendered r =
+        render("Text <b>bold</b> and <span>x</span>.\n\n<div class=\"box\">\nblock\n</div>\n\n"
+               "<script>alert(1)</script>\n",
+               (opts){.line_offset = 3});
+    CHECK_STR(r.html, "<p>Text bold and x.</p>\n");
+    CHECK_INT(r.d.warnings, 1);
+    CHECK_INT(r.d.errors, 0);
+    char *m = messages(&r.d);
+    CHECK_STR(m, "content/procedures/peel.md:4:6: warning: raw HTML is left out of the page (set "
+                 "'unsafe_html: true' in site.yaml only if you trust every writer)\n");
+    free(m);
+    rendered_free(&r);
+}
+
+TEST(md_raw_html_passes_through_the_tag_filter_when_unsafe) {
+    rendered r = render("Text <b>bold</b> <iframe src=\"x\"></iframe>.\n\n"
+                        "<div class=\"box\">\n<script>alert(1)</script>\n</div>\n\n"
+                        "<STYLE>p{}</STYLE>\n",
+                        (opts){.unsafe = 1});
+    CHECK_STR(r.html, "<p>Text <b>bold</b> &lt;iframe src=\"x\">&lt;/iframe>.</p>\n"
+                      "<div class=\"box\">\n&lt;script>alert(1)&lt;/script>\n</div>\n"
+                      "&lt;STYLE>p{}&lt;/STYLE>\n");
+    CHECK_INT(r.d.len, 0);
+    rendered_free(&r);
+}
+
+/* ---- links ---- */
+
+TEST(md_javascript_links_are_errors_with_location) {
+    rendered r = render("Intro.\n\nClick [here](javascript:alert(1)) or <JavaScript:alert(2)>.\n",
+                        (opts){.line_offset = 4});
+    CHECK_INT(r.prepare_rc, -1);
+    char *m = messages(&r.d);
+    CHECK_STR(m, "content/procedures/peel.md:7:7: error: the link 'javascript:alert(1)' is "
+                 "refused: script and file URLs are not allowed\n"
+                 "content/procedures/peel.md:7:38: error: the link 'JavaScript:alert(2)' is "
+                 "refused: script and file URLs are not allowed\n");
+    free(m);
+    CHECK(!strstr(r.html, "href=\"javascript:"));
+    CHECK(!strstr(r.html, "href=\"JavaScript:"));
+    rendered_free(&r);
+}
+
+TEST(md_script_urls_in_images_are_errors) {
+    rendered r = render("![x](data:text/html,hi)\n", (opts){.no_links = 1});
+    CHECK_INT(r.prepare_rc, -1);
+    CHECK_INT(r.d.errors, 1);
+    CHECK(!strstr(r.html, "data:"));
+    rendered_free(&r);
+}
+
+TEST(md_links_to_pages_are_resolved) {
+    rendered r = render("See [other](other.md), [section](other.md#risks), [q](other.md?x=1#y), "
+                        "[spaced](my%20page.md), [anchor](#risks), [ext](https://x.org/a.md), "
+                        "[mail](mailto:a@b.c).\n\n![d](diagram.png)\n",
+                        (opts){0});
+    CHECK_INT(r.prepare_rc, 0);
+    CHECK_INT(r.d.len, 0);
+    CHECK_STR(r.html,
+              "<p>See <a href=\"/other/\">other</a>, <a href=\"/other/#risks\">section</a>, "
+              "<a href=\"/other/?x=1#y\">q</a>, <a href=\"/my-page/\">spaced</a>, "
+              "<a href=\"#risks\">anchor</a>, <a href=\"https://x.org/a.md\">ext</a>, "
+              "<a href=\"mailto:a@b.c\">mail</a>.</p>\n"
+              "<p><img src=\"/procedures/peel/diagram.png\" alt=\"d\" loading=\"lazy\"></p>\n");
+    rendered_free(&r);
+}
+
+TEST(md_broken_link_is_an_error_at_its_line) {
+    rendered r = render("First line.\n\nSecond paragraph\nwith [a link](missing.md) inside.\n",
+                        (opts){.line_offset = 6});
+    CHECK_INT(r.prepare_rc, -1);
+    CHECK_INT(r.d.errors, 1);
+    char *m = messages(&r.d);
+    CHECK_STR(m, "content/procedures/peel.md:10:6: error: the link 'missing.md' finds no page or "
+                 "file\n");
+    free(m);
+    rendered_free(&r);
+}
+
+TEST(md_resolver_gets_the_page_folder_and_decoded_target) {
+    int calls = 0;
+    md_doc doc;
+    const char *md = "[a](other.md) [b](https://x.org) [c](#x)\n";
+    markdown_parse(&doc, md, strlen(md));
+    md_source src = {"content/a.md", 0, NULL};
+    link_resolver links = {stub_resolve, &calls, "procedures"};
+    diag_list d = DIAG_LIST_INIT;
+    CHECK_INT(markdown_prepare(&doc, &src, &links, NULL, &d), 0);
+    CHECK_INT(calls, 1); /* only the relative link asks the resolver */
+    md_doc_free(&doc);
+    diag_free(&d);
+}
+
+/* ---- helpers ---- */
+
+TEST(md_plain_text_and_opening_heading) {
+    const char *md = "# The *real* `title`\nsecond line\n\nBody\n";
+    char *h = markdown_opening_heading(md, strlen(md));
+    CHECK_STR(h, "The real title");
+    free(h);
+    md = "\n\n# Late start\n";
+    h = markdown_opening_heading(md, strlen(md));
+    CHECK_STR(h, "Late start");
+    free(h);
+    md = "Intro first\n\n# Not opening\n";
+    h = markdown_opening_heading(md, strlen(md));
+    CHECK(h == NULL);
+    free(h);
+    md = "## Level two\n";
+    h = markdown_opening_heading(md, strlen(md));
+    CHECK(h == NULL);
+    free(h);
+    md = "#\n";
+    h = markdown_opening_heading(md, strlen(md));
+    CHECK(h == NULL);
+    free(h);
+    h = markdown_opening_heading("", 0);
+    CHECK(h == NULL);
+    free(h);
+
+    md = "A *b*\nc `d`";
+    md_doc doc;
+    markdown_parse(&doc, md, strlen(md));
+    char *t = ast_plain_text(doc.ast.root);
+    CHECK_STR(t, "A b c d");
+    free(t);
+    md_doc_free(&doc);
+}
+
+TEST(md_deep_nesting_renders_without_crashing) {
+    buf b = BUF_INIT;
+    for (int i = 0; i < 5000; i++)
+        buf_puts(&b, "> ");
+    buf_puts(&b, "deep\n");
+    rendered r = render(buf_cstr(&b), (opts){0});
+    CHECK_CONTAINS(r.html, "<p>deep</p>");
+    buf_free(&b);
+    rendered_free(&r);
+}
