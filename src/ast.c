@@ -121,33 +121,36 @@ void ast_unlink(ast_node *n) {
     n->parent = n->prev = n->next = NULL;
 }
 
+/* Links an unattached node into parent after prev (first when prev is NULL). */
+static void link_after(ast_node *parent, ast_node *prev, ast_node *node) {
+    ast_node *next = prev ? prev->next : parent->first;
+    node->parent = parent;
+    node->prev = prev;
+    node->next = next;
+    if (prev)
+        prev->next = node;
+    else
+        parent->first = node;
+    if (next)
+        next->prev = node;
+    else
+        parent->last = node;
+}
+
 int ast_append(ast_node *parent, ast_node *child) {
     if (!ast_can_contain(parent, child))
         return -1;
     ast_unlink(child);
-    child->parent = parent;
-    child->prev = parent->last;
-    if (parent->last)
-        parent->last->next = child;
-    else
-        parent->first = child;
-    parent->last = child;
+    link_after(parent, parent->last, child);
     return 0;
 }
 
 int ast_insert_before(ast_node *sibling, ast_node *node) {
     ast_node *parent = sibling->parent;
-    if (!parent || !ast_can_contain(parent, node))
+    if (!parent || node == sibling || !ast_can_contain(parent, node))
         return -1;
     ast_unlink(node);
-    node->parent = parent;
-    node->next = sibling;
-    node->prev = sibling->prev;
-    if (sibling->prev)
-        sibling->prev->next = node;
-    else
-        parent->first = node;
-    sibling->prev = node;
+    link_after(parent, sibling->prev, node);
     return 0;
 }
 
@@ -276,16 +279,6 @@ int ast_is_leaf(ast_type t) {
 /* cmark_iter sends no EXIT event for these types. */
 static int cmark_is_leaf(ast_type t) { return ast_is_leaf(t) && t != AST_FOOTNOTE_REFERENCE; }
 
-static void attach(ast_node *parent, ast_node *child) {
-    child->parent = parent;
-    child->prev = parent->last;
-    if (parent->last)
-        parent->last->next = child;
-    else
-        parent->first = child;
-    parent->last = child;
-}
-
 void ast_from_cmark(ast_doc *doc, cmark_node *root) {
     cmark_iter *it = cmark_iter_new(root);
     cmark_event_type ev;
@@ -314,7 +307,7 @@ void ast_from_cmark(ast_doc *doc, cmark_node *root) {
         a->col = cmark_node_get_start_column(n);
         copy_fields(doc, a, n, &footnotes);
         if (current)
-            attach(current, a);
+            link_after(current, current->last, a);
         else
             doc->root = a;
         if (!cmark_is_leaf(type))

@@ -87,29 +87,36 @@ static int find_theme(build_ctx *b, diag_list *d) {
     return rc;
 }
 
+/* The project's folder SUB and the theme's, in the order in which their
+ * files override each other. Returns how many (1 without a theme). */
+static size_t override_dirs(const build_ctx *b, const char *sub, char *dirs[2], char *shown[2]) {
+    dirs[0] = fs_join(b->opt->project_dir, sub);
+    shown[0] = shown_path(b->opt, sub);
+    dirs[1] = b->theme_dir ? fs_join(b->theme_dir, sub) : NULL;
+    shown[1] = b->theme_dir ? fs_join(b->theme_shown, sub) : NULL;
+    return b->theme_dir ? 2 : 1;
+}
+
+static void free_dirs(char *dirs[2], char *shown[2]) {
+    for (int i = 0; i < 2; i++) {
+        free(dirs[i]);
+        free(shown[i]);
+    }
+}
+
 static int load_templates(build_ctx *b, diag_list *d) {
-    char *project = fs_join(b->opt->project_dir, "templates");
-    char *project_shown = shown_path(b->opt, "templates");
-    char *theme = b->theme_dir ? fs_join(b->theme_dir, "templates") : NULL;
-    char *theme_shown = b->theme_dir ? fs_join(b->theme_shown, "templates") : NULL;
-    const char *dirs[] = {project, theme};
-    const char *shown[] = {project_shown, theme_shown};
-    b->templates = template_set_load(dirs, shown, theme ? 2 : 1, d);
-    free(project);
-    free(project_shown);
-    free(theme);
-    free(theme_shown);
+    char *dirs[2], *shown[2];
+    size_t n = override_dirs(b, "templates", dirs, shown);
+    b->templates = template_set_load((const char *const *)dirs, (const char *const *)shown, n, d);
+    free_dirs(dirs, shown);
     return b->templates ? 0 : -1;
 }
 
 static int load_statics(build_ctx *b, diag_list *d) {
-    char *project = fs_join(b->opt->project_dir, "static");
-    char *project_shown = shown_path(b->opt, "static");
-    char *theme = b->theme_dir ? fs_join(b->theme_dir, "static") : NULL;
-    char *theme_shown = b->theme_dir ? fs_join(b->theme_shown, "static") : NULL;
-    const char *dirs[] = {project, theme};
-    const char *shown[] = {project_shown, theme_shown};
-    int rc = assets_collect(&b->statics, dirs, shown, theme ? 2 : 1, d);
+    char *dirs[2], *shown[2];
+    size_t n = override_dirs(b, "static", dirs, shown);
+    int rc = assets_collect(&b->statics, (const char *const *)dirs, (const char *const *)shown, n, d);
+    free_dirs(dirs, shown);
     for (size_t i = 0; i < b->statics.len; i++) {
         const static_file *f = &b->statics.items[i];
         const char *owner = strmap_get(&b->model.out_paths, f->out_path);
@@ -121,10 +128,6 @@ static int load_statics(build_ctx *b, diag_list *d) {
             strmap_put(&b->model.out_paths, f->out_path, f->shown);
         }
     }
-    free(project);
-    free(project_shown);
-    free(theme);
-    free(theme_shown);
     return rc;
 }
 

@@ -233,12 +233,7 @@ static void page_set_paths(page *p, const char *source) {
 /* URL of a source file: each folder slugified, then the file's own slug. */
 static char *url_from_source(const char *source, const value *slug) {
     buf url = BUF_INIT;
-    const char *part = source;
-    for (const char *slash; (slash = strchr(part, '/')); part = slash + 1) {
-        char *s = text_slugify(part, (size_t)(slash - part));
-        buf_printf(&url, "%s/", s);
-        free(s);
-    }
+    const char *part = text_append_folder_slugs(&url, source);
     int listing = !strcmp(part, "_index.md") || !strcmp(part, "index.md");
     if (!listing) {
         const char *name = slug && slug->text && *slug->text ? slug->text : part;

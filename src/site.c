@@ -74,13 +74,7 @@ static void load_data(site_model *m, const site_inputs *in, const content_files 
 /* Folder part of a bundle file's URL: each folder slugified, like pages. */
 static char *asset_out_path(const char *source) {
     buf out = BUF_INIT;
-    const char *part = source;
-    for (const char *slash; (slash = strchr(part, '/')); part = slash + 1) {
-        char *s = text_slugify(part, (size_t)(slash - part));
-        buf_printf(&out, "%s/", s);
-        free(s);
-    }
-    buf_puts(&out, part);
+    buf_puts(&out, text_append_folder_slugs(&out, source));
     return buf_detach(&out);
 }
 

@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -92,6 +93,16 @@ char *text_slugify(const char *s, size_t n) {
         /* other ASCII punctuation is dropped, as GitHub does for heading ids */
     }
     return buf_detach(&out);
+}
+
+const char *text_append_folder_slugs(buf *b, const char *path) {
+    const char *part = path;
+    for (const char *slash; (slash = strchr(part, '/')); part = slash + 1) {
+        char *s = text_slugify(part, (size_t)(slash - part));
+        buf_printf(b, "%s/", s);
+        free(s);
+    }
+    return part;
 }
 
 static void append_url(buf *b, const char *url, size_t n, int html) {

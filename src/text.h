@@ -17,6 +17,11 @@
  * is left. */
 char *text_slugify(const char *s, size_t n);
 
+/* Appends the folder parts of a content path to b, each slugified and
+ * followed by '/' ("Hair Loss/x.md" -> "hair-loss/"); returns the file
+ * name part ("x.md"). Pages and bundle files share this URL rule. */
+const char *text_append_folder_slugs(buf *b, const char *path);
+
 /* Appends url to b for an href: percent-encodes bytes that are not allowed
  * in a URL (spaces, non-ASCII, quotes) and HTML-escapes '&'. */
 void text_append_href(buf *b, const char *url, size_t n);
