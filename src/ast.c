@@ -173,6 +173,39 @@ ast_node *ast_next(ast_node *root, ast_node *node, int *entering) {
     return node->parent;
 }
 
+static ast_node *copy_one(ast_doc *doc, const ast_node *n) {
+    ast_node *c = ast_alloc(doc, sizeof *c);
+    *c = *n;
+    c->parent = c->first = c->last = c->prev = c->next = NULL;
+    c->flags = 0;
+    c->moved_to = NULL;
+    if (n->alignments) {
+        c->alignments = ast_alloc(doc, (size_t)n->n_columns + 1);
+        memcpy(c->alignments, n->alignments, (size_t)n->n_columns);
+    }
+    return c; /* strings are shared: arena strings are never changed */
+}
+
+ast_node *ast_copy(ast_doc *doc, const ast_node *node) {
+    ast_node *top = copy_one(doc, node), *current = top;
+    int entering = 1;
+    ast_node *root = (ast_node *)node;
+    for (ast_node *n = ast_next(root, root, &entering); n; n = ast_next(root, n, &entering)) {
+        if (n == root)
+            break;
+        if (!entering) {
+            if (n->first)
+                current = current->parent;
+            continue;
+        }
+        ast_node *c = copy_one(doc, n);
+        link_after(current, current->last, c);
+        if (n->first)
+            current = c;
+    }
+    return top;
+}
+
 char *ast_plain_text(const ast_node *node) {
     buf out = BUF_INIT;
     int entering = 1;
@@ -279,10 +312,10 @@ int ast_is_leaf(ast_type t) {
 /* cmark_iter sends no EXIT event for these types. */
 static int cmark_is_leaf(ast_type t) { return ast_is_leaf(t) && t != AST_FOOTNOTE_REFERENCE; }
 
-void ast_from_cmark(ast_doc *doc, cmark_node *root) {
+ast_node *ast_from_cmark(ast_doc *doc, cmark_node *root) {
     cmark_iter *it = cmark_iter_new(root);
     cmark_event_type ev;
-    ast_node *current = NULL;
+    ast_node *current = NULL, *top = NULL;
     int footnotes = 0, skipping = 0;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         cmark_node *n = cmark_iter_get_node(it);
@@ -309,9 +342,10 @@ void ast_from_cmark(ast_doc *doc, cmark_node *root) {
         if (current)
             link_after(current, current->last, a);
         else
-            doc->root = a;
+            top = a;
         if (!cmark_is_leaf(type))
             current = a;
     }
     cmark_iter_free(it);
+    return top;
 }

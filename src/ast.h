@@ -66,7 +66,11 @@ struct ast_node {
     int header;        /* TableRow: the header row */
     int n_columns;     /* Table */
     unsigned char *alignments; /* Table: n_columns ast_align values */
+    int flags;         /* AST_MOVED, AST_NO_CALL: bookkeeping of the filter engine */
+    ast_node *moved_to; /* AST_MOVED: the node that took this one's children */
 };
+
+enum { AST_MOVED = 1, AST_NO_CALL = 2 };
 
 typedef struct ast_arena_block ast_arena_block;
 
@@ -103,8 +107,11 @@ int ast_type_from_name(const char *name);
  * (node, entering) after (node, entering), or NULL after the root's exit. */
 ast_node *ast_next(ast_node *root, ast_node *node, int *entering);
 
-/* Copies a cmark-gfm tree (document) into doc->root. */
-void ast_from_cmark(ast_doc *doc, cmark_node *root);
+/* Copies a cmark-gfm tree into doc's arena; returns its Document node. */
+ast_node *ast_from_cmark(ast_doc *doc, cmark_node *root);
+
+/* A copy of node and its subtree in doc, unlinked. */
+ast_node *ast_copy(ast_doc *doc, const ast_node *node);
 
 /* Plain text of a node's content ("*a* `b`" -> "a b"); caller frees. */
 char *ast_plain_text(const ast_node *node);

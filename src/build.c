@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "config.h"
 #include "diag.h"
+#include "filter.h"
 #include "fsutil.h"
 #include "markdown.h"
 #include "output.h"
@@ -37,6 +38,7 @@ typedef struct build_ctx {
     template_set *templates;
     site_model model;
     static_files statics;
+    filter_set filters;
     output out;
     diag_list *page_diags; /* one list per page: merged in page order */
     atomic_size_t next_page;
@@ -112,6 +114,25 @@ static int load_templates(build_ctx *b, diag_list *d) {
     return b->templates ? 0 : -1;
 }
 
+/* site.yaml's filters: the project's filters/, the theme's, the installed. */
+static int load_filters(build_ctx *b, diag_list *d) {
+    char *dirs[3], *shown[3];
+    size_t n = override_dirs(b, "filters", dirs, shown);
+    dirs[n] = xstrdup(CLINICGEN_DATADIR "/filters");
+    shown[n] = xstrdup(dirs[n]);
+    char *where = shown_path(b->opt, "site.yaml");
+    size_t errors = d->errors;
+    filter_set_limits(&b->filters, b->cfg.raw, where, d);
+    filter_set_load(&b->filters, value_map_get(b->cfg.raw, "filters"), (const char *const *)dirs,
+                    (const char *const *)shown, n + 1, where, d);
+    free(where);
+    for (size_t i = 0; i <= n; i++) {
+        free(dirs[i]);
+        free(shown[i]);
+    }
+    return d->errors > errors ? -1 : 0;
+}
+
 static int load_statics(build_ctx *b, diag_list *d) {
     char *dirs[2], *shown[2];
     size_t n = override_dirs(b, "static", dirs, shown);
@@ -133,7 +154,23 @@ static int load_statics(build_ctx *b, diag_list *d) {
 
 /* ---- one page: Markdown, template, file (stages 3-5 and 7) ---- */
 
-static int render_body(build_ctx *b, const page *p, md_doc *doc, buf *html, diag_list *d) {
+/* What one worker thread owns. */
+typedef struct worker {
+    render_env *templates;
+    filter_env *filters;
+    buf html, out;
+} worker;
+
+static int filter_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag_list *d) {
+    char *url = site_page_url(&b->model, p);
+    filter_page fp = {p->display_path, p->front,  p->source,      url,
+                      page_kind_name(p->kind), p->section_path, p->title};
+    int rc = filter_env_run(w->filters, &doc->ast, &fp, d);
+    free(url);
+    return rc;
+}
+
+static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag_list *d) {
     char *path = fs_join(b->content_dir, p->source);
     size_t len;
     char *text = fs_read_file(path, &len);
@@ -144,41 +181,43 @@ static int render_body(build_ctx *b, const page *p, md_doc *doc, buf *html, diag
     }
     markdown_parse(doc, text + p->body_offset, len - p->body_offset);
     free(text);
+    if (filter_body(b, w, p, doc, d) != 0)
+        return -1;
     md_source src = {p->display_path, p->body_line - 1, p->title};
     link_resolver links = {site_resolve_link, &b->model, p->dir};
     int rc = markdown_prepare(doc, &src, &links,
                               (const char *const *)b->templates->reserved_ids, d);
     render_options ropt = {b->cfg.unsafe_html, p->display_path, p->body_line - 1};
-    render_html(doc->ast.root, &ropt, html, d);
+    render_html(doc->ast.root, &ropt, &w->html, d);
     return rc;
 }
 
-static void build_page(build_ctx *b, render_env *env, const page *p, buf *html, buf *out,
-                       diag_list *d) {
+static void build_page(build_ctx *b, worker *w, const page *p, diag_list *d) {
     md_doc doc;
     memset(&doc, 0, sizeof doc);
-    buf_clear(html);
-    buf_clear(out);
-    int rc = p->source ? render_body(b, p, &doc, html, d) : 0;
-    page_body body = {buf_cstr(html), html->len, doc.headings, doc.n_headings};
-    if (rc == 0 && render_env_page(env, p, &body, out, d) == 0)
-        output_write(&b->out, p->out_path, out->data, out->len, d);
+    buf_clear(&w->html);
+    buf_clear(&w->out);
+    int rc = p->source ? render_body(b, w, p, &doc, d) : 0;
+    page_body body = {buf_cstr(&w->html), w->html.len, doc.headings, doc.n_headings};
+    if (rc == 0 && render_env_page(w->templates, p, &body, &w->out, d) == 0)
+        output_write(&b->out, p->out_path, w->out.data, w->out.len, d);
     md_doc_free(&doc);
 }
 
 static void *page_worker(void *arg) {
     build_ctx *b = arg;
-    render_env *env = render_env_new(b->templates, &b->model, &b->statics.names);
-    buf html = BUF_INIT, out = BUF_INIT;
+    worker w = {render_env_new(b->templates, &b->model, &b->statics.names),
+                filter_env_new(&b->filters, b->cfg.raw, b->model.data), BUF_INIT, BUF_INIT};
     for (;;) {
         size_t i = atomic_fetch_add(&b->next_page, 1);
         if (i >= b->model.n_pages)
             break;
-        build_page(b, env, b->model.pages[i], &html, &out, &b->page_diags[i]);
+        build_page(b, &w, b->model.pages[i], &b->page_diags[i]);
     }
-    buf_free(&html);
-    buf_free(&out);
-    render_env_free(env);
+    buf_free(&w.html);
+    buf_free(&w.out);
+    filter_env_free(w.filters);
+    render_env_free(w.templates);
     return NULL;
 }
 
@@ -265,7 +304,7 @@ static int prepare(build_ctx *b, diag_list *d) {
         return -1;
     b->content_dir = fs_join(opt->project_dir, "content");
     b->content_shown = shown_path(opt, "content");
-    if (find_theme(b, d) != 0 || load_templates(b, d) != 0)
+    if (find_theme(b, d) != 0 || load_templates(b, d) != 0 || load_filters(b, d) != 0)
         return -1;
     /* Content errors do not stop the build here: every page is still
      * rendered so that all errors are reported at once, and the output is
@@ -303,6 +342,7 @@ static void free_ctx(build_ctx *b) {
     site_model_free(&b->model);
     assets_free(&b->statics);
     template_set_free(b->templates);
+    filter_set_free(&b->filters);
     config_free(&b->cfg);
     free(b->content_dir);
     free(b->content_shown);

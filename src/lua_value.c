@@ -39,3 +39,26 @@ void lua_push_value(lua_State *L, const value *v) {
         break;
     }
 }
+
+void lua_push_value_lines(lua_State *L, const value *v) {
+    luaL_checkstack(L, 4, "data nested too deeply");
+    if (!v) {
+        lua_pushnil(L);
+        return;
+    }
+    if (v->type != VALUE_LIST && v->type != VALUE_MAP) {
+        lua_pushinteger(L, v->line);
+        return;
+    }
+    lua_createtable(L, v->type == VALUE_LIST ? (int)v->len : 0,
+                    v->type == VALUE_MAP ? (int)v->len : 0);
+    for (size_t i = 0; i < v->len; i++) {
+        if (v->type == VALUE_LIST) {
+            lua_push_value_lines(L, v->items[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        } else {
+            lua_push_value_lines(L, v->pairs[i].val);
+            lua_setfield(L, -2, v->pairs[i].key);
+        }
+    }
+}

@@ -14,5 +14,7 @@
 #include <lua.h>
 
 void lua_push_value(lua_State *L, const value *v);
+/* The same shape with each value replaced by its source line number. */
+void lua_push_value_lines(lua_State *L, const value *v);
 
 #endif

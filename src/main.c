@@ -2,7 +2,11 @@
 #include "buf.h"
 #include "build.h"
 #include "diag.h"
+#include "config.h"
+#include "filter.h"
 #include "fsutil.h"
+#include "lua_ast.h"
+#include "site.h"
 #include "markdown.h"
 #include "page.h"
 #include "render_html.h"
@@ -20,7 +24,7 @@
 
 static const char USAGE[] =
     "usage: clinicgen build  [-C DIR] [-o OUT] [--drafts] [-j N] [-q | -v]\n"
-    "       clinicgen render [--to html] FILE|-\n"
+    "       clinicgen render [--filter FILE]... [--to html|ast] FILE|-\n"
     "       clinicgen --help | --version\n";
 
 static const char HELP[] =
@@ -35,7 +39,10 @@ static const char HELP[] =
     "            --drafts   include pages with 'draft: true'\n"
     "            -j N       worker threads (default: one per core)\n"
     "            -q         print errors only;  -v  print more\n"
-    "  render    print one Markdown file's body as HTML (- reads standard input)\n"
+    "  render    print one Markdown file's body after the filters given with\n"
+    "            --filter FILE (in that order), as HTML or, with --to ast, as the\n"
+    "            tree that filters see; - reads standard input. Run in a project\n"
+    "            folder, filters see its site.yaml and data files\n"
     "\n"
     "Messages have the form FILE:LINE:COL: error|warning: MESSAGE.\n"
     "Exit status: 0 success, 1 content, template or output errors, 2 usage.\n";
@@ -98,47 +105,100 @@ static char *read_input(const char *path, size_t *len) {
     return buf_detach(&b);
 }
 
-static int command_render(int argc, char **argv) {
-    const char *file = NULL;
+typedef struct render_request {
+    const char *file;
+    int to_ast;
+    filter_set filters;
+} render_request;
+
+static int parse_render_args(int argc, char **argv, render_request *r, diag_list *d) {
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--to") && i + 1 < argc) {
-            if (strcmp(argv[++i], "html") != 0)
-                return usage_error("render: unknown output format '%s'", argv[i]);
-        } else if (!file && (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
-            file = argv[i];
+            const char *to = argv[++i];
+            if (strcmp(to, "html") != 0 && strcmp(to, "ast") != 0)
+                return usage_error("render: --to takes html or ast, not '%s'", to);
+            r->to_ast = !strcmp(to, "ast");
+        } else if (!strcmp(argv[i], "--filter") && i + 1 < argc) {
+            filter_set_add_file(&r->filters, argv[++i], d);
+        } else if (!r->file && (argv[i][0] != '-' || !strcmp(argv[i], "-"))) {
+            r->file = argv[i];
         } else {
             return usage_error("render: unexpected argument '%s'", argv[i]);
         }
     }
-    if (!file)
+    if (!r->file)
         return usage_error("render: which file?%s", "");
+    return 0;
+}
+
+/* In a project folder, filters see its settings and data files. */
+static void load_project(site_config *cfg, value **data, diag_list *d) {
+    memset(cfg, 0, sizeof *cfg);
+    *data = NULL;
+    if (!fs_is_file("site.yaml") || config_load(cfg, ".", "", d) != 0)
+        return;
+    *data = site_load_data("content", "content", d);
+}
+
+static int render_page(render_request *r, const char *text, size_t len, const page *p,
+                       diag_list *d) {
+    site_config cfg;
+    value *data;
+    load_project(&cfg, &data, d);
+    filter_set_limits(&r->filters, cfg.raw, "site.yaml", d);
+    filter_env *fenv = filter_env_new(&r->filters, cfg.raw, data);
+    md_doc doc;
+    markdown_parse(&doc, text + p->body_offset, len - p->body_offset);
+    filter_page fp = {p->display_path, p->front, p->source, "", page_kind_name(p->kind),
+                      p->section_path, p->title};
+    int rc = filter_env_run(fenv, &doc.ast, &fp, d);
+    buf out = BUF_INIT;
+    if (rc == 0 && r->to_ast) {
+        lua_ast_dump(doc.ast.root, &out);
+    } else if (rc == 0) {
+        md_source src = {p->display_path, p->body_line - 1, p->title};
+        rc = markdown_prepare(&doc, &src, NULL, NULL, d);
+        render_options ropt = {cfg.unsafe_html, p->display_path, p->body_line - 1};
+        render_html(doc.ast.root, &ropt, &out, d);
+    }
+    fwrite(out.data ? out.data : "", 1, out.len, stdout);
+    buf_free(&out);
+    md_doc_free(&doc);
+    filter_env_free(fenv);
+    value_free(data);
+    config_free(&cfg);
+    return rc;
+}
+
+static int command_render(int argc, char **argv) {
+    render_request r = {0};
+    diag_list d = DIAG_LIST_INIT;
+    int status = parse_render_args(argc, argv, &r, &d);
+    if (status != 0 || d.errors) {
+        diag_print(&d, stderr, 1);
+        diag_free(&d);
+        filter_set_free(&r.filters);
+        return status ? status : 1;
+    }
     size_t len;
-    char *text = read_input(file, &len);
+    char *text = read_input(r.file, &len);
+    const char *shown = strcmp(r.file, "-") ? r.file : "<stdin>";
     if (!text) {
-        fprintf(stderr, "%s: error: cannot read: %s\n", file, strerror(errno));
+        fprintf(stderr, "%s: error: cannot read: %s\n", shown, strerror(errno));
+        filter_set_free(&r.filters);
         return 1;
     }
-    diag_list d = DIAG_LIST_INIT;
-    const char *shown = strcmp(file, "-") ? file : "<stdin>";
-    front_matter_split split;
-    int rc = page_split_front_matter(text, len, &split, shown, &d);
-    if (rc == 0) {
-        markdown_init();
-        md_doc doc;
-        markdown_parse(&doc, text + split.body_offset, len - split.body_offset);
-        md_source src = {shown, split.body_line - 1, NULL};
-        rc = markdown_prepare(&doc, &src, NULL, NULL, &d);
-        buf out = BUF_INIT;
-        render_options ropt = {0, shown, split.body_line - 1};
-        render_html(doc.ast.root, &ropt, &out, &d);
-        fwrite(out.data ? out.data : "", 1, out.len, stdout);
-        buf_free(&out);
-        md_doc_free(&doc);
-    }
+    markdown_init();
+    page *p = xcalloc(1, sizeof *p);
+    int rc = page_load_text(p, text, len, shown, &d);
+    if (rc == 0)
+        rc = render_page(&r, text, len, p, &d);
     diag_print(&d, stderr, 1);
-    int status = (rc != 0 || d.errors) ? 1 : 0;
+    status = (rc != 0 || d.errors) ? 1 : 0;
+    page_free(p);
     diag_free(&d);
     free(text);
+    filter_set_free(&r.filters);
     return status;
 }
 

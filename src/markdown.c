@@ -18,15 +18,20 @@ void markdown_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
 void markdown_parse(md_doc *doc, const char *text, size_t len) {
     memset(doc, 0, sizeof *doc);
     ast_doc_init(&doc->ast);
+    doc->ast.root = markdown_parse_into(&doc->ast, text, len);
+}
+
+ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
     cmark_parser *parser = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
     for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++)
         cmark_parser_attach_syntax_extension(parser,
                                              cmark_find_syntax_extension(extension_names[i]));
     cmark_parser_feed(parser, text, len);
     cmark_node *root = cmark_parser_finish(parser);
-    ast_from_cmark(&doc->ast, root);
+    ast_node *top = ast_from_cmark(doc, root);
     cmark_node_free(root);
     cmark_parser_free(parser);
+    return top;
 }
 
 char *markdown_opening_heading(const char *body, size_t len) {

@@ -51,6 +51,8 @@ void markdown_init(void);
 
 /* Parses text into doc (initialised here); free with md_doc_free. */
 void markdown_parse(md_doc *doc, const char *text, size_t len);
+/* Parses text into an existing arena; returns the new Document node. */
+ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len);
 /* links may be NULL (links are left as written); reserved_ids is a
  * NULL-terminated list of ids the page template uses, or NULL. Returns 0,
  * or -1 after reporting errors. */

@@ -281,24 +281,12 @@ static int page_parse_front(page *p, const char *text, size_t len, diag_list *d)
     return 0;
 }
 
-int page_load(page *p, const char *content_dir, const char *source, const char *display_path,
-              diag_list *d) {
+static int page_load_source(page *p, const char *text, size_t len, const char *source,
+                            const char *display_path, diag_list *d) {
     memset(p, 0, sizeof *p);
     p->source = xstrdup(source);
     p->display_path = xstrdup(display_path);
     page_set_paths(p, source);
-    p->front = value_new(VALUE_MAP, 1, 1);
-    char *path = fs_join(content_dir, source);
-    size_t len;
-    char *text = fs_read_file(path, &len);
-    free(path);
-    if (!text) {
-        diag_error(d, display_path, 0, 0, "cannot read: %s", strerror(errno));
-        page_set_url(p, NULL);
-        return -1;
-    }
-    value_free(p->front);
-    p->front = NULL;
     size_t errors = d->errors;
     if (page_parse_front(p, text, len, d) != 0)
         p->front = value_new(VALUE_MAP, 1, 1);
@@ -311,8 +299,39 @@ int page_load(page *p, const char *content_dir, const char *source, const char *
     if (!p->title)
         p->title = title_from_file_name(source);
     page_set_url(p, NULL);
-    free(text);
     return d->errors > errors ? -1 : 0;
+}
+
+int page_load_text(page *p, const char *text, size_t len, const char *display_path,
+                   diag_list *d) {
+    const char *source = display_path;
+    if (!strncmp(source, "./", 2))
+        source += 2;
+    if (!strncmp(source, "content/", 8))
+        source += 8;
+    return page_load_source(p, text, len, source, display_path, d);
+}
+
+int page_load(page *p, const char *content_dir, const char *source, const char *display_path,
+              diag_list *d) {
+    char *path = fs_join(content_dir, source);
+    size_t len;
+    char *text = fs_read_file(path, &len);
+    free(path);
+    if (!text) {
+        memset(p, 0, sizeof *p);
+        p->source = xstrdup(source);
+        p->display_path = xstrdup(display_path);
+        page_set_paths(p, source);
+        p->front = value_new(VALUE_MAP, 1, 1);
+        p->title = title_from_file_name(source);
+        page_set_url(p, NULL);
+        diag_error(d, display_path, 0, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    int rc = page_load_source(p, text, len, source, display_path, d);
+    free(text);
+    return rc;
 }
 
 page *page_new_virtual(page_kind kind, const char *url_path, const char *title) {

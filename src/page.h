@@ -77,6 +77,11 @@ int page_split_front_matter(const char *text, size_t len, front_matter_split *ou
 int page_load(page *p, const char *content_dir, const char *source, const char *display_path,
               diag_list *d);
 
+/* The same for text already read (clinicgen render); a display path under
+ * content/ gives the page its section and kind. */
+int page_load_text(page *p, const char *text, size_t len, const char *display_path,
+                   diag_list *d);
+
 /* Fills url_path and out_path from source (or from a given URL path). */
 void page_set_url(page *p, const char *url_path);
 

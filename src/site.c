@@ -51,17 +51,17 @@ static void load_pages(site_model *m, const site_inputs *in, const content_files
     }
 }
 
-static void load_data(site_model *m, const site_inputs *in, const content_files *files,
-                      diag_list *d) {
-    m->data = value_new(VALUE_MAP, 0, 0);
-    for (size_t i = 0; i < files->data.len; i++) {
-        const char *rel = files->data.items[i];
-        char *path = fs_join(in->content_dir, rel);
-        char *shown = fs_join(in->display_content_dir, rel);
+static value *load_data_files(const path_list *files, const char *content_dir,
+                              const char *shown_dir, diag_list *d) {
+    value *data = value_new(VALUE_MAP, 0, 0);
+    for (size_t i = 0; i < files->len; i++) {
+        const char *rel = files->items[i];
+        char *path = fs_join(content_dir, rel);
+        char *shown = fs_join(shown_dir, rel);
         value *v = yaml_value_load_file(path, shown, d);
         const char *base = strrchr(rel, '/') + 1;
         char *name = xstrndup(base, strcspn(base, "."));
-        if (v && !value_map_put(m->data, name, v)) {
+        if (v && !value_map_put(data, name, v)) {
             diag_error(d, shown, 0, 0, "a data file named '%s' exists already", name);
             value_free(v);
         }
@@ -69,6 +69,21 @@ static void load_data(site_model *m, const site_inputs *in, const content_files 
         free(path);
         free(shown);
     }
+    return data;
+}
+
+static void load_data(site_model *m, const site_inputs *in, const content_files *files,
+                      diag_list *d) {
+    m->data = load_data_files(&files->data, in->content_dir, in->display_content_dir, d);
+}
+
+value *site_load_data(const char *content_dir, const char *shown_dir, diag_list *d) {
+    content_files files;
+    memset(&files, 0, sizeof files);
+    walk_data_files(content_dir, &files);
+    value *data = load_data_files(&files.data, content_dir, shown_dir, d);
+    content_files_free(&files);
+    return data;
 }
 
 /* Folder part of a bundle file's URL: each folder slugified, like pages. */

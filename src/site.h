@@ -48,6 +48,10 @@ typedef struct site_inputs {
 int site_model_build(site_model *m, const site_inputs *in, diag_list *d);
 void site_model_free(site_model *m);
 
+/* Reads content_dir/_data/NAME.yaml into a map NAME -> contents (for
+ * clinicgen render, which builds no site model). Caller frees. */
+value *site_load_data(const char *content_dir, const char *shown_dir, diag_list *d);
+
 /* The absolute URL path of a page ("/kb/procedures/x/"). Caller frees. */
 char *site_page_url(const site_model *m, const page *p);
 

@@ -91,6 +91,12 @@ static int walk_dir(const char *dir, const char *rel, const char *display_dir, i
     return rc;
 }
 
+void walk_data_files(const char *content_dir, content_files *out) {
+    char *dir = fs_join(content_dir, "_data");
+    walk_data(dir, "_data", out);
+    free(dir);
+}
+
 int walk_content(const char *content_dir, const char *display_dir, content_files *out,
                  diag_list *d) {
     memset(out, 0, sizeof *out);

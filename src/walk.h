@@ -27,6 +27,8 @@ typedef struct content_files {
 int walk_content(const char *content_dir, const char *display_dir, content_files *out,
                  diag_list *d);
 void content_files_free(content_files *files);
+/* Only the data files (content_dir/_data/NAME.yaml) into out->data. */
+void walk_data_files(const char *content_dir, content_files *out);
 void path_list_push(path_list *list, char *owned_path);
 
 #endif

@@ -1,0 +1,839 @@
+/* filter: loading filters, the sandbox, limits and the tree traversal. */
+#include "filter.h"
+
+#include "buf.h"
+#include "fsutil.h"
+#include "lua_ast.h"
+#include "lua_value.h"
+#include "markdown.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    DEFAULT_INSTRUCTIONS = 20000000,
+    DEFAULT_MEMORY_MB = 64,
+    HOOK_EVERY = 1000 /* instructions between limit checks */
+};
+
+static const char READONLY[] = "clinicgen.readonly"; /* weak: table -> its read-only proxy */
+
+/* ---- the set ---- */
+
+static void add_filter(filter_set *set, const char *name, const char *shown, char *source,
+                       size_t len) {
+    set->items = xrealloc(set->items, (set->len + 1) * sizeof *set->items);
+    set->items[set->len++] = (filter_file){xstrdup(name), xstrdup(shown), source, len};
+}
+
+static int syntax_check(const char *shown, const char *source, size_t len, diag_list *d) {
+    lua_State *L = luaL_newstate();
+    char *chunkname = xasprintf("@%s", shown);
+    int rc = luaL_loadbufferx(L, source, len, chunkname, "t");
+    if (rc != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        const char *p = msg ? strstr(msg, ".lua:") : NULL;
+        int line = p ? atoi(p + 5) : 0;
+        const char *text = p ? strstr(p + 5, ": ") : NULL;
+        diag_error(d, shown, line, 0, "%s", text ? text + 2 : (msg ? msg : "cannot load"));
+    }
+    free(chunkname);
+    lua_close(L);
+    return rc == LUA_OK ? 0 : -1;
+}
+
+static int read_filter(filter_set *set, const char *name, const char *path, const char *shown,
+                       diag_list *d) {
+    size_t len;
+    char *source = fs_read_file(path, &len);
+    if (!source) {
+        diag_error(d, shown, 0, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    if (syntax_check(shown, source, len, d) != 0) {
+        free(source);
+        return -1;
+    }
+    add_filter(set, name, shown, source, len);
+    return 0;
+}
+
+int filter_set_add_file(filter_set *set, const char *path, diag_list *d) {
+    return read_filter(set, path, path, path, d);
+}
+
+int filter_set_load(filter_set *set, const value *names, const char *const *dirs,
+                    const char *const *shown_dirs, size_t n_dirs, const char *where,
+                    diag_list *d) {
+    if (!names || names->type == VALUE_NULL)
+        return 0;
+    if (names->type != VALUE_LIST) {
+        diag_error(d, where, names->line, names->col, "'filters' must be a list of filter names");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < names->len; i++) {
+        const value *v = names->items[i];
+        const char *name = value_string(v);
+        if (!name || !*name || strchr(name, '/') || name[0] == '.') {
+            diag_error(d, where, v->line, v->col, "a filter is named by a word, like aftercare");
+            rc = -1;
+            continue;
+        }
+        size_t k;
+        for (k = 0; k < n_dirs; k++) {
+            char *file = xasprintf("%s.lua", name);
+            char *path = fs_join(dirs[k], file);
+            char *shown = fs_join(shown_dirs[k], file);
+            int found = fs_is_file(path);
+            if (found)
+                rc |= read_filter(set, name, path, shown, d);
+            free(file);
+            free(path);
+            free(shown);
+            if (found)
+                break;
+        }
+        if (k == n_dirs) {
+            diag_error(d, where, v->line, v->col,
+                       "no filter '%s': looked for filters/%s.lua in the project, the theme and "
+                       "the installed filters",
+                       name, name);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+void filter_set_limits(filter_set *set, const value *settings, const char *where, diag_list *d) {
+    set->instruction_limit = DEFAULT_INSTRUCTIONS;
+    set->memory_limit = (size_t)DEFAULT_MEMORY_MB << 20;
+    const value *v = value_map_get(settings, "filter_instruction_limit");
+    if (v && v->type == VALUE_NUMBER && v->number >= 1000 && v->number <= 1e12)
+        set->instruction_limit = (long long)v->number;
+    else if (v && v->type != VALUE_NULL)
+        diag_error(d, where, v->line, v->col,
+                   "'filter_instruction_limit' must be a number from 1000 to 1000000000000");
+    v = value_map_get(settings, "filter_memory_limit_mb");
+    if (v && v->type == VALUE_NUMBER && v->number >= 1 && v->number <= 65536)
+        set->memory_limit = (size_t)v->number << 20;
+    else if (v && v->type != VALUE_NULL)
+        diag_error(d, where, v->line, v->col,
+                   "'filter_memory_limit_mb' must be a number of megabytes from 1 to 65536");
+}
+
+void filter_set_free(filter_set *set) {
+    for (size_t i = 0; i < set->len; i++) {
+        free(set->items[i].name);
+        free(set->items[i].shown);
+        free(set->items[i].source);
+    }
+    free(set->items);
+    memset(set, 0, sizeof *set);
+}
+
+/* ---- the worker's state ---- */
+
+struct filter_env {
+    lua_State *L;
+    const filter_set *set;
+    size_t used, limit; /* bytes; limit 0: none */
+    long long steps, step_limit;
+    int chunks_ref; /* registry: compiled filter chunks, by index */
+    int libs_ref;   /* registry: {base = ..., string = ..., ...} originals */
+    int site_ref;   /* registry: read-only site table */
+    /* per page */
+    ast_doc *doc;
+    const filter_page *page;
+    const filter_file *current;
+    diag_list *d;
+};
+
+static filter_env *env_of(lua_State *L) { return *(filter_env **)lua_getextraspace(L); }
+
+static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    filter_env *e = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        e->used -= old;
+        return NULL;
+    }
+    if (e->limit && nsize > old && e->used + (nsize - old) > e->limit)
+        return NULL; /* Lua raises "not enough memory" */
+    void *p = realloc(ptr, nsize);
+    if (p)
+        e->used = e->used - old + nsize;
+    return p;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    filter_env *e = env_of(L);
+    e->steps += HOOK_EVERY;
+    if (e->step_limit && e->steps > e->step_limit)
+        luaL_error(L, "the filter ran past filter_instruction_limit (%I instructions) on this "
+                      "page (an endless loop?)",
+                   (lua_Integer)e->step_limit);
+}
+
+static void limits_on(filter_env *e) {
+    e->steps = 0;
+    e->step_limit = e->set->instruction_limit;
+    e->limit = e->used + e->set->memory_limit;
+    lua_sethook(e->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+}
+
+static void limits_off(filter_env *e) {
+    lua_sethook(e->L, NULL, 0, 0);
+    e->limit = 0;
+    e->step_limit = 0;
+}
+
+/* ---- read-only views of page and site ---- */
+
+static void push_readonly(lua_State *L, int idx);
+
+static int ro_index(lua_State *L) {
+    lua_pushvalue(L, 2);
+    lua_gettable(L, lua_upvalueindex(1));
+    if (lua_istable(L, -1))
+        push_readonly(L, -1);
+    return 1;
+}
+
+static int ro_newindex(lua_State *L) {
+    return luaL_error(L, "page, page_lines and site are read-only (copy a value into a local to "
+                         "change it)");
+}
+
+static int ro_len(lua_State *L) {
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, lua_upvalueindex(1)));
+    return 1;
+}
+
+static int ro_next(lua_State *L) {
+    lua_settop(L, 2);
+    if (!lua_next(L, lua_upvalueindex(1)))
+        return 0;
+    if (lua_istable(L, -1))
+        push_readonly(L, -1), lua_replace(L, -2);
+    return 2;
+}
+
+static int ro_pairs(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushcclosure(L, ro_next, 1);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static void push_readonly(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    luaL_checkstack(L, 6, NULL);
+    lua_getfield(L, LUA_REGISTRYINDEX, READONLY);
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, -2) == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    lua_newtable(L); /* the proxy */
+    lua_createtable(L, 0, 6);
+    const luaL_Reg methods[] = {{"__index", ro_index}, {"__len", ro_len}, {"__pairs", ro_pairs}};
+    for (size_t i = 0; i < 3; i++) {
+        lua_pushvalue(L, idx);
+        lua_pushcclosure(L, methods[i].func, 1);
+        lua_setfield(L, -2, methods[i].name);
+    }
+    lua_pushcfunction(L, ro_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, idx);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4); /* remember it */
+    lua_remove(L, -2);
+}
+
+/* ---- helpers for filters: log, parse, walk ---- */
+
+static const char *page_shown(filter_env *e) {
+    return e->page && e->page->display_path ? e->page->display_path : "<input>";
+}
+
+static int log_warn(lua_State *L) {
+    filter_env *e = env_of(L);
+    const char *msg = luaL_checkstring(L, 1);
+    lua_Debug ar;
+    int line = 0;
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
+        line = ar.currentline;
+    diag_warning(e->d, e->current ? e->current->shown : NULL, line, 0, "%s (while filtering %s)",
+                 msg, page_shown(e));
+    return 0;
+}
+
+static int log_error(lua_State *L) {
+    filter_env *e = env_of(L);
+    const char *msg = luaL_checkstring(L, 1);
+    int line = (int)luaL_optinteger(L, 2, 0);
+    diag_error(e->d, page_shown(e), line, 0, "%s", msg);
+    return 0;
+}
+
+static int parse_markdown(lua_State *L) {
+    filter_env *e = env_of(L);
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    ast_node *root = markdown_parse_into(e->doc, text, len);
+    lua_newtable(L);
+    int i = 0;
+    for (ast_node *c = root->first; c; c = c->next) {
+        lua_ast_push(L, c);
+        lua_rawseti(L, -2, ++i);
+    }
+    return 1;
+}
+
+typedef struct traversal {
+    filter_env *e;
+    int ftable; /* stack index of the table of functions */
+    const char *key[AST_TYPE_COUNT];
+    int topdown;
+    int failed;
+} traversal;
+
+static void traverse(traversal *tr, ast_node *root);
+static int setup_traversal(traversal *tr, lua_State *L, int ftable);
+
+/* A temporary parent that can hold node, so walk can replace it. */
+static ast_type holder_for(ast_type t) {
+    switch (t) {
+    case AST_ITEM: return AST_LIST;
+    case AST_TABLE_ROW: return AST_TABLE;
+    case AST_TABLE_CELL: return AST_TABLE_ROW;
+    default: return ast_is_block(t) ? AST_DOCUMENT : AST_PARAGRAPH;
+    }
+}
+
+static int walk(lua_State *L) {
+    filter_env *e = env_of(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    buf err = BUF_INIT;
+    ast_node **nodes;
+    int n = lua_ast_from(L, 1, e->doc, &nodes, &err);
+    if (n < 0) {
+        lua_pushfstring(L, "walk: %s", buf_cstr(&err));
+        buf_free(&err);
+        return lua_error(L);
+    }
+    buf_free(&err);
+    ast_node *holder = ast_new(e->doc, n ? holder_for(nodes[0]->type) : AST_DOCUMENT);
+    for (int i = 0; i < n; i++)
+        if (ast_append(holder, nodes[i]) != 0)
+            return luaL_error(L, "walk: give it one node or a list of nodes of one kind");
+    traversal tr = {.e = e};
+    setup_traversal(&tr, L, 2);
+    traverse(&tr, holder);
+    if (tr.failed)
+        return luaL_error(L, "walk: a function failed (see the error above)");
+    int single = 0;
+    if (lua_istable(L, 1)) {
+        lua_getfield(L, 1, "t");
+        single = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+    }
+    if (single && holder->first && holder->first == holder->last) {
+        lua_ast_push(L, holder->first);
+        return 1;
+    }
+    lua_newtable(L);
+    int i = 0;
+    for (ast_node *c = holder->first; c; c = c->next) {
+        lua_ast_push(L, c);
+        lua_rawseti(L, -2, ++i);
+    }
+    return 1;
+}
+
+/* ---- the sandbox ---- */
+
+static int safe_getmetatable(lua_State *L) {
+    luaL_checkany(L, 1);
+    if (lua_type(L, 1) == LUA_TSTRING || !lua_getmetatable(L, 1))
+        return 0; /* the string metatable is shared by every page: not shown */
+    lua_pushliteral(L, "__metatable");
+    if (lua_rawget(L, -2) != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* load: source text only, with the filter's environment by default. */
+static int safe_load(lua_State *L) {
+    size_t len;
+    const char *chunk = luaL_checklstring(L, 1, &len);
+    const char *name = luaL_optstring(L, 2, "=(load)");
+    if (len && chunk[0] == LUA_SIGNATURE[0]) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "load: precompiled chunks are not allowed in filters");
+        return 2;
+    }
+    int has_env = !lua_isnone(L, 4);
+    if (luaL_loadbufferx(L, chunk, len, name, "t") != LUA_OK) {
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    lua_pushvalue(L, has_env ? 4 : lua_upvalueindex(1));
+    lua_setupvalue(L, -2, 1);
+    return 1;
+}
+
+static void copy_table(lua_State *L, int from, const char *skip) {
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, from)) {
+        if (skip && lua_type(L, -2) == LUA_TSTRING && !strcmp(lua_tostring(L, -2), skip)) {
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -4);
+    }
+}
+
+static void push_env(filter_env *e, int page_idx, int lines_idx) {
+    lua_State *L = e->L;
+    luaL_checkstack(L, 16, NULL);
+    lua_newtable(L);
+    int env = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->libs_ref);
+    int libs = env + 1;
+    lua_getfield(L, libs, "base");
+    lua_pushnil(L);
+    while (lua_next(L, -2)) { /* base functions and the constructors */
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, env);
+    }
+    lua_pop(L, 1);
+    static const char *const libnames[] = {"string", "table", "math", "utf8"};
+    for (size_t i = 0; i < 4; i++) {
+        lua_getfield(L, libs, libnames[i]);
+        copy_table(L, lua_gettop(L), "dump");
+        lua_setfield(L, env, libnames[i]);
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, env);
+    lua_pushcclosure(L, safe_load, 1);
+    lua_setfield(L, env, "load");
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, log_warn);
+    lua_setfield(L, -2, "warn");
+    lua_pushcfunction(L, log_error);
+    lua_setfield(L, -2, "error");
+    lua_setfield(L, env, "log");
+    lua_pushvalue(L, page_idx);
+    lua_setfield(L, env, "page");
+    lua_pushvalue(L, lines_idx);
+    lua_setfield(L, env, "page_lines");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->site_ref);
+    lua_setfield(L, env, "site");
+    lua_pushvalue(L, env);
+    lua_setfield(L, env, "_G");
+    lua_settop(L, env);
+}
+
+static void save_libs(filter_env *e) {
+    lua_State *L = e->L;
+    lua_newtable(L);
+    lua_newtable(L); /* base: safe globals, constructors, helpers */
+    static const char *const safe[] = {"assert", "error",    "ipairs",   "next",   "pairs",
+                                       "pcall",  "print",    "rawequal", "rawget", "rawlen",
+                                       "select", "setmetatable", "tonumber",
+                                       "tostring", "type",   "xpcall"};
+    for (size_t i = 0; i < sizeof safe / sizeof *safe; i++) {
+        lua_getglobal(L, safe[i]);
+        lua_setfield(L, -2, safe[i]);
+    }
+    lua_pushnil(L);
+    lua_setfield(L, -2, "print"); /* filters report through log.warn */
+    lua_pushcfunction(L, safe_getmetatable);
+    lua_setfield(L, -2, "getmetatable");
+    lua_pushliteral(L, LUA_VERSION);
+    lua_setfield(L, -2, "_VERSION");
+    lua_ast_init(L); /* constructors, SimpleTable, stringify */
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, -5);
+    }
+    lua_pop(L, 1);
+    lua_pushcfunction(L, walk);
+    lua_setfield(L, -2, "walk");
+    lua_pushcfunction(L, parse_markdown);
+    lua_setfield(L, -2, "parse");
+    lua_setfield(L, -2, "base");
+    static const char *const libnames[] = {"string", "table", "math", "utf8"};
+    for (size_t i = 0; i < 4; i++) {
+        lua_getglobal(L, libnames[i]);
+        lua_setfield(L, -2, libnames[i]);
+    }
+    e->libs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    /* string methods ("x"):dump(...) go through the shared string table */
+    lua_getglobal(L, "string");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+}
+
+static void open_libs(lua_State *L) {
+    static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
+                                    {LUA_STRLIBNAME, luaopen_string},
+                                    {LUA_TABLIBNAME, luaopen_table},
+                                    {LUA_MATHLIBNAME, luaopen_math},
+                                    {LUA_UTF8LIBNAME, luaopen_utf8}};
+    for (size_t i = 0; i < sizeof libs / sizeof *libs; i++) {
+        luaL_requiref(L, libs[i].name, libs[i].func, 1);
+        lua_pop(L, 1);
+    }
+}
+
+filter_env *filter_env_new(const filter_set *set, const value *settings, const value *data) {
+    filter_env *e = xcalloc(1, sizeof *e);
+    e->set = set;
+    lua_State *L = e->L = lua_newstate(limited_alloc, e);
+    if (!L) {
+        free(e);
+        return NULL;
+    }
+    *(filter_env **)lua_getextraspace(L) = e;
+    open_libs(L);
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, READONLY);
+    save_libs(e);
+    /* site: settings and data, read-only, the same for every page */
+    lua_createtable(L, 0, 6);
+    const char *keys[] = {"title", "base_url", "language", "description"};
+    for (size_t i = 0; i < 4; i++) {
+        lua_push_value(L, value_map_get(settings, keys[i]));
+        lua_setfield(L, -2, keys[i]);
+    }
+    lua_push_value(L, settings);
+    lua_setfield(L, -2, "params");
+    lua_push_value(L, data);
+    lua_setfield(L, -2, "data");
+    push_readonly(L, -1);
+    e->site_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
+    lua_createtable(L, (int)set->len, 0);
+    for (size_t i = 0; i < set->len; i++) {
+        const filter_file *f = &set->items[i];
+        char *chunkname = xasprintf("@%s", f->shown);
+        if (luaL_loadbufferx(L, f->source, f->len, chunkname, "t") == LUA_OK)
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        else
+            lua_pop(L, 1); /* the set checked it already */
+        free(chunkname);
+    }
+    e->chunks_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return e;
+}
+
+void filter_env_free(filter_env *e) {
+    if (!e)
+        return;
+    lua_close(e->L);
+    free(e);
+}
+
+/* ---- running filters ---- */
+
+/* "filters/x.lua:12: message" -> file, line and message for diag. */
+static void report_lua_error(filter_env *e, const char *msg, const char *context) {
+    const char *file = e->current ? e->current->shown : "filter";
+    size_t n = strlen(file);
+    int line = 0;
+    if (msg && !strncmp(msg, file, n) && msg[n] == ':') {
+        line = atoi(msg + n + 1);
+        const char *rest = strchr(msg + n + 1, ':');
+        msg = rest && rest[1] == ' ' ? rest + 2 : msg;
+    } else if (msg && !strcmp(msg, "not enough memory")) {
+        msg = "the filter used more memory than filter_memory_limit_mb allows on one page";
+    }
+    diag_error(e->d, file, line, 0, "%s (%s, while filtering %s)", msg ? msg : "error", context,
+               page_shown(e));
+}
+
+static int setup_traversal(traversal *tr, lua_State *L, int ftable) {
+    tr->ftable = lua_absindex(L, ftable);
+    for (int t = 0; t < AST_TYPE_COUNT; t++) {
+        const char *name = ast_type_name((ast_type)t);
+        const char *catch_all = ast_is_block((ast_type)t) ? "Block" : "Inline";
+        tr->key[t] = NULL;
+        if (t == AST_DOCUMENT)
+            continue; /* Document runs once, at the end */
+        if (lua_getfield(L, tr->ftable, name) == LUA_TFUNCTION)
+            tr->key[t] = name;
+        else if ((lua_pop(L, 1), lua_getfield(L, tr->ftable, catch_all)) == LUA_TFUNCTION)
+            tr->key[t] = catch_all;
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, tr->ftable, "traverse");
+    tr->topdown = lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), "topdown");
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* Calls the function for n. Returns 0 (keep), 1 (replaced: *first..*last
+ * are the new nodes, NULL when deleted) or -1 (error reported). */
+static int call_on(traversal *tr, ast_node *n, const char *key, ast_node **first,
+                   ast_node **last, int *skip_children) {
+    filter_env *e = tr->e;
+    lua_State *L = e->L;
+    int top = lua_gettop(L);
+    char context[80];
+    snprintf(context, sizeof context, "in the %s function", key);
+    lua_getfield(L, tr->ftable, key);
+    lua_ast_push(L, n);
+    if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
+        report_lua_error(e, lua_tostring(L, -1), context);
+        lua_settop(L, top);
+        return -1;
+    }
+    if (lua_isboolean(L, -1) && !lua_toboolean(L, -1))
+        *skip_children = 1;
+    if (lua_isnil(L, -2)) {
+        lua_settop(L, top);
+        return 0;
+    }
+    buf err = BUF_INIT;
+    ast_node **nodes;
+    int count = lua_ast_from(L, -2, e->doc, &nodes, &err);
+    int rc = 1;
+    *first = *last = NULL;
+    for (int i = 0; count > 0 && i < count && rc == 1; i++) {
+        if (ast_insert_before(n, nodes[i]) != 0) {
+            buf_printf(&err, "it returned a %s, which cannot go inside a %s",
+                       ast_type_name(nodes[i]->type), ast_type_name(n->parent->type));
+            rc = -1;
+            break;
+        }
+        if (!*first)
+            *first = nodes[i];
+        *last = nodes[i];
+    }
+    if (count < 0 || rc < 0) {
+        for (ast_node *k = *first; k && k != n;) { /* undo */
+            ast_node *next = k->next;
+            ast_unlink(k);
+            k = next;
+        }
+        snprintf(context, sizeof context, "the %s function returned a node built wrong", key);
+        report_lua_error(e, buf_cstr(&err), context);
+        rc = -1;
+    } else {
+        ast_unlink(n);
+    }
+    buf_free(&err);
+    lua_settop(L, top);
+    return rc;
+}
+
+/* Children before parents (or parents first with traverse = "topdown"),
+ * walking parent and sibling links: no recursion, however deep. */
+static void traverse(traversal *tr, ast_node *root) {
+    ast_node *n = root->first;
+    int entering = 1;
+    while (n && !tr->failed) {
+        ast_node *next = n->next, *parent = n->parent;
+        const char *key = tr->key[n->type];
+        if (entering) {
+            int skip = 0;
+            if (tr->topdown && key && !(n->flags & AST_NO_CALL)) {
+                ast_node *first, *last;
+                int rc = call_on(tr, n, key, &first, &last, &skip);
+                if (rc < 0) {
+                    tr->failed = 1;
+                    return;
+                }
+                if (rc == 1 && first) { /* walk into the new nodes without calling on them */
+                    for (ast_node *k = first;; k = k->next) {
+                        k->flags |= AST_NO_CALL;
+                        if (k == last)
+                            break;
+                    }
+                    n = first;
+                    continue;
+                }
+                if (rc == 1) { /* deleted */
+                    n = next ? next : parent;
+                    entering = next != NULL;
+                    if (n == root)
+                        return;
+                    continue;
+                }
+            }
+            n->flags &= ~AST_NO_CALL;
+            if (!skip && n->first) {
+                n = n->first;
+                continue;
+            }
+            entering = 0;
+        }
+        if (!tr->topdown && key) {
+            ast_node *first, *last;
+            int skip = 0;
+            if (call_on(tr, n, key, &first, &last, &skip) < 0) {
+                tr->failed = 1;
+                return;
+            }
+        }
+        if (next) {
+            n = next;
+            entering = 1;
+        } else {
+            n = parent;
+            if (n == root)
+                return;
+        }
+    }
+}
+
+static int run_document(traversal *tr, ast_doc *doc) {
+    filter_env *e = tr->e;
+    lua_State *L = e->L;
+    if (lua_getfield(L, tr->ftable, "Document") != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    lua_ast_push(L, doc->root);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        report_lua_error(e, lua_tostring(L, -1), "in the Document function");
+        lua_pop(L, 1);
+        return -1;
+    }
+    int rc = 0;
+    if (!lua_isnil(L, -1)) {
+        buf err = BUF_INIT;
+        ast_node **nodes;
+        int count = lua_ast_from(L, -1, doc, &nodes, &err);
+        if (count == 1 && nodes[0]->type == AST_DOCUMENT) {
+            doc->root = nodes[0];
+        } else {
+            if (count >= 0)
+                buf_puts(&err, "the Document function must return a Document (or nil)");
+            report_lua_error(e, buf_cstr(&err), "the Document function returned a wrong value");
+            rc = -1;
+        }
+        buf_free(&err);
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+/* Runs one filter table (the value at the top of the stack). */
+static int run_table(filter_env *e, ast_doc *doc) {
+    lua_State *L = e->L;
+    if (!lua_istable(L, -1)) {
+        report_lua_error(e, "a filter must return a table of functions", "when loaded");
+        return -1;
+    }
+    traversal tr = {.e = e};
+    setup_traversal(&tr, L, -1);
+    traverse(&tr, doc->root);
+    if (tr.failed)
+        return -1;
+    return run_document(&tr, doc);
+}
+
+static int run_filter(filter_env *e, size_t i, ast_doc *doc, int page_idx, int lines_idx) {
+    lua_State *L = e->L;
+    int top = lua_gettop(L);
+    e->current = &e->set->items[i];
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->chunks_ref);
+    if (lua_rawgeti(L, -1, (lua_Integer)i + 1) != LUA_TFUNCTION) {
+        lua_settop(L, top);
+        return -1;
+    }
+    push_env(e, page_idx, lines_idx);
+    lua_setupvalue(L, -2, 1);
+    limits_on(e);
+    int rc = 0;
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+        report_lua_error(e, lua_tostring(L, -1), "when loaded");
+        rc = -1;
+    } else if (lua_istable(L, -1) && lua_rawlen(L, -1) > 0) { /* a list of filter tables */
+        int list = lua_gettop(L);
+        for (lua_Integer k = 1; rc == 0 && k <= (lua_Integer)lua_rawlen(L, list); k++) {
+            lua_rawgeti(L, list, k);
+            rc = run_table(e, doc);
+            lua_pop(L, 1);
+        }
+    } else {
+        rc = run_table(e, doc);
+    }
+    limits_off(e);
+    lua_settop(L, top);
+    return rc;
+}
+
+static void push_page(lua_State *L, const filter_page *p) {
+    if (p->front)
+        lua_push_value(L, p->front);
+    else
+        lua_newtable(L);
+    const char *keys[] = {"path", "url", "kind", "section", "title"};
+    const char *values[] = {p->path, p->url, p->kind, p->section, p->title};
+    for (size_t i = 0; i < 5; i++) {
+        if (!values[i])
+            continue;
+        lua_pushstring(L, values[i]);
+        lua_setfield(L, -2, keys[i]);
+    }
+}
+
+int filter_env_run(filter_env *e, ast_doc *doc, const filter_page *page, diag_list *d) {
+    if (!e || !e->set->len)
+        return 0;
+    lua_State *L = e->L;
+    int top = lua_gettop(L);
+    e->doc = doc;
+    e->page = page;
+    e->d = d;
+    lua_ast_open(L, doc);
+    push_page(L, page);
+    push_readonly(L, -1);
+    int page_idx = lua_gettop(L);
+    lua_push_value_lines(L, page->front);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+    }
+    push_readonly(L, -1);
+    int lines_idx = lua_gettop(L);
+    size_t errors = d->errors;
+    int rc = 0;
+    for (size_t i = 0; i < e->set->len && rc == 0; i++)
+        rc = run_filter(e, i, doc, page_idx, lines_idx);
+    lua_ast_close(L);
+    lua_settop(L, top);
+    lua_gc(L, LUA_GCSTEP, 0);
+    e->doc = NULL;
+    e->page = NULL;
+    e->current = NULL;
+    return rc == 0 && d->errors == errors ? 0 : -1;
+}

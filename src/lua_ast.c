@@ -1,0 +1,824 @@
+/* lua_ast: lazy node tables, conversion back with checks, constructors. */
+#include "lua_ast.h"
+
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char NODE_MT[] = "clinicgen.node";
+static const char ORIGINS[] = "clinicgen.origins"; /* weak: node table -> ast_node */
+static const char *const align_names[] = {"", "left", "center", "right"};
+
+/* ---- ast -> Lua ---- */
+
+static void set_str(lua_State *L, const char *key, const char *value) {
+    lua_pushstring(L, value ? value : "");
+    lua_setfield(L, -2, key);
+}
+
+static void set_int(lua_State *L, const char *key, int value) {
+    lua_pushinteger(L, value);
+    lua_setfield(L, -2, key);
+}
+
+static void set_bool(lua_State *L, const char *key, int value) {
+    lua_pushboolean(L, value);
+    lua_setfield(L, -2, key);
+}
+
+static void push_fields(lua_State *L, const ast_node *n) {
+    switch (n->type) {
+    case AST_HEADING: set_int(L, "level", n->level); break;
+    case AST_LIST:
+        set_bool(L, "ordered", n->ordered);
+        set_int(L, "start", n->start);
+        set_bool(L, "tight", n->tight);
+        break;
+    case AST_CODE_BLOCK:
+        set_str(L, "info", n->info);
+        set_str(L, "text", n->text);
+        break;
+    case AST_HTML_BLOCK:
+    case AST_HTML_INLINE:
+    case AST_TEXT:
+    case AST_CODE: set_str(L, "text", n->text); break;
+    case AST_LINK:
+    case AST_IMAGE:
+        set_str(L, "url", n->url);
+        set_str(L, "title", n->title);
+        break;
+    case AST_TABLE:
+        lua_createtable(L, n->n_columns, 0);
+        for (int i = 0; i < n->n_columns; i++) {
+            lua_pushstring(L, align_names[n->alignments ? n->alignments[i] & 3 : 0]);
+            lua_rawseti(L, -2, i + 1);
+        }
+        lua_setfield(L, -2, "alignments");
+        break;
+    case AST_TABLE_ROW: set_bool(L, "header", n->header); break;
+    case AST_FOOTNOTE_DEFINITION:
+    case AST_FOOTNOTE_REFERENCE: set_int(L, "number", n->number); break;
+    default: break;
+    }
+}
+
+void lua_ast_push(lua_State *L, ast_node *n) {
+    luaL_checkstack(L, 8, "document nested too deeply");
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, ast_type_name(n->type));
+    lua_setfield(L, -2, "t");
+    push_fields(L, n);
+    if (ast_is_leaf(n->type))
+        return;
+    luaL_setmetatable(L, NODE_MT);
+    lua_getfield(L, LUA_REGISTRYINDEX, ORIGINS);
+    lua_pushvalue(L, -2);
+    lua_pushlightuserdata(L, n);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+static ast_node *origin_of(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_getfield(L, LUA_REGISTRYINDEX, ORIGINS);
+    lua_pushvalue(L, idx);
+    lua_rawget(L, -2);
+    ast_node *n = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    return n;
+}
+
+/* __index: the children of a node table, made on first access. */
+static int node_index(lua_State *L) {
+    if (!lua_isstring(L, 2) || strcmp(lua_tostring(L, 2), "children") != 0)
+        return 0;
+    ast_node *n = origin_of(L, 1);
+    while (n && (n->flags & AST_MOVED))
+        n = n->moved_to;
+    if (!n)
+        return 0;
+    int count = 0;
+    for (ast_node *c = n->first; c; c = c->next)
+        count++;
+    lua_createtable(L, count, 0);
+    int i = 0;
+    for (ast_node *c = n->first; c; c = c->next) {
+        lua_ast_push(L, c);
+        lua_rawseti(L, -2, ++i);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, 1, "children"); /* rawset: the table has no __newindex */
+    return 1;
+}
+
+void lua_ast_open(lua_State *L, ast_doc *doc) {
+    (void)doc;
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
+}
+
+void lua_ast_close(lua_State *L) {
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
+    lua_newtable(L); /* tables kept past the page find no origin */
+    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
+}
+
+/* ---- Lua -> ast ---- */
+
+typedef struct conv {
+    lua_State *L;
+    ast_doc *doc;
+    buf *err;
+    int failed;
+} conv;
+
+static void conv_error(conv *c, const char *fmt, const char *a, const char *b) {
+    if (c->failed++)
+        return;
+    buf_printf(c->err, fmt, a, b);
+}
+
+static const char *expected_children(ast_type t) {
+    switch (t) {
+    case AST_DOCUMENT:
+    case AST_BLOCK_QUOTE:
+    case AST_ITEM:
+    case AST_FOOTNOTE_DEFINITION: return "blocks (Paragraph, Heading, List, Table, ...)";
+    case AST_LIST: return "Items";
+    case AST_TABLE: return "TableRows";
+    case AST_TABLE_ROW: return "TableCells";
+    case AST_LINK: return "inlines other than Link (Text, Emph, Code, ... or strings)";
+    default: return ast_is_leaf(t) ? "no children" : "inlines (Text, Emph, Link, ... or strings)";
+    }
+}
+
+static int accepts_inlines(ast_type t) {
+    ast_node parent = {.type = t}, child = {.type = AST_TEXT};
+    return ast_can_contain(&parent, &child);
+}
+
+static const char *field_string(conv *c, int idx, const char *type, const char *key) {
+    lua_State *L = c->L;
+    lua_getfield(L, idx, key);
+    const char *s = NULL;
+    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+        size_t n;
+        const char *v = lua_tolstring(L, -1, &n);
+        s = ast_strdup(c->doc, v, n);
+    } else if (!lua_isnil(L, -1)) {
+        conv_error(c, "%s must be text", type, NULL);
+        buf_printf(c->err, " ('%s' is a %s)", key, luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    return s;
+}
+
+static int field_int(conv *c, int idx, const char *type, const char *key, int fallback, int min,
+                     int max) {
+    lua_State *L = c->L;
+    lua_getfield(L, idx, key);
+    int v = fallback, ok = 1;
+    if (lua_isinteger(L, -1) || (lua_isnumber(L, -1) && lua_type(L, -1) == LUA_TNUMBER)) {
+        lua_Number x = lua_tonumber(L, -1);
+        ok = x >= min && x <= max && x == (lua_Number)(int)x;
+        v = (int)x;
+    } else if (!lua_isnil(L, -1)) {
+        ok = 0;
+    }
+    lua_pop(L, 1);
+    if (!ok) {
+        conv_error(c, "%s.%s must be a whole number", type, key);
+        buf_printf(c->err, " from %d to %d", min, max);
+    }
+    return v;
+}
+
+static int field_bool(conv *c, int idx, const char *key, int fallback) {
+    lua_getfield(c->L, idx, key);
+    int v = lua_isnil(c->L, -1) ? fallback : lua_toboolean(c->L, -1);
+    lua_pop(c->L, 1);
+    return v;
+}
+
+static void field_alignments(conv *c, int idx, ast_node *n) {
+    lua_State *L = c->L;
+    lua_getfield(L, idx, "alignments");
+    if (lua_istable(L, -1)) {
+        int count = (int)lua_rawlen(L, -1);
+        n->n_columns = count;
+        n->alignments = ast_alloc(c->doc, (size_t)count + 1);
+        for (int i = 0; i < count; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            const char *a = lua_tostring(L, -1);
+            int k = 0;
+            while (k < 4 && (!a || strcmp(a, align_names[k]) != 0))
+                k++;
+            if (k == 4 && a)
+                conv_error(c, "Table.alignments holds '%s'; use \"left\", \"center\", \"right\" or \"\"",
+                           a, NULL);
+            n->alignments[i] = (unsigned char)(k == 4 ? 0 : k);
+            lua_pop(L, 1);
+        }
+    } else if (!lua_isnil(L, -1)) {
+        conv_error(c, "Table.alignments must be a list%s", "", NULL);
+    }
+    lua_pop(L, 1);
+}
+
+static void read_fields(conv *c, int idx, ast_node *n) {
+    const char *type = ast_type_name(n->type);
+    switch (n->type) {
+    case AST_HEADING: n->level = field_int(c, idx, type, "level", 1, 1, 6); break;
+    case AST_LIST:
+        n->ordered = field_bool(c, idx, "ordered", 0);
+        n->start = field_int(c, idx, type, "start", 1, 0, 999999999);
+        n->tight = field_bool(c, idx, "tight", 1);
+        break;
+    case AST_CODE_BLOCK:
+        n->info = field_string(c, idx, type, "info");
+        n->text = field_string(c, idx, type, "text");
+        break;
+    case AST_HTML_BLOCK:
+    case AST_HTML_INLINE:
+    case AST_TEXT:
+    case AST_CODE: n->text = field_string(c, idx, type, "text"); break;
+    case AST_LINK:
+    case AST_IMAGE:
+        n->url = field_string(c, idx, type, "url");
+        n->title = field_string(c, idx, type, "title");
+        break;
+    case AST_TABLE: field_alignments(c, idx, n); break;
+    case AST_TABLE_ROW: n->header = field_bool(c, idx, "header", 0); break;
+    case AST_FOOTNOTE_DEFINITION:
+    case AST_FOOTNOTE_REFERENCE:
+        n->number = field_int(c, idx, type, "number", 1, 1, 1000000);
+        break;
+    default: break;
+    }
+}
+
+/* A node from the value at idx, without its children. */
+static ast_node *make_node(conv *c, int idx) {
+    lua_State *L = c->L;
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        ast_node *n = ast_new(c->doc, AST_TEXT);
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        n->text = ast_strdup(c->doc, s, len);
+        return n;
+    }
+    if (!lua_istable(L, idx)) {
+        conv_error(c, "expected a node or a string, not a %s%s", luaL_typename(L, idx), "");
+        return NULL;
+    }
+    lua_getfield(L, idx, "t");
+    const char *name = lua_tostring(L, -1);
+    int type = name ? ast_type_from_name(name) : -1;
+    lua_pop(L, 1);
+    if (type < 0) {
+        conv_error(c, name ? "unknown node type '%s'%s" : "a table without a node type t%s%s",
+                   name ? name : "", "");
+        return NULL;
+    }
+    ast_node *n = ast_new(c->doc, (ast_type)type);
+    read_fields(c, idx, n);
+    return c->failed ? NULL : n;
+}
+
+/* Tables: the first row is the header; short rows get empty cells, as a
+ * GFM table's do; long rows are an error. */
+static void finish_table(conv *c, ast_node *table) {
+    int columns = table->n_columns;
+    if (!columns && table->first)
+        for (ast_node *cell = table->first->first; cell; cell = cell->next)
+            columns++;
+    if (table->n_columns != columns) {
+        unsigned char *a = ast_alloc(c->doc, (size_t)columns + 1);
+        memset(a, 0, (size_t)columns + 1);
+        table->alignments = a;
+        table->n_columns = columns;
+    }
+    for (ast_node *row = table->first; row; row = row->next) {
+        row->header = row == table->first;
+        int cells = 0;
+        for (ast_node *cell = row->first; cell; cell = cell->next)
+            cells++;
+        if (cells > columns) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "%d cells but the table has %d columns", cells,
+                     columns);
+            conv_error(c, "a TableRow has %s%s", detail, "");
+            return;
+        }
+        for (; cells < columns; cells++)
+            ast_append(row, ast_new(c->doc, AST_TABLE_CELL));
+    }
+}
+
+typedef struct frame {
+    ast_node *parent;
+    int list;       /* stack index of the children table */
+    int restore;    /* stack top to go back to when the list is done */
+    lua_Integer next;
+} frame;
+
+typedef struct frames {
+    frame *items;
+    size_t len, cap;
+} frames;
+
+static void push_frame(conv *c, frames *st, ast_node *parent, int list, int restore) {
+    luaL_checkstack(c->L, 4, "document nested too deeply");
+    if (st->len == st->cap)
+        st->items = xrealloc(st->items, (st->cap = st->cap ? st->cap * 2 : 16) * sizeof(frame));
+    st->items[st->len++] = (frame){parent, list, restore, 1};
+}
+
+/* After a node is made from the table at idx: its children come from the
+ * table, from the subtree it was made from (children never read), or from
+ * a string. Returns 1 if a frame was pushed (its list is on the stack). */
+static int start_children(conv *c, frames *st, ast_node *n, int idx, int restore) {
+    lua_State *L = c->L;
+    if (ast_is_leaf(n->type) || !lua_istable(L, idx))
+        return 0;
+    lua_pushliteral(L, "children");
+    lua_rawget(L, idx);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        ast_node *origin = origin_of(L, idx);
+        if (!origin)
+            return 0;
+        if (origin->flags & AST_MOVED) { /* the same table used twice: copy */
+            for (ast_node *k = origin->moved_to->first; k; k = k->next)
+                ast_append(n, ast_copy(c->doc, k));
+            return 0;
+        }
+        while (origin->first)
+            ast_append(n, origin->first);
+        origin->flags |= AST_MOVED;
+        origin->moved_to = n;
+        return 0;
+    }
+    if (lua_type(L, -1) == LUA_TSTRING && accepts_inlines(n->type)) {
+        ast_node *text = make_node(c, lua_gettop(L));
+        if (text)
+            ast_append(n, text);
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (!lua_istable(L, -1)) {
+        conv_error(c, "%s.children must be a list of %s", ast_type_name(n->type),
+                   expected_children(n->type));
+        lua_pop(L, 1);
+        return 0;
+    }
+    push_frame(c, st, n, lua_gettop(L), restore);
+    return 1;
+}
+
+static void place_child(conv *c, ast_node *parent, ast_node *child) {
+    if (ast_append(parent, child) != 0) {
+        conv_error(c, "a %s cannot go inside a %s", ast_type_name(child->type),
+                   ast_type_name(parent->type));
+        buf_printf(c->err, ", which holds %s", expected_children(parent->type));
+    }
+}
+
+/* A list's item may be written as a plain list of blocks. */
+static int is_bare_item(lua_State *L, const ast_node *parent, int item) {
+    if (parent->type != AST_LIST || !lua_istable(L, item))
+        return 0;
+    lua_getfield(L, item, "t");
+    int bare = lua_isnil(L, -1);
+    lua_pop(L, 1);
+    return bare;
+}
+
+/* One step: the next child of the innermost list, or the end of it. */
+static void build_step(conv *c, frames *st) {
+    lua_State *L = c->L;
+    frame *f = &st->items[st->len - 1];
+    if (lua_rawgeti(L, f->list, f->next++) == LUA_TNIL) {
+        ast_node *parent = f->parent;
+        lua_settop(L, f->restore);
+        st->len--;
+        if (parent->type == AST_TABLE)
+            finish_table(c, parent);
+        return;
+    }
+    int item = lua_gettop(L);
+    ast_node *parent = f->parent;
+    if (is_bare_item(L, parent, item)) {
+        ast_node *it = ast_new(c->doc, AST_ITEM);
+        place_child(c, parent, it);
+        push_frame(c, st, it, item, item - 1);
+        return;
+    }
+    ast_node *child = make_node(c, item);
+    if (!child)
+        return;
+    place_child(c, parent, child);
+    if (!start_children(c, st, child, item, item - 1))
+        lua_settop(L, item - 1);
+}
+
+/* Builds one root node and its whole subtree, without recursion. */
+static ast_node *build_tree(conv *c, int idx) {
+    ast_node *root = make_node(c, idx);
+    if (!root)
+        return NULL;
+    frames st = {0};
+    int base = lua_gettop(c->L);
+    start_children(c, &st, root, idx, base);
+    while (st.len && !c->failed)
+        build_step(c, &st);
+    free(st.items);
+    lua_settop(c->L, base);
+    return c->failed ? NULL : root;
+}
+
+int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err) {
+    conv c = {L, doc, err, 0};
+    idx = lua_absindex(L, idx);
+    int is_list = 0;
+    if (lua_istable(L, idx)) {
+        lua_getfield(L, idx, "t");
+        is_list = lua_isnil(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_Integer count = is_list ? (lua_Integer)lua_rawlen(L, idx) : 1;
+    *out = ast_alloc(doc, sizeof **out * (size_t)(count + 1));
+    for (lua_Integer i = 0; i < count; i++) {
+        if (is_list)
+            lua_rawgeti(L, idx, i + 1);
+        else
+            lua_pushvalue(L, idx);
+        (*out)[i] = build_tree(&c, lua_gettop(L));
+        lua_pop(L, 1);
+        if (!(*out)[i])
+            return -1;
+    }
+    return (int)count;
+}
+
+/* ---- constructors ---- */
+
+/* The fields a constructor takes in order, per type. */
+static const char *const positional[AST_TYPE_COUNT] = {
+    [AST_DOCUMENT] = "children",
+    [AST_HEADING] = "level children",
+    [AST_PARAGRAPH] = "children",
+    [AST_BLOCK_QUOTE] = "children",
+    [AST_LIST] = "children ordered start tight",
+    [AST_ITEM] = "children",
+    [AST_CODE_BLOCK] = "text info",
+    [AST_HTML_BLOCK] = "text",
+    [AST_THEMATIC_BREAK] = "",
+    [AST_TABLE] = "children alignments",
+    [AST_TABLE_ROW] = "children header",
+    [AST_TABLE_CELL] = "children",
+    [AST_FOOTNOTE_DEFINITION] = "number children",
+    [AST_TEXT] = "text",
+    [AST_EMPH] = "children",
+    [AST_STRONG] = "children",
+    [AST_STRIKETHROUGH] = "children",
+    [AST_LINK] = "children url title",
+    [AST_IMAGE] = "children url title",
+    [AST_CODE] = "text",
+    [AST_HTML_INLINE] = "text",
+    [AST_SOFT_BREAK] = "",
+    [AST_LINE_BREAK] = "",
+    [AST_FOOTNOTE_REFERENCE] = "number",
+};
+
+static int has_field(ast_type t, const char *key) {
+    const char *p = positional[t];
+    size_t n = strlen(key);
+    for (const char *f = strstr(p, key); f; f = strstr(f + 1, key))
+        if ((f == p || f[-1] == ' ') && (f[n] == ' ' || f[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* Named form: Heading{level = 2, children = {...}} (any key of the type). */
+static int is_named_form(lua_State *L, ast_type t) {
+    if (lua_gettop(L) != 1 || !lua_istable(L, 1))
+        return 0;
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING &&
+            (has_field(t, lua_tostring(L, -1)) || !strcmp(lua_tostring(L, -1), "t"))) {
+            lua_pop(L, 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A constructor checks the node by building it (and its subtree) into a
+ * scratch document, so a mistake is reported at the filter's line. */
+static int check_built(lua_State *L, int idx) {
+    ast_doc scratch;
+    ast_doc_init(&scratch);
+    lua_getfield(L, LUA_REGISTRYINDEX, ORIGINS); /* keep origins untouched */
+    int origins = lua_gettop(L);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
+    buf err = BUF_INIT;
+    ast_node **nodes;
+    int rc = lua_ast_from(L, idx, &scratch, &nodes, &err);
+    lua_pushvalue(L, origins);
+    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
+    lua_remove(L, origins);
+    ast_doc_free(&scratch);
+    if (rc < 0) {
+        luaL_where(L, 1);
+        lua_pushstring(L, buf_cstr(&err));
+        buf_free(&err);
+        lua_concat(L, 2);
+        return lua_error(L);
+    }
+    buf_free(&err);
+    return 0;
+}
+
+static int construct(lua_State *L) {
+    ast_type t = (ast_type)lua_tointeger(L, lua_upvalueindex(1));
+    lua_createtable(L, 0, 4);
+    int node = lua_gettop(L);
+    if (is_named_form(L, t)) {
+        lua_pushnil(L);
+        while (lua_next(L, 1)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, node);
+        }
+    } else {
+        const char *p = positional[t];
+        for (int arg = 1; *p && arg < node; arg++) {
+            size_t n = strcspn(p, " ");
+            lua_pushlstring(L, p, n);
+            lua_pushvalue(L, arg);
+            lua_rawset(L, node);
+            p += n + (p[n] == ' ');
+        }
+    }
+    lua_pushstring(L, ast_type_name(t));
+    lua_setfield(L, node, "t");
+    /* children given as one string or one node: a list of it */
+    lua_getfield(L, node, "children");
+    int wrap = lua_type(L, -1) == LUA_TSTRING;
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "t");
+        wrap = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+    }
+    if (wrap) {
+        lua_createtable(L, 1, 0);
+        lua_insert(L, -2);
+        lua_rawseti(L, -2, 1);
+        lua_setfield(L, node, "children");
+    }
+    lua_settop(L, node);
+    check_built(L, node);
+    return 1;
+}
+
+/* A cell from a string, an inline node, a TableCell or a list of inlines. */
+static void push_cell(lua_State *L, int value) {
+    if (lua_istable(L, value)) {
+        lua_getfield(L, value, "t");
+        const char *t = lua_tostring(L, -1);
+        int is_cell = t && !strcmp(t, "TableCell");
+        lua_pop(L, 1);
+        if (is_cell) {
+            lua_pushvalue(L, value);
+            return;
+        }
+    }
+    lua_createtable(L, 0, 2);
+    lua_pushliteral(L, "TableCell");
+    lua_setfield(L, -2, "t");
+    int is_list = 0;
+    if (lua_istable(L, value)) {
+        lua_getfield(L, value, "t");
+        is_list = lua_isnil(L, -1);
+        lua_pop(L, 1);
+    }
+    if (is_list) {
+        lua_pushvalue(L, value);
+    } else {
+        lua_createtable(L, 1, 0);
+        lua_pushvalue(L, value);
+        lua_rawseti(L, -2, 1);
+    }
+    lua_setfield(L, -2, "children");
+}
+
+static void push_row(lua_State *L, int cells, int header) {
+    lua_createtable(L, 0, 3);
+    lua_pushliteral(L, "TableRow");
+    lua_setfield(L, -2, "t");
+    lua_pushboolean(L, header);
+    lua_setfield(L, -2, "header");
+    lua_Integer n = (lua_Integer)lua_rawlen(L, cells);
+    lua_createtable(L, (int)n, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, cells, i);
+        push_cell(L, lua_gettop(L));
+        lua_rawseti(L, -3, i);
+        lua_pop(L, 1);
+    }
+    lua_setfield(L, -2, "children");
+}
+
+/* SimpleTable(headers, rows [, alignments]) */
+static int simple_table(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_createtable(L, 0, 3);
+    int table = lua_gettop(L);
+    lua_pushliteral(L, "Table");
+    lua_setfield(L, table, "t");
+    if (lua_istable(L, 3)) {
+        lua_pushvalue(L, 3);
+        lua_setfield(L, table, "alignments");
+    }
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
+    lua_createtable(L, (int)n + 1, 0);
+    int rows = lua_gettop(L);
+    push_row(L, 1, 1);
+    lua_rawseti(L, rows, 1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 2, i);
+        luaL_argexpected(L, lua_istable(L, -1), 2, "a list of rows, each a list of cells");
+        push_row(L, lua_gettop(L), 0);
+        lua_rawseti(L, rows, i + 1);
+        lua_pop(L, 1);
+    }
+    lua_setfield(L, table, "children");
+    check_built(L, table);
+    return 1;
+}
+
+/* ---- stringify ---- */
+
+/* stringify(value): plain text; a work list on the Lua stack, no recursion. */
+static int stringify(lua_State *L) {
+    lua_settop(L, 1);
+    int bottom = 1;
+    buf text = BUF_INIT;
+    while (lua_gettop(L) >= bottom) {
+        luaL_checkstack(L, 4, "document nested too deeply");
+        int v = lua_gettop(L);
+        if (lua_type(L, v) == LUA_TSTRING || lua_type(L, v) == LUA_TNUMBER) {
+            size_t n;
+            const char *s = lua_tolstring(L, v, &n);
+            buf_append(&text, s, n);
+            lua_pop(L, 1);
+            continue;
+        }
+        if (!lua_istable(L, v)) {
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_getfield(L, v, "t");
+        const char *t = lua_tostring(L, -1);
+        if (t && (!strcmp(t, "Text") || !strcmp(t, "Code"))) {
+            lua_getfield(L, v, "text");
+            lua_replace(L, v);
+            lua_pop(L, 1);
+            continue;
+        }
+        if (t && (!strcmp(t, "SoftBreak") || !strcmp(t, "LineBreak"))) {
+            buf_putc(&text, ' ');
+            lua_pop(L, 2);
+            continue;
+        }
+        lua_pop(L, 1);
+        if (t) {
+            lua_getfield(L, v, "children");
+            lua_replace(L, v);
+        }
+        /* a list: push its items in reverse so the first comes out first */
+        int list = lua_gettop(L);
+        lua_Integer n = lua_istable(L, list) ? (lua_Integer)lua_rawlen(L, list) : 0;
+        luaL_checkstack(L, (int)(n > 1000000 ? 1000000 : n) + 4, "document too large");
+        for (lua_Integer i = n; i >= 1; i--)
+            lua_rawgeti(L, list, i);
+        lua_remove(L, list);
+    }
+    lua_pushlstring(L, buf_cstr(&text), text.len);
+    buf_free(&text);
+    return 1;
+}
+
+void lua_ast_init(lua_State *L) {
+    luaL_newmetatable(L, NODE_MT);
+    lua_pushcfunction(L, node_index);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    lua_ast_close(L); /* an empty origins table */
+    lua_createtable(L, 0, AST_TYPE_COUNT + 4);
+    for (int t = 0; t < AST_TYPE_COUNT; t++) {
+        lua_pushinteger(L, t);
+        lua_pushcclosure(L, construct, 1);
+        lua_setfield(L, -2, ast_type_name((ast_type)t));
+    }
+    lua_pushcfunction(L, simple_table);
+    lua_setfield(L, -2, "SimpleTable");
+    lua_pushcfunction(L, stringify);
+    lua_setfield(L, -2, "stringify");
+}
+
+/* ---- dump ---- */
+
+static void dump_string(buf *out, const char *s) {
+    buf_putc(out, '"');
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            buf_printf(out, "\\%c", ch);
+        else if (ch == '\n')
+            buf_puts(out, "\\n");
+        else if (ch < 0x20)
+            buf_printf(out, "\\%03d", ch);
+        else
+            buf_putc(out, (char)ch);
+    }
+    buf_putc(out, '"');
+}
+
+static void dump_fields(const ast_node *n, buf *out) {
+    switch (n->type) {
+    case AST_HEADING: buf_printf(out, ", level = %d", n->level); break;
+    case AST_LIST:
+        buf_printf(out, ", ordered = %s, start = %d, tight = %s", n->ordered ? "true" : "false",
+                   n->start, n->tight ? "true" : "false");
+        break;
+    case AST_CODE_BLOCK:
+        buf_puts(out, ", info = ");
+        dump_string(out, n->info);
+        /* fall through */
+    case AST_HTML_BLOCK:
+    case AST_HTML_INLINE:
+    case AST_TEXT:
+    case AST_CODE:
+        buf_puts(out, ", text = ");
+        dump_string(out, n->text);
+        break;
+    case AST_LINK:
+    case AST_IMAGE:
+        buf_puts(out, ", url = ");
+        dump_string(out, n->url);
+        buf_puts(out, ", title = ");
+        dump_string(out, n->title);
+        break;
+    case AST_TABLE:
+        buf_puts(out, ", alignments = {");
+        for (int i = 0; i < n->n_columns; i++)
+            buf_printf(out, "%s\"%s\"", i ? ", " : "",
+                       align_names[n->alignments ? n->alignments[i] & 3 : 0]);
+        buf_puts(out, "}");
+        break;
+    case AST_TABLE_ROW: buf_printf(out, ", header = %s", n->header ? "true" : "false"); break;
+    case AST_FOOTNOTE_DEFINITION:
+    case AST_FOOTNOTE_REFERENCE: buf_printf(out, ", number = %d", n->number); break;
+    default: break;
+    }
+}
+
+static void indent(buf *out, int depth) {
+    for (int i = 0; i < depth && i < 40; i++)
+        buf_puts(out, "  ");
+}
+
+void lua_ast_dump(const ast_node *node, buf *out) {
+    int entering = 1, depth = 0;
+    ast_node *root = (ast_node *)node;
+    for (ast_node *n = root; n; n = ast_next(root, n, &entering)) {
+        if (!entering) {
+            if (n->first) {
+                depth--;
+                indent(out, depth);
+                buf_puts(out, n == root ? "}}\n" : "}},\n");
+            }
+            continue;
+        }
+        indent(out, depth);
+        buf_printf(out, "{t = \"%s\"", ast_type_name(n->type));
+        dump_fields(n, out);
+        if (n->first) {
+            buf_puts(out, ", children = {\n");
+            depth++;
+        } else {
+            buf_puts(out, n == root ? "}\n" : "},\n");
+        }
+    }
+}

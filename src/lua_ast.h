@@ -1,0 +1,44 @@
+/*
+ * lua_ast: document nodes as Lua tables, and back (docs/filters.md).
+ *
+ * A node becomes a plain table {t = "Heading", level = 2, ...}. Its
+ * children are converted only when a filter reads `children` (a metatable
+ * fills the field on first access), so a function that looks at one node
+ * costs one table however large the subtree. Converting back reuses the
+ * original subtree of every table whose children were never read.
+ *
+ * The ast nodes behind the tables live in the ast_doc given to
+ * lua_ast_open, which must outlive every table made from it;
+ * lua_ast_close forgets them (tables kept longer lose their children).
+ * Nothing here recurses on the C stack: depth costs Lua stack slots only.
+ */
+#ifndef CLINICGEN_LUA_AST_H
+#define CLINICGEN_LUA_AST_H
+
+#include "ast.h"
+#include "buf.h"
+
+#include <lua.h>
+
+/* Registers the node metatable and constructors; call once per state.
+ * Leaves a table of constructors and helpers (stringify, SimpleTable) on
+ * the stack, for the filter environment. */
+void lua_ast_init(lua_State *L);
+
+/* Begins and ends the use of doc's nodes as tables. */
+void lua_ast_open(lua_State *L, ast_doc *doc);
+void lua_ast_close(lua_State *L);
+
+/* Pushes node as a table. */
+void lua_ast_push(lua_State *L, ast_node *node);
+
+/* Builds nodes from the value at idx: a node table, a string (a Text, where
+ * inlines may go), or a list of those. On success returns the number of
+ * nodes and puts them in *out (an arena array; unlinked nodes). On error
+ * returns -1 with a message in err. inline_ok: strings are accepted. */
+int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err);
+
+/* Appends the tree in the form `render --to ast` prints. */
+void lua_ast_dump(const ast_node *node, buf *out);
+
+#endif
