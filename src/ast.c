@@ -72,7 +72,7 @@ const char *ast_strdup(ast_doc *doc, const char *s, size_t n) {
 static const char *const type_names[AST_TYPE_COUNT] = {
     "Document",  "Heading",   "Paragraph", "BlockQuote",    "List",
     "Item",      "CodeBlock", "HtmlBlock", "ThematicBreak", "Table",
-    "TableRow",  "TableCell", "FootnoteDefinition",          "Text",
+    "TableRow",  "TableCell", "FootnoteDefinition", "Div",   "Text",
     "Emph",      "Strong",    "Strikethrough", "Link",       "Image",
     "Code",      "HtmlInline", "SoftBreak", "LineBreak",     "FootnoteReference"};
 
@@ -92,6 +92,7 @@ int ast_can_contain(const ast_node *parent, const ast_node *child) {
     case AST_BLOCK_QUOTE:
     case AST_ITEM:
     case AST_FOOTNOTE_DEFINITION:
+    case AST_DIV:
         return ast_is_block(c) && c != AST_DOCUMENT && c != AST_ITEM && c != AST_TABLE_ROW &&
                c != AST_TABLE_CELL;
     case AST_LIST: return c == AST_ITEM;

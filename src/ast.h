@@ -33,6 +33,7 @@ typedef enum {
     AST_TABLE_ROW,
     AST_TABLE_CELL,
     AST_FOOTNOTE_DEFINITION,
+    AST_DIV, /* a block container that filters make: <div>, <section> or <aside> */
     /* inlines */
     AST_TEXT,
     AST_EMPH,
@@ -64,6 +65,8 @@ struct ast_node {
     int ordered, start, tight; /* List */
     int number;        /* FootnoteReference, FootnoteDefinition */
     int header;        /* TableRow: the header row */
+    const char *class_name; /* Div: class attribute (letters, digits, '-', '_', ' ') */
+    const char *element;    /* Div: "div", "section" or "aside" */
     int n_columns;     /* Table */
     unsigned char *alignments; /* Table: n_columns ast_align values */
     int flags;         /* AST_MOVED, AST_NO_CALL: bookkeeping of the filter engine */

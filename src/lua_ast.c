@@ -58,6 +58,10 @@ static void push_fields(lua_State *L, const ast_node *n) {
     case AST_TABLE_ROW: set_bool(L, "header", n->header); break;
     case AST_FOOTNOTE_DEFINITION:
     case AST_FOOTNOTE_REFERENCE: set_int(L, "number", n->number); break;
+    case AST_DIV:
+        set_str(L, "class", n->class_name);
+        set_str(L, "element", n->element ? n->element : "div");
+        break;
     default: break;
     }
 }
@@ -148,7 +152,8 @@ static const char *expected_children(ast_type t) {
     case AST_DOCUMENT:
     case AST_BLOCK_QUOTE:
     case AST_ITEM:
-    case AST_FOOTNOTE_DEFINITION: return "blocks (Paragraph, Heading, List, Table, ...)";
+    case AST_FOOTNOTE_DEFINITION:
+    case AST_DIV: return "blocks (Paragraph, Heading, List, Table, ...)";
     case AST_LIST: return "Items";
     case AST_TABLE: return "TableRows";
     case AST_TABLE_ROW: return "TableCells";
@@ -230,6 +235,22 @@ static void field_alignments(conv *c, int idx, ast_node *n) {
     lua_pop(L, 1);
 }
 
+/* Div: the class is limited to safe characters and the element to three. */
+static void read_div(conv *c, int idx, ast_node *n) {
+    n->class_name = field_string(c, idx, "Div", "class");
+    n->element = field_string(c, idx, "Div", "element");
+    if (n->class_name && strspn(n->class_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                               "0123456789-_ ") != strlen(n->class_name))
+        conv_error(c, "Div.class '%s' may hold only letters, digits, '-', '_' and spaces%s",
+                   n->class_name, "");
+    if (!n->element || !*n->element)
+        n->element = "div";
+    else if (strcmp(n->element, "div") && strcmp(n->element, "section") &&
+             strcmp(n->element, "aside"))
+        conv_error(c, "Div.element must be \"div\", \"section\" or \"aside\", not '%s'%s",
+                   n->element, "");
+}
+
 static void read_fields(conv *c, int idx, ast_node *n) {
     const char *type = ast_type_name(n->type);
     switch (n->type) {
@@ -258,6 +279,7 @@ static void read_fields(conv *c, int idx, ast_node *n) {
     case AST_FOOTNOTE_REFERENCE:
         n->number = field_int(c, idx, type, "number", 1, 1, 1000000);
         break;
+    case AST_DIV: read_div(c, idx, n); break;
     default: break;
     }
 }
@@ -483,6 +505,7 @@ static const char *const positional[AST_TYPE_COUNT] = {
     [AST_TABLE_ROW] = "children header",
     [AST_TABLE_CELL] = "children",
     [AST_FOOTNOTE_DEFINITION] = "number children",
+    [AST_DIV] = "children class element",
     [AST_TEXT] = "text",
     [AST_EMPH] = "children",
     [AST_STRONG] = "children",
@@ -790,6 +813,12 @@ static void dump_fields(const ast_node *n, buf *out) {
     case AST_TABLE_ROW: buf_printf(out, ", header = %s", n->header ? "true" : "false"); break;
     case AST_FOOTNOTE_DEFINITION:
     case AST_FOOTNOTE_REFERENCE: buf_printf(out, ", number = %d", n->number); break;
+    case AST_DIV:
+        buf_puts(out, ", class = ");
+        dump_string(out, n->class_name);
+        buf_puts(out, ", element = ");
+        dump_string(out, n->element ? n->element : "div");
+        break;
     default: break;
     }
 }

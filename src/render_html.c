@@ -239,6 +239,28 @@ static void list(renderer *r, const ast_node *n, int entering) {
         buf_puts(r->out, n->ordered ? "<ol>\n" : "<ul>\n");
 }
 
+/* A Div: its element and class; an aside is labelled by its first heading,
+ * so screen readers announce it by name. */
+static void div_block(renderer *r, const ast_node *n, int entering) {
+    const char *element = n->element && *n->element ? n->element : "div";
+    if (!entering) {
+        buf_printf(r->out, "</%s>\n", element);
+        return;
+    }
+    cr(r->out);
+    buf_printf(r->out, "<%s", element);
+    if (n->class_name && *n->class_name)
+        attr(r, "class", n->class_name);
+    if (!strcmp(element, "aside") || !strcmp(element, "section")) {
+        const ast_node *h = n->first;
+        while (h && h->type != AST_HEADING)
+            h = h->next;
+        if (h && h->id)
+            attr(r, "aria-labelledby", h->id);
+    }
+    buf_puts(r->out, ">\n");
+}
+
 static void open_close(renderer *r, int entering, const char *open, const char *close) {
     buf_puts(r->out, entering ? open : close);
 }
@@ -276,6 +298,7 @@ static void render_node(renderer *r, const ast_node *n, int entering) {
     case AST_TABLE_ROW: table_row(r, n, entering); break;
     case AST_TABLE_CELL: table_cell(r, n, entering); break;
     case AST_FOOTNOTE_DEFINITION: footnote_definition(r, n, entering); break;
+    case AST_DIV: div_block(r, n, entering); break;
     case AST_TEXT: text(r, n->text); break;
     case AST_SOFT_BREAK: buf_putc(r->out, '\n'); break;
     case AST_LINE_BREAK: buf_puts(r->out, "<br>\n"); break;
