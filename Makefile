@@ -26,7 +26,7 @@ ASAN_LIB_OBJ = $(LIB_SRC:src/%.c=build/asan/obj/%.o)
 ASAN_TEST_OBJ = $(TEST_SRC:tests/unit/%.c=build/asan/tests/%.o)
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps site check install uninstall clean bench format
+.PHONY: all deps site check install uninstall clean bench format FORCE
 
 all: build/clinicgen
 
@@ -39,6 +39,12 @@ deps: build/deps.stamp
 build/obj/%.o: src/%.c $(wildcard src/*.h) | build/deps.stamp
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# Rebuild what embeds the install folder whenever PREFIX changes.
+build/datadir.stamp: FORCE
+	@mkdir -p build
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+build/obj/build.o build/asan/obj/build.o: build/datadir.stamp
 
 build/clinicgen: $(OBJ)
 	$(CC) $(CFLAGS) -pthread $(OBJ) $(PKG_LIBS) -o $@

@@ -92,8 +92,9 @@ for n in "${sizes[@]}"; do
     work="$tmp/n$n"
     corpus="$work/corpus"
     proj="$work/clinicgen"
+    fproj="$work/clinicgen-filters"
     hproj="$work/hugo"
-    mkdir -p "$work" "$proj" "$hproj"
+    mkdir -p "$work" "$proj" "$fproj" "$hproj"
     rm -f "$tmp"/*.times
 
     say "N=$n: generating corpus"
@@ -108,16 +109,24 @@ EOF
     cp -r "$corpus" "$proj/content"
     [ -d "$root/themes" ] || say "warning: $root/themes does not exist (yet)"
     ln -s "$root/themes" "$proj/themes"
+    # The same project with the three shipped filters on.
+    cp "$proj/site.yaml" "$fproj/site.yaml"
+    echo 'filters: [contraindications, aftercare, call-provider]' >>"$fproj/site.yaml"
+    ln -s "$proj/content" "$fproj/content"
+    ln -s "$root/themes" "$fproj/themes"
+    ln -s "$root/filters" "$fproj/filters"
 
     # Hugo project: bench/hugo (config + layouts); content via --contentDir;
     # data/ is the corpus's _data/ so the contraindication refs resolve.
     cp -r "$bench/hugo/." "$hproj/"
     ln -s "$corpus/_data" "$hproj/data"
 
-    for label in clinicgen hugo; do
+    for label in clinicgen filters hugo; do
         out="$work/out-$label"
         if [ "$label" = clinicgen ]; then
             cmd=("$clinicgen" build -C "$proj" -o "$out" -q)
+        elif [ "$label" = filters ]; then
+            cmd=("$clinicgen" build -C "$fproj" -o "$out" -q)
         else
             cmd=("$hugo_bin" --quiet -s "$hproj" -d "$out" --contentDir "$corpus")
         fi
@@ -133,18 +142,25 @@ EOF
         rm -rf "$out"
     done
 
-    read -r cw cc cm ch <"$tmp/clinicgen.result"
+    read -r pw pc pm ph <"$tmp/clinicgen.result"
+    read -r cw cc cm ch <"$tmp/filters.result"
     read -r hw hc hm hh <"$tmp/hugo.result"
     echo "corpus: $n pages"
-    printf '%-12s %9s %8s %9s %12s\n' "" "wall s" "cpu s" "peak MB" "html files"
-    printf '%-12s %9.2f %8.2f %9.1f %12d\n' clinicgen "$cw" "$cc" "$cm" "$ch"
-    printf '%-12s %9.2f %8.2f %9.1f %12d\n' hugo "$hw" "$hc" "$hm" "$hh"
+    printf '%-20s %9s %8s %9s %12s\n' "" "wall s" "cpu s" "peak MB" "html files"
+    printf '%-20s %9.2f %8.2f %9.1f %12d\n' "clinicgen, no filters" "$pw" "$pc" "$pm" "$ph"
+    printf '%-20s %9.2f %8.2f %9.1f %12d\n' "clinicgen + filters" "$cw" "$cc" "$cm" "$ch"
+    printf '%-20s %9.2f %8.2f %9.1f %12d\n' hugo "$hw" "$hc" "$hm" "$hh"
+    awk -v pw="$pw" -v cw="$cw" -v pc="$pc" -v cc="$cc" 'BEGIN {
+        if (pw < 0.01) pw = 0.01; if (pc < 0.01) pc = 0.01
+        printf "the three filters add %+.0f%% wall, %+.0f%% cpu\n", (cw / pw - 1) * 100, (cc / pc - 1) * 100
+    }'
+    printf 'clinicgen + filters against hugo: '
     awk -v cw="$cw" -v hw="$hw" -v cm="$cm" -v hm="$hm" 'BEGIN {
         if (cw < 0.01) cw = 0.01; if (hw < 0.01) hw = 0.01
         if (cm < 0.1) cm = 0.1;   if (hm < 0.1) hm = 0.1
         t = (hw >= cw) ? sprintf("%.1fx faster", hw / cw) : sprintf("%.1fx slower", cw / hw)
         m = (hm >= cm) ? sprintf("%.1fx less", hm / cm) : sprintf("%.1fx more", cm / hm)
-        printf "clinicgen is %s (wall), uses %s memory\n", t, m
+        printf "%s (wall), uses %s memory\n", t, m
     }'
     echo
     rm -rf "$work"
