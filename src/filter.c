@@ -562,11 +562,11 @@ void filter_env_free(filter_env *e) {
 
 /* ---- running filters ---- */
 
-/* "filters/x.lua:12: message" -> file, line and message for diag. */
-static void report_lua_error(filter_env *e, const char *msg, const char *context) {
+/* "filters/x.lua:12: message" -> file, line and message for diag; a
+ * message without a place is put at `line` (the function's first line). */
+static void report_at(filter_env *e, int line, const char *msg, const char *context) {
     const char *file = e->current ? e->current->shown : "filter";
     size_t n = strlen(file);
-    int line = 0;
     if (msg && !strncmp(msg, file, n) && msg[n] == ':') {
         line = atoi(msg + n + 1);
         const char *rest = strchr(msg + n + 1, ':');
@@ -574,8 +574,16 @@ static void report_lua_error(filter_env *e, const char *msg, const char *context
     } else if (msg && !strcmp(msg, "not enough memory")) {
         msg = "the filter used more memory than filter_memory_limit_mb allows on one page";
     }
-    diag_error(e->d, file, line, 0, "%s (%s, while filtering %s)", msg ? msg : "error", context,
-               page_shown(e));
+    if (context)
+        diag_error(e->d, file, line, 0, "%s (%s, while filtering %s)", msg ? msg : "error",
+                   context, page_shown(e));
+    else
+        diag_error(e->d, file, line, 0, "%s (while filtering %s)", msg ? msg : "error",
+                   page_shown(e));
+}
+
+static void report_lua_error(filter_env *e, const char *msg, const char *context) {
+    report_at(e, 0, msg, context);
 }
 
 static int setup_traversal(traversal *tr, lua_State *L, int ftable) {
@@ -608,6 +616,9 @@ static int call_on(traversal *tr, ast_node *n, const char *key, ast_node **first
     char context[80];
     snprintf(context, sizeof context, "in the %s function", key);
     lua_getfield(L, tr->ftable, key);
+    lua_Debug ar;
+    lua_pushvalue(L, -1);
+    int defined = lua_getinfo(L, ">S", &ar) ? ar.linedefined : 0;
     lua_ast_push(L, n);
     if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
         report_lua_error(e, lua_tostring(L, -1), context);
@@ -621,14 +632,18 @@ static int call_on(traversal *tr, ast_node *n, const char *key, ast_node **first
         return 0;
     }
     buf err = BUF_INIT;
+    buf_printf(&err, "the %s function returned a node built wrong: ", key);
     ast_node **nodes;
     int count = lua_ast_from(L, -2, e->doc, &nodes, &err);
     int rc = 1;
     *first = *last = NULL;
     for (int i = 0; count > 0 && i < count && rc == 1; i++) {
         if (ast_insert_before(n, nodes[i]) != 0) {
-            buf_printf(&err, "it returned a %s, which cannot go inside a %s",
-                       ast_type_name(nodes[i]->type), ast_type_name(n->parent->type));
+            ast_type parent = n->parent->type;
+            buf_clear(&err);
+            buf_printf(&err, "the %s function returned a %s, which cannot go inside a %s (it holds %s)",
+                       key, ast_type_name(nodes[i]->type), ast_type_name(parent),
+                       lua_ast_expected_children(parent));
             rc = -1;
             break;
         }
@@ -642,8 +657,7 @@ static int call_on(traversal *tr, ast_node *n, const char *key, ast_node **first
             ast_unlink(k);
             k = next;
         }
-        snprintf(context, sizeof context, "the %s function returned a node built wrong", key);
-        report_lua_error(e, buf_cstr(&err), context);
+        report_at(e, defined, buf_cstr(&err), NULL);
         rc = -1;
     } else {
         ast_unlink(n);
@@ -730,13 +744,16 @@ static int run_document(traversal *tr, ast_doc *doc) {
     if (!lua_isnil(L, -1)) {
         buf err = BUF_INIT;
         ast_node **nodes;
+        buf_puts(&err, "the Document function returned a node built wrong: ");
         int count = lua_ast_from(L, -1, doc, &nodes, &err);
         if (count == 1 && nodes[0]->type == AST_DOCUMENT) {
             doc->root = nodes[0];
         } else {
-            if (count >= 0)
-                buf_puts(&err, "the Document function must return a Document (or nil)");
-            report_lua_error(e, buf_cstr(&err), "the Document function returned a wrong value");
+            if (count >= 0) {
+                buf_clear(&err);
+                buf_puts(&err, "the Document function must return a Document or nil");
+            }
+            report_lua_error(e, buf_cstr(&err), NULL);
             rc = -1;
         }
         buf_free(&err);

@@ -147,7 +147,7 @@ static void conv_error(conv *c, const char *fmt, const char *a, const char *b) {
     buf_printf(c->err, fmt, a, b);
 }
 
-static const char *expected_children(ast_type t) {
+const char *lua_ast_expected_children(ast_type t) {
     switch (t) {
     case AST_DOCUMENT:
     case AST_BLOCK_QUOTE:
@@ -395,7 +395,7 @@ static int start_children(conv *c, frames *st, ast_node *n, int idx, int restore
     }
     if (!lua_istable(L, -1)) {
         conv_error(c, "%s.children must be a list of %s", ast_type_name(n->type),
-                   expected_children(n->type));
+                   lua_ast_expected_children(n->type));
         lua_pop(L, 1);
         return 0;
     }
@@ -407,7 +407,7 @@ static void place_child(conv *c, ast_node *parent, ast_node *child) {
     if (ast_append(parent, child) != 0) {
         conv_error(c, "a %s cannot go inside a %s", ast_type_name(child->type),
                    ast_type_name(parent->type));
-        buf_printf(c->err, ", which holds %s", expected_children(parent->type));
+        buf_printf(c->err, ", which holds %s", lua_ast_expected_children(parent->type));
     }
 }
 
