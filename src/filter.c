@@ -143,7 +143,7 @@ struct filter_env {
     size_t used, limit; /* bytes; limit 0: none */
     long long steps, step_limit;
     int chunks_ref; /* registry: compiled filter chunks, by index */
-    int libs_ref;   /* registry: {base = ..., string = ..., ...} originals */
+    int env_mt_ref; /* registry: metatable of filter environments */
     int site_ref;   /* registry: read-only site table */
     /* per page */
     ast_doc *doc;
@@ -206,8 +206,7 @@ static int ro_index(lua_State *L) {
 }
 
 static int ro_newindex(lua_State *L) {
-    return luaL_error(L, "page, page_lines and site are read-only (copy a value into a local to "
-                         "change it)");
+    return luaL_error(L, "site and the libraries are read-only: they are shared by every page");
 }
 
 static int ro_len(lua_State *L) {
@@ -287,10 +286,37 @@ static int log_error(lua_State *L) {
     return 0;
 }
 
+/* True when text cannot hold any Markdown syntax: one line, no inline
+ * punctuation or autolink anywhere, nothing that starts a block at its start.
+ * Then it is one paragraph of plain text and needs no parser. */
+static int is_plain_text(const char *s, size_t n) {
+    static const char inline_marks[] = "\\`*_[]<>!&~|@\n\r\t";
+    static const char block_starts[] = "#>-+=: 0123456789";
+    if (!n || strchr(block_starts, s[0]) || s[n - 1] == ' ')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!s[i] || strchr(inline_marks, s[i]))
+            return 0;
+        if ((s[i] == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/') ||
+            (s[i] == 'w' && !strncmp(s + i, "www.", 4)))
+            return 0;
+    }
+    return 1;
+}
+
 static int parse_markdown(lua_State *L) {
     filter_env *e = env_of(L);
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
+    if (is_plain_text(text, len)) { /* the common case for table cells: no parser needed */
+        ast_node *para = ast_new(e->doc, AST_PARAGRAPH), *t = ast_new(e->doc, AST_TEXT);
+        t->text = ast_strdup(e->doc, text, len);
+        ast_append(para, t);
+        lua_createtable(L, 1, 0);
+        lua_ast_push(L, para);
+        lua_rawseti(L, -2, 1);
+        return 1;
+    }
     ast_node *root = markdown_parse_into(e->doc, text, len);
     lua_newtable(L);
     int i = 0;
@@ -396,51 +422,60 @@ static int safe_load(lua_State *L) {
     return 1;
 }
 
-static void copy_table(lua_State *L, int from, const char *skip) {
+/* A library table filters may read but not change: the change would
+ * reach every later page. Reads go straight to the real table. */
+static void push_frozen(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
     lua_newtable(L);
+    lua_createtable(L, 0, 5);
+    lua_pushvalue(L, idx);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, ro_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushvalue(L, idx);
+    lua_pushcclosure(L, ro_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushvalue(L, idx);
+    lua_pushcclosure(L, ro_len, 1);
+    lua_setfield(L, -2, "__len");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+}
+
+/* A frozen copy of the tree at idx, built once: every nested table is
+ * frozen too, and reads are plain table lookups (no C call per access). */
+static void push_frozen_tree(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    luaL_checkstack(L, 8, "data nested too deeply");
+    lua_newtable(L);
+    int copy = lua_gettop(L);
     lua_pushnil(L);
-    while (lua_next(L, from)) {
-        if (skip && lua_type(L, -2) == LUA_TSTRING && !strcmp(lua_tostring(L, -2), skip)) {
-            lua_pop(L, 1);
-            continue;
+    while (lua_next(L, idx)) {
+        if (lua_istable(L, -1)) {
+            push_frozen_tree(L, -1);
+            lua_replace(L, -2);
         }
         lua_pushvalue(L, -2);
         lua_insert(L, -2);
-        lua_rawset(L, -4);
+        lua_rawset(L, copy);
     }
+    push_frozen(L, copy);
+    lua_remove(L, copy);
 }
 
+/* A filter's globals: a fresh table per page and filter, falling back to
+ * the shared, frozen base (libraries, constructors, helpers). */
 static void push_env(filter_env *e, int page_idx, int lines_idx) {
     lua_State *L = e->L;
-    luaL_checkstack(L, 16, NULL);
-    lua_newtable(L);
+    luaL_checkstack(L, 8, NULL);
+    lua_createtable(L, 0, 8);
     int env = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, e->libs_ref);
-    int libs = env + 1;
-    lua_getfield(L, libs, "base");
-    lua_pushnil(L);
-    while (lua_next(L, -2)) { /* base functions and the constructors */
-        lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, env);
-    }
-    lua_pop(L, 1);
-    static const char *const libnames[] = {"string", "table", "math", "utf8"};
-    for (size_t i = 0; i < 4; i++) {
-        lua_getfield(L, libs, libnames[i]);
-        copy_table(L, lua_gettop(L), "dump");
-        lua_setfield(L, env, libnames[i]);
-        lua_pop(L, 1);
-    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->env_mt_ref);
+    lua_setmetatable(L, env);
     lua_pushvalue(L, env);
     lua_pushcclosure(L, safe_load, 1);
     lua_setfield(L, env, "load");
-    lua_createtable(L, 0, 2);
-    lua_pushcfunction(L, log_warn);
-    lua_setfield(L, -2, "warn");
-    lua_pushcfunction(L, log_error);
-    lua_setfield(L, -2, "error");
-    lua_setfield(L, env, "log");
     lua_pushvalue(L, page_idx);
     lua_setfield(L, env, "page");
     lua_pushvalue(L, lines_idx);
@@ -449,50 +484,61 @@ static void push_env(filter_env *e, int page_idx, int lines_idx) {
     lua_setfield(L, env, "site");
     lua_pushvalue(L, env);
     lua_setfield(L, env, "_G");
-    lua_settop(L, env);
 }
 
 static void save_libs(filter_env *e) {
     lua_State *L = e->L;
-    lua_newtable(L);
-    lua_newtable(L); /* base: safe globals, constructors, helpers */
-    static const char *const safe[] = {"assert", "error",    "ipairs",   "next",   "pairs",
-                                       "pcall",  "print",    "rawequal", "rawget", "rawlen",
-                                       "select", "setmetatable", "tonumber",
+    lua_getglobal(L, "string");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump"); /* also gone for ("x"):dump, through the string metatable */
+    lua_pop(L, 1);
+    lua_newtable(L); /* base: safe globals, libraries, constructors, helpers */
+    int base = lua_gettop(L);
+    static const char *const safe[] = {"assert", "error",    "ipairs",       "next",
+                                       "pairs",  "pcall",    "rawequal",     "rawget",
+                                       "rawlen", "select",   "setmetatable", "tonumber",
                                        "tostring", "type",   "xpcall"};
     for (size_t i = 0; i < sizeof safe / sizeof *safe; i++) {
         lua_getglobal(L, safe[i]);
-        lua_setfield(L, -2, safe[i]);
+        lua_setfield(L, base, safe[i]);
     }
-    lua_pushnil(L);
-    lua_setfield(L, -2, "print"); /* filters report through log.warn */
     lua_pushcfunction(L, safe_getmetatable);
-    lua_setfield(L, -2, "getmetatable");
+    lua_setfield(L, base, "getmetatable");
     lua_pushliteral(L, LUA_VERSION);
-    lua_setfield(L, -2, "_VERSION");
+    lua_setfield(L, base, "_VERSION");
+    static const char *const libnames[] = {"string", "table", "math", "utf8"};
+    for (size_t i = 0; i < 4; i++) {
+        lua_getglobal(L, libnames[i]);
+        push_frozen(L, -1);
+        lua_setfield(L, base, libnames[i]);
+        lua_pop(L, 1);
+    }
     lua_ast_init(L); /* constructors, SimpleTable, stringify */
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         lua_pushvalue(L, -2);
         lua_insert(L, -2);
-        lua_rawset(L, -5);
+        lua_rawset(L, base);
     }
     lua_pop(L, 1);
     lua_pushcfunction(L, walk);
-    lua_setfield(L, -2, "walk");
+    lua_setfield(L, base, "walk");
     lua_pushcfunction(L, parse_markdown);
-    lua_setfield(L, -2, "parse");
-    lua_setfield(L, -2, "base");
-    static const char *const libnames[] = {"string", "table", "math", "utf8"};
-    for (size_t i = 0; i < 4; i++) {
-        lua_getglobal(L, libnames[i]);
-        lua_setfield(L, -2, libnames[i]);
-    }
-    e->libs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    /* string methods ("x"):dump(...) go through the shared string table */
-    lua_getglobal(L, "string");
-    lua_pushnil(L);
-    lua_setfield(L, -2, "dump");
+    lua_setfield(L, base, "parse");
+    lua_createtable(L, 0, 2);
+    lua_pushcfunction(L, log_warn);
+    lua_setfield(L, -2, "warn");
+    lua_pushcfunction(L, log_error);
+    lua_setfield(L, -2, "error");
+    push_frozen(L, -1);
+    lua_setfield(L, base, "log");
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 2); /* the metatable of every filter environment */
+    lua_pushvalue(L, base);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    e->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pop(L, 1);
 }
 
@@ -536,7 +582,7 @@ filter_env *filter_env_new(const filter_set *set, const value *settings, const v
     lua_setfield(L, -2, "params");
     lua_push_value(L, data);
     lua_setfield(L, -2, "data");
-    push_readonly(L, -1);
+    push_frozen_tree(L, -1);
     e->site_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pop(L, 1);
     lua_createtable(L, (int)set->len, 0);
@@ -823,6 +869,33 @@ static void push_page(lua_State *L, const filter_page *p) {
     }
 }
 
+static void push_page(lua_State *L, const filter_page *p);
+
+/* page_lines is needed only to report an error: it is built on first use. */
+static int lines_index(lua_State *L) {
+    filter_env *e = env_of(L);
+    if (!e->page)
+        return 0; /* kept past its page */
+    lua_push_value_lines(L, e->page->front);
+    if (!lua_istable(L, -1))
+        return 0;
+    lua_createtable(L, 0, 1);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, 1); /* from now on plain lookups in the real table */
+    lua_pushvalue(L, 2);
+    lua_gettable(L, -2);
+    return 1;
+}
+
+static void push_lazy_lines(lua_State *L) {
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, lines_index);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+}
+
 int filter_env_run(filter_env *e, ast_doc *doc, const filter_page *page, diag_list *d) {
     if (!e || !e->set->len)
         return 0;
@@ -832,15 +905,11 @@ int filter_env_run(filter_env *e, ast_doc *doc, const filter_page *page, diag_li
     e->page = page;
     e->d = d;
     lua_ast_open(L, doc);
+    /* page and page_lines belong to this page: a change one filter makes is
+     * seen by the later filters of the same page, and by nothing else */
     push_page(L, page);
-    push_readonly(L, -1);
     int page_idx = lua_gettop(L);
-    lua_push_value_lines(L, page->front);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-    }
-    push_readonly(L, -1);
+    push_lazy_lines(L);
     int lines_idx = lua_gettop(L);
     size_t errors = d->errors;
     int rc = 0;
@@ -848,7 +917,6 @@ int filter_env_run(filter_env *e, ast_doc *doc, const filter_page *page, diag_li
         rc = run_filter(e, i, doc, page_idx, lines_idx);
     lua_ast_close(L);
     lua_settop(L, top);
-    lua_gc(L, LUA_GCSTEP, 0);
     e->doc = NULL;
     e->page = NULL;
     e->current = NULL;

@@ -174,7 +174,7 @@ static const char *field_string(conv *c, int idx, const char *type, const char *
     if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
         size_t n;
         const char *v = lua_tolstring(L, -1, &n);
-        s = ast_strdup(c->doc, v, n);
+        s = c->doc ? ast_strdup(c->doc, v, n) : ""; /* no doc: only checking */
     } else if (!lua_isnil(L, -1)) {
         conv_error(c, "%s must be text", type, NULL);
         buf_printf(c->err, " ('%s' is a %s)", key, luaL_typename(L, -1));
@@ -215,8 +215,9 @@ static void field_alignments(conv *c, int idx, ast_node *n) {
     lua_getfield(L, idx, "alignments");
     if (lua_istable(L, -1)) {
         int count = (int)lua_rawlen(L, -1);
+        unsigned char scratch[1];
         n->n_columns = count;
-        n->alignments = ast_alloc(c->doc, (size_t)count + 1);
+        n->alignments = c->doc ? ast_alloc(c->doc, (size_t)count + 1) : NULL;
         for (int i = 0; i < count; i++) {
             lua_rawgeti(L, -1, i + 1);
             const char *a = lua_tostring(L, -1);
@@ -226,7 +227,8 @@ static void field_alignments(conv *c, int idx, ast_node *n) {
             if (k == 4 && a)
                 conv_error(c, "Table.alignments holds '%s'; use \"left\", \"center\", \"right\" or \"\"",
                            a, NULL);
-            n->alignments[i] = (unsigned char)(k == 4 ? 0 : k);
+            (n->alignments ? n->alignments : scratch)[n->alignments ? i : 0] =
+                (unsigned char)(k == 4 ? 0 : k);
             lua_pop(L, 1);
         }
     } else if (!lua_isnil(L, -1)) {
@@ -544,25 +546,73 @@ static int is_named_form(lua_State *L, ast_type t) {
     return 0;
 }
 
-/* A constructor checks the node by building it (and its subtree) into a
- * scratch document, so a mistake is reported at the filter's line. */
-static int check_built(lua_State *L, int idx) {
-    ast_doc scratch;
-    ast_doc_init(&scratch);
-    lua_getfield(L, LUA_REGISTRYINDEX, ORIGINS); /* keep origins untouched */
-    int origins = lua_gettop(L);
-    lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
+/* The type of the node table at idx, or -1. */
+static int table_type(lua_State *L, int idx) {
+    lua_getfield(L, idx, "t");
+    const char *name = lua_tostring(L, -1);
+    int t = name ? ast_type_from_name(name) : -1;
+    lua_pop(L, 1);
+    return t;
+}
+
+/* Checks one child of a node of type parent; returns an error or NULL. */
+static const char *check_child(lua_State *L, ast_type parent, int child, char *msg, size_t size) {
+    ast_node p = {.type = parent}, c = {.type = AST_TEXT};
+    if (lua_type(L, child) == LUA_TSTRING) {
+        if (ast_can_contain(&p, &c))
+            return NULL;
+    } else if (lua_istable(L, child)) {
+        int t = table_type(L, child);
+        if (t < 0 && parent == AST_LIST)
+            return NULL; /* an item written as its list of blocks */
+        if (t < 0) {
+            snprintf(msg, size, "%s.children holds a table without a node type t",
+                     ast_type_name(parent));
+            return msg;
+        }
+        c.type = (ast_type)t;
+        if (ast_can_contain(&p, &c))
+            return NULL;
+    }
+    snprintf(msg, size, "a %s cannot go inside a %s, which holds %s",
+             lua_istable(L, child) ? ast_type_name(c.type) : luaL_typename(L, child),
+             ast_type_name(parent), lua_ast_expected_children(parent));
+    return msg;
+}
+
+/* A constructor checks what it was given (its fields, and what kind of
+ * node each child is), so a mistake is reported at the filter's line.
+ * Children were checked by their own constructors; anything built by hand
+ * is checked when the filter's result is converted. */
+static int check_shallow(lua_State *L, int idx, ast_type t) {
     buf err = BUF_INIT;
-    ast_node **nodes;
-    int rc = lua_ast_from(L, idx, &scratch, &nodes, &err);
-    lua_pushvalue(L, origins);
-    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
-    lua_remove(L, origins);
-    ast_doc_free(&scratch);
-    if (rc < 0) {
+    conv c = {L, NULL, &err, 0};
+    ast_node fields = {.type = t};
+    read_fields(&c, idx, &fields);
+    char msg[256];
+    const char *problem = c.failed ? buf_cstr(&err) : NULL;
+    lua_getfield(L, idx, "children");
+    int children = lua_gettop(L);
+    lua_Integer n = lua_istable(L, children) ? (lua_Integer)lua_rawlen(L, children) : 0;
+    for (lua_Integer i = 1; !problem && i <= n; i++) {
+        lua_rawgeti(L, children, i);
+        problem = check_child(L, t, lua_gettop(L), msg, sizeof msg);
+        if (!problem && t == AST_TABLE && fields.n_columns && lua_istable(L, -1)) {
+            lua_getfield(L, -1, "children");
+            int cells = lua_istable(L, -1) ? (int)lua_rawlen(L, -1) : 0;
+            lua_pop(L, 1);
+            if (cells > fields.n_columns) {
+                snprintf(msg, sizeof msg, "a TableRow has %d cells but the table has %d columns",
+                         cells, fields.n_columns);
+                problem = msg;
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_settop(L, children - 1);
+    if (problem) {
         luaL_where(L, 1);
-        lua_pushstring(L, buf_cstr(&err));
+        lua_pushstring(L, problem);
         buf_free(&err);
         lua_concat(L, 2);
         return lua_error(L);
@@ -609,7 +659,7 @@ static int construct(lua_State *L) {
         lua_setfield(L, node, "children");
     }
     lua_settop(L, node);
-    check_built(L, node);
+    check_shallow(L, node, t);
     return 1;
 }
 
@@ -663,6 +713,7 @@ static void push_row(lua_State *L, int cells, int header) {
 
 /* SimpleTable(headers, rows [, alignments]) */
 static int simple_table(lua_State *L) {
+    lua_settop(L, 3); /* alignments may be absent */
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_createtable(L, 0, 3);
@@ -686,7 +737,27 @@ static int simple_table(lua_State *L) {
         lua_pop(L, 1);
     }
     lua_setfield(L, table, "children");
-    check_built(L, table);
+    if (!lua_istable(L, 3)) { /* without alignments the header row sets the width */
+        lua_Integer columns = (lua_Integer)lua_rawlen(L, 1);
+        lua_createtable(L, (int)columns, 0);
+        for (lua_Integer i = 1; i <= columns; i++) {
+            lua_pushliteral(L, "");
+            lua_rawseti(L, -2, i);
+        }
+        lua_setfield(L, table, "alignments");
+    }
+    check_shallow(L, table, AST_TABLE);
+    lua_getfield(L, table, "children");
+    for (lua_Integer r = 1; r <= n + 1; r++) {
+        lua_rawgeti(L, -1, r);
+        lua_getfield(L, -1, "children");
+        for (lua_Integer k = 1; lua_rawgeti(L, -1, k) != LUA_TNIL; k++) {
+            check_shallow(L, lua_gettop(L), AST_TABLE_CELL);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 3);
+    }
+    lua_settop(L, table);
     return 1;
 }
 

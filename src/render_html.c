@@ -239,8 +239,9 @@ static void list(renderer *r, const ast_node *n, int entering) {
         buf_puts(r->out, n->ordered ? "<ol>\n" : "<ul>\n");
 }
 
-/* A Div: its element and class; an aside is labelled by its first heading,
- * so screen readers announce it by name. */
+/* A Div: its element and class. An aside or section is labelled by its
+ * first heading, or else by a heading just before it, so screen readers
+ * announce it by name. */
 static void div_block(renderer *r, const ast_node *n, int entering) {
     const char *element = n->element && *n->element ? n->element : "div";
     if (!entering) {
@@ -255,6 +256,8 @@ static void div_block(renderer *r, const ast_node *n, int entering) {
         const ast_node *h = n->first;
         while (h && h->type != AST_HEADING)
             h = h->next;
+        if (!h && n->prev && n->prev->type == AST_HEADING)
+            h = n->prev;
         if (h && h->id)
             attr(r, "aria-labelledby", h->id);
     }
