@@ -19,7 +19,6 @@ enum {
     HOOK_EVERY = 1000 /* instructions between limit checks */
 };
 
-static const char READONLY[] = "clinicgen.readonly"; /* weak: table -> its read-only proxy */
 
 /* ---- the set ---- */
 
@@ -193,17 +192,7 @@ static void limits_off(filter_env *e) {
     e->step_limit = 0;
 }
 
-/* ---- read-only views of page and site ---- */
-
-static void push_readonly(lua_State *L, int idx);
-
-static int ro_index(lua_State *L) {
-    lua_pushvalue(L, 2);
-    lua_gettable(L, lua_upvalueindex(1));
-    if (lua_istable(L, -1))
-        push_readonly(L, -1);
-    return 1;
-}
+/* ---- frozen tables: site and the libraries ---- */
 
 static int ro_newindex(lua_State *L) {
     return luaL_error(L, "site and the libraries are read-only: they are shared by every page");
@@ -218,9 +207,7 @@ static int ro_next(lua_State *L) {
     lua_settop(L, 2);
     if (!lua_next(L, lua_upvalueindex(1)))
         return 0;
-    if (lua_istable(L, -1))
-        push_readonly(L, -1), lua_replace(L, -2);
-    return 2;
+    return 2; /* nested tables are frozen already (push_frozen_tree) */
 }
 
 static int ro_pairs(lua_State *L) {
@@ -229,35 +216,6 @@ static int ro_pairs(lua_State *L) {
     lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
-}
-
-static void push_readonly(lua_State *L, int idx) {
-    idx = lua_absindex(L, idx);
-    luaL_checkstack(L, 6, NULL);
-    lua_getfield(L, LUA_REGISTRYINDEX, READONLY);
-    lua_pushvalue(L, idx);
-    if (lua_rawget(L, -2) == LUA_TTABLE) {
-        lua_remove(L, -2);
-        return;
-    }
-    lua_pop(L, 1);
-    lua_newtable(L); /* the proxy */
-    lua_createtable(L, 0, 6);
-    const luaL_Reg methods[] = {{"__index", ro_index}, {"__len", ro_len}, {"__pairs", ro_pairs}};
-    for (size_t i = 0; i < 3; i++) {
-        lua_pushvalue(L, idx);
-        lua_pushcclosure(L, methods[i].func, 1);
-        lua_setfield(L, -2, methods[i].name);
-    }
-    lua_pushcfunction(L, ro_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, idx);
-    lua_pushvalue(L, -2);
-    lua_rawset(L, -4); /* remember it */
-    lua_remove(L, -2);
 }
 
 /* ---- helpers for filters: log, parse, walk ---- */
@@ -564,12 +522,6 @@ filter_env *filter_env_new(const filter_set *set, const value *settings, const v
     }
     *(filter_env **)lua_getextraspace(L) = e;
     open_libs(L);
-    lua_newtable(L);
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "k");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, READONLY);
     save_libs(e);
     /* site: settings and data, read-only, the same for every page */
     lua_createtable(L, 0, 6);
