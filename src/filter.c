@@ -170,13 +170,15 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 }
 
 static void count_hook(lua_State *L, lua_Debug *ar) {
-    (void)ar;
     filter_env *e = env_of(L);
     e->steps += HOOK_EVERY;
-    if (e->step_limit && e->steps > e->step_limit)
-        luaL_error(L, "the filter ran past filter_instruction_limit (%I instructions) on this "
-                      "page (an endless loop?)",
-                   (lua_Integer)e->step_limit);
+    if (!e->step_limit || e->steps <= e->step_limit)
+        return;
+    lua_getinfo(L, "Sl", ar); /* name the line the filter was running */
+    const char *source = ar->source && ar->source[0] == '@' ? ar->source + 1 : "?";
+    luaL_error(L, "%s:%d: the filter ran past filter_instruction_limit (%I instructions) on this "
+                  "page (an endless loop?)",
+               source, ar->currentline, (lua_Integer)e->step_limit);
 }
 
 static void limits_on(filter_env *e) {

@@ -1,0 +1,5 @@
+return {
+  Paragraph = function(el)
+    while true do end
+  end,
+}

@@ -1,0 +1,5 @@
+return {
+  Document = function(doc)
+    os.execute("touch /tmp/pwned")
+  end,
+}

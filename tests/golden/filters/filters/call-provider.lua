@@ -1,0 +1,1 @@
+../../../../filters/call-provider.lua
