@@ -196,8 +196,24 @@ static void limits_off(filter_env *e) {
 
 /* ---- frozen tables: site and the libraries ---- */
 
+/* Pushes "file:line: " of the innermost filter function running: errors
+ * raised inside a library function still point at the filter's line. */
+static void push_filter_where(lua_State *L) {
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && ar.source[0] == '@') {
+            lua_pushfstring(L, "%s:%d: ", ar.source + 1, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
 static int ro_newindex(lua_State *L) {
-    return luaL_error(L, "site and the libraries are read-only: they are shared by every page");
+    push_filter_where(L);
+    lua_pushliteral(L, "site and the libraries are read-only: they are shared by every page");
+    lua_concat(L, 2);
+    return lua_error(L);
 }
 
 static int ro_len(lua_State *L) {
@@ -236,6 +252,23 @@ static int log_warn(lua_State *L) {
     diag_warning(e->d, e->current ? e->current->shown : NULL, line, 0, "%s (while filtering %s)",
                  msg, page_shown(e));
     return 0;
+}
+
+/* print(...): a warning like log.warn, the values separated by tabs. */
+static int log_print(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    lua_replace(L, 1);
+    lua_settop(L, 1);
+    return log_warn(L);
 }
 
 static int log_error(lua_State *L) {
@@ -352,8 +385,10 @@ static int walk(lua_State *L) {
 
 static int safe_getmetatable(lua_State *L) {
     luaL_checkany(L, 1);
-    if (lua_type(L, 1) == LUA_TSTRING || !lua_getmetatable(L, 1))
-        return 0; /* the string metatable is shared by every page: not shown */
+    if (lua_type(L, 1) == LUA_TSTRING || !lua_getmetatable(L, 1)) {
+        lua_pushnil(L); /* the string metatable is shared by every page: not shown */
+        return 1;
+    }
     lua_pushliteral(L, "__metatable");
     if (lua_rawget(L, -2) != LUA_TNIL)
         return 1;
@@ -464,6 +499,8 @@ static void save_libs(filter_env *e) {
     }
     lua_pushcfunction(L, safe_getmetatable);
     lua_setfield(L, base, "getmetatable");
+    lua_pushcfunction(L, log_print);
+    lua_setfield(L, base, "print");
     lua_pushliteral(L, LUA_VERSION);
     lua_setfield(L, base, "_VERSION");
     static const char *const libnames[] = {"string", "table", "math", "utf8"};
@@ -641,8 +678,8 @@ static int call_on(traversal *tr, ast_node *n, const char *key, ast_node **first
         if (ast_insert_before(n, nodes[i]) != 0) {
             ast_type parent = n->parent->type;
             buf_clear(&err);
-            buf_printf(&err, "the %s function returned a %s, which cannot go inside a %s (it holds %s)",
-                       key, ast_type_name(nodes[i]->type), ast_type_name(parent),
+            buf_printf(&err, "the %s function returned %s, which cannot go inside %s (it holds %s)",
+                       key, lua_ast_a(nodes[i]->type), lua_ast_a(parent),
                        lua_ast_expected_children(parent));
             rc = -1;
             break;
@@ -825,28 +862,59 @@ static void push_page(lua_State *L, const filter_page *p) {
 
 static void push_page(lua_State *L, const filter_page *p);
 
-/* page_lines is needed only to report an error: it is built on first use. */
-static int lines_index(lua_State *L) {
+/* page_lines is needed only to report an error: it is built on first use
+ * (a key read, pairs or #), then every lookup is a plain table lookup. */
+static void push_lines_real(lua_State *L, int proxy) {
     filter_env *e = env_of(L);
-    if (!e->page)
-        return 0; /* kept past its page */
-    lua_push_value_lines(L, e->page->front);
-    if (!lua_istable(L, -1))
-        return 0;
-    lua_createtable(L, 0, 1);
-    lua_pushvalue(L, -2);
-    lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, 1); /* from now on plain lookups in the real table */
+    lua_getmetatable(L, proxy);
+    if (lua_getfield(L, -1, "real") == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    if (e->page)
+        lua_push_value_lines(L, e->page->front);
+    if (!e->page || !lua_istable(L, -1)) {
+        if (e->page)
+            lua_pop(L, 1);
+        lua_newtable(L); /* no front matter, or kept past its page */
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "real");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "__index");
+    lua_remove(L, -2);
+}
+
+static int lines_index(lua_State *L) {
+    push_lines_real(L, 1);
     lua_pushvalue(L, 2);
     lua_gettable(L, -2);
     return 1;
 }
 
+static int lines_pairs(lua_State *L) {
+    lua_getglobal(L, "next");
+    push_lines_real(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static int lines_len(lua_State *L) {
+    push_lines_real(L, 1);
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+    return 1;
+}
+
 static void push_lazy_lines(lua_State *L) {
     lua_newtable(L);
-    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 4);
     lua_pushcfunction(L, lines_index);
     lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, lines_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushcfunction(L, lines_len);
+    lua_setfield(L, -2, "__len");
     lua_setmetatable(L, -2);
 }
 

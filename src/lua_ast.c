@@ -147,18 +147,28 @@ static void conv_error(conv *c, const char *fmt, const char *a, const char *b) {
     buf_printf(c->err, fmt, a, b);
 }
 
+const char *lua_ast_a(ast_type t) {
+    static const char *const with_article[AST_TYPE_COUNT] = {
+        "a Document", "a Heading", "a Paragraph", "a BlockQuote", "a List", "an Item",
+        "a CodeBlock", "an HtmlBlock", "a ThematicBreak", "a Table", "a TableRow", "a TableCell",
+        "a FootnoteDefinition", "a Div", "a Text", "an Emph", "a Strong", "a Strikethrough",
+        "a Link", "an Image", "a Code", "an HtmlInline", "a SoftBreak", "a LineBreak",
+        "a FootnoteReference"};
+    return t < AST_TYPE_COUNT ? with_article[t] : "a node";
+}
+
 const char *lua_ast_expected_children(ast_type t) {
     switch (t) {
     case AST_DOCUMENT:
     case AST_BLOCK_QUOTE:
     case AST_ITEM:
     case AST_FOOTNOTE_DEFINITION:
-    case AST_DIV: return "blocks (Paragraph, Heading, List, Table, ...)";
+    case AST_DIV: return "blocks: Paragraph, Heading, List, Table, ...";
     case AST_LIST: return "Items";
     case AST_TABLE: return "TableRows";
     case AST_TABLE_ROW: return "TableCells";
-    case AST_LINK: return "inlines other than Link (Text, Emph, Code, ... or strings)";
-    default: return ast_is_leaf(t) ? "no children" : "inlines (Text, Emph, Link, ... or strings)";
+    case AST_LINK: return "inlines other than Link: Text, Emph, Code, ... or strings";
+    default: return ast_is_leaf(t) ? "no children" : "inlines: Text, Emph, Link, ... or strings";
     }
 }
 
@@ -311,6 +321,13 @@ static ast_node *make_node(conv *c, int idx) {
     }
     ast_node *n = ast_new(c->doc, (ast_type)type);
     read_fields(c, idx, n);
+    if (!ast_is_leaf(n->type)) {
+        const ast_node *origin = origin_of(L, idx);
+        if (origin) { /* keep its place in the page, for messages */
+            n->line = origin->line;
+            n->col = origin->col;
+        }
+    }
     return c->failed ? NULL : n;
 }
 
@@ -334,8 +351,8 @@ static void finish_table(conv *c, ast_node *table) {
             cells++;
         if (cells > columns) {
             char detail[64];
-            snprintf(detail, sizeof detail, "%d cells but the table has %d columns", cells,
-                     columns);
+            snprintf(detail, sizeof detail, "%d cells but the table has %d column%s", cells,
+                     columns, columns == 1 ? "" : "s");
             conv_error(c, "a TableRow has %s%s", detail, "");
             return;
         }
@@ -407,8 +424,7 @@ static int start_children(conv *c, frames *st, ast_node *n, int idx, int restore
 
 static void place_child(conv *c, ast_node *parent, ast_node *child) {
     if (ast_append(parent, child) != 0) {
-        conv_error(c, "a %s cannot go inside a %s", ast_type_name(child->type),
-                   ast_type_name(parent->type));
+        conv_error(c, "%s cannot go inside %s", lua_ast_a(child->type), lua_ast_a(parent->type));
         buf_printf(c->err, ", which holds %s", lua_ast_expected_children(parent->type));
     }
 }
@@ -466,7 +482,40 @@ static ast_node *build_tree(conv *c, int idx) {
     return c->failed ? NULL : root;
 }
 
+static int from_unprotected(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err);
+
+typedef struct from_args {
+    int unused;
+    ast_doc *doc;
+    ast_node ***out;
+    buf *err;
+    int result;
+} from_args;
+
+static int from_protected(lua_State *L) {
+    from_args *a = lua_touserdata(L, 2); /* the value is argument 1 */
+    a->result = from_unprotected(L, 1, a->doc, a->out, a->err);
+    return 0;
+}
+
+/* Lua errors inside (a tree too deep for the stack, a cycle) become an
+ * error message, never an abort. */
 int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err) {
+    from_args a = {0, doc, out, err, -1};
+    idx = lua_absindex(L, idx);
+    lua_pushcfunction(L, from_protected);
+    lua_pushvalue(L, idx);
+    lua_pushlightuserdata(L, &a);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        buf_printf(err, "%s", msg && strstr(msg, "stack") ? "the nodes nest too deeply (does a node contain itself?)" : (msg ? msg : "error"));
+        lua_pop(L, 1);
+        return -1;
+    }
+    return a.result;
+}
+
+static int from_unprotected(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err) {
     conv c = {L, doc, err, 0};
     idx = lua_absindex(L, idx);
     int is_list = 0;
@@ -530,15 +579,20 @@ static int has_field(ast_type t, const char *key) {
     return 0;
 }
 
-/* Named form: Heading{level = 2, children = {...}} (any key of the type). */
+/* Named form: Heading{level = 2, children = {...}}: one table that is not
+ * itself a node (no t) and has a key of the type's fields. */
 static int is_named_form(lua_State *L, ast_type t) {
     if (lua_gettop(L) != 1 || !lua_istable(L, 1))
         return 0;
+    if (lua_getfield(L, 1, "t") != LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0; /* a node given as the first argument: Item(Paragraph("x")) */
+    }
+    lua_pop(L, 1);
     lua_pushnil(L);
     while (lua_next(L, 1)) {
         lua_pop(L, 1);
-        if (lua_type(L, -1) == LUA_TSTRING &&
-            (has_field(t, lua_tostring(L, -1)) || !strcmp(lua_tostring(L, -1), "t"))) {
+        if (lua_type(L, -1) == LUA_TSTRING && has_field(t, lua_tostring(L, -1))) {
             lua_pop(L, 1);
             return 1;
         }
@@ -574,9 +628,9 @@ static const char *check_child(lua_State *L, ast_type parent, int child, char *m
         if (ast_can_contain(&p, &c))
             return NULL;
     }
-    snprintf(msg, size, "a %s cannot go inside a %s, which holds %s",
-             lua_istable(L, child) ? ast_type_name(c.type) : luaL_typename(L, child),
-             ast_type_name(parent), lua_ast_expected_children(parent));
+    snprintf(msg, size, "%s cannot go inside %s, which holds %s",
+             lua_istable(L, child) ? lua_ast_a(c.type) : luaL_typename(L, child),
+             lua_ast_a(parent), lua_ast_expected_children(parent));
     return msg;
 }
 
@@ -602,8 +656,8 @@ static int check_shallow(lua_State *L, int idx, ast_type t) {
             int cells = lua_istable(L, -1) ? (int)lua_rawlen(L, -1) : 0;
             lua_pop(L, 1);
             if (cells > fields.n_columns) {
-                snprintf(msg, sizeof msg, "a TableRow has %d cells but the table has %d columns",
-                         cells, fields.n_columns);
+                snprintf(msg, sizeof msg, "a TableRow has %d cells but the table has %d column%s",
+                         cells, fields.n_columns, fields.n_columns == 1 ? "" : "s");
                 problem = msg;
             }
         }
@@ -623,9 +677,10 @@ static int check_shallow(lua_State *L, int idx, ast_type t) {
 
 static int construct(lua_State *L) {
     ast_type t = (ast_type)lua_tointeger(L, lua_upvalueindex(1));
+    int named = is_named_form(L, t);
     lua_createtable(L, 0, 4);
     int node = lua_gettop(L);
-    if (is_named_form(L, t)) {
+    if (named) {
         lua_pushnil(L);
         while (lua_next(L, 1)) {
             lua_pushvalue(L, -2);
@@ -763,10 +818,13 @@ static int simple_table(lua_State *L) {
 
 /* ---- stringify ---- */
 
-/* stringify(value): plain text; a work list on the Lua stack, no recursion. */
+/* stringify(value): plain text; a work list on the Lua stack, no recursion.
+ * A table is read once, however often it is reached (cycles end). */
 static int stringify(lua_State *L) {
     lua_settop(L, 1);
-    int bottom = 1;
+    lua_newtable(L); /* tables seen */
+    lua_insert(L, 1);
+    int seen = 1, bottom = 2;
     buf text = BUF_INIT;
     while (lua_gettop(L) >= bottom) {
         luaL_checkstack(L, 4, "document nested too deeply");
@@ -782,6 +840,15 @@ static int stringify(lua_State *L) {
             lua_pop(L, 1);
             continue;
         }
+        lua_pushvalue(L, v);
+        if (lua_rawget(L, seen) != LUA_TNIL) {
+            lua_pop(L, 2);
+            continue;
+        }
+        lua_pop(L, 1);
+        lua_pushvalue(L, v);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, seen);
         lua_getfield(L, v, "t");
         const char *t = lua_tostring(L, -1);
         if (t && (!strcmp(t, "Text") || !strcmp(t, "Code"))) {
@@ -817,6 +884,8 @@ void lua_ast_init(lua_State *L) {
     luaL_newmetatable(L, NODE_MT);
     lua_pushcfunction(L, node_index);
     lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0); /* shared by every page: not to be changed by a filter */
+    lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
     lua_ast_close(L); /* an empty origins table */
     lua_createtable(L, 0, AST_TYPE_COUNT + 4);

@@ -38,6 +38,9 @@ void lua_ast_push(lua_State *L, ast_node *node);
  * returns -1 with a message in err. inline_ok: strings are accepted. */
 int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err);
 
+/* "a Heading", "an Item": the type name with its article, for messages. */
+const char *lua_ast_a(ast_type t);
+
 /* What a node of type t holds, for messages: "blocks (Paragraph, ...)". */
 const char *lua_ast_expected_children(ast_type t);
 

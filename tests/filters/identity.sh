@@ -18,7 +18,7 @@
 # Environment: CLINICGEN (default build/clinicgen), JOBS (parallel
 # renders, default 2), KEEP=1 keeps the temporary folder.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 root=$(pwd)
 
 # Pinned spec version (see `npm view commonmark-spec versions`).
@@ -47,7 +47,7 @@ else
         done
     done
     if [ -z "$missing" ]; then
-        echo "ok identity/covers-every-node-type ($(echo $types | wc -w) types)"
+        echo "ok identity/covers-every-node-type ($(echo "$types" | wc -w) types)"
     else
         echo "FAIL identity/covers-every-node-type: no function for$missing"
         status=1
@@ -64,7 +64,7 @@ if [ "${KEEP:-}" = 1 ]; then
     echo "# keeping $tmp" >&2
 else
     trap 'rm -rf "$tmp"' EXIT
-    trap 'rm -rf "$tmp"; exit 130' INT TERM
+    trap 'rm -rf "$tmp"; exit 130' HUP INT PIPE TERM
 fi
 mkdir -p "$tmp/in/cm" "$tmp/in/gfm" "$tmp/safe" "$tmp/unsafe"
 printf 'unsafe_html: true\n' >"$tmp/unsafe/site.yaml"
@@ -133,13 +133,13 @@ for f in "$@"; do
         echo $? >"$b.rebuild.rc"
     done
 done'
-find "$tmp/in" -name '*.md' | xargs -n 16 -P "$jobs" sh -c "$run_all" sh
+find "$tmp/in" -name '*.md' -print0 | xargs -0 -n 16 -P "$jobs" sh -c "$run_all" sh
 
 # check FILE: prints nothing if all agree, else a first line naming what
 # differs ("unsafe/rebuild: stdout; safe/identity: exit 1 not 0") and an
 # indented short diff.
 check() {
-    summary= details=
+    summary='' details=''
     for mode in safe unsafe; do
         b=$1.$mode
         for v in identity rebuild; do

@@ -1,0 +1,545 @@
+/* Tests for the filter sandbox and limits (docs/filters.md, "Sandbox and
+ * limits"): what a filter cannot reach, what it cannot change for the next
+ * page, and how it is stopped. Uses the helpers of test_filter.c.
+ *
+ * A filter that might hang or exhaust the process runs in a forked child
+ * with a time limit, so a bug shows as a failed test, not a stuck run. */
+#include "buf.h"
+#include "diag.h"
+#include "filter.h"
+#include "test.h"
+#include "value.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- the helpers of test_filter.c ---- */
+
+enum { TF_MAX_FILES = 4 };
+
+typedef struct tf {
+    char dir[32];
+    char paths[TF_MAX_FILES][96];
+    size_t n_files;
+    filter_set set;
+    value *settings, *data;
+    filter_env *env;
+    diag_list load;
+} tf;
+
+typedef struct tf_page {
+    const char *title;
+    const char *front_yaml;
+    int unsafe_html;
+} tf_page;
+
+typedef struct tf_result {
+    int rc;
+    char *html;
+    char *msgs;
+    diag_list d;
+} tf_result;
+
+void tf_init(tf *f, const char *settings_yaml, const char *data_yaml);
+void tf_add(tf *f, const char *name, const char *lua);
+void tf_start(tf *f);
+tf_result tf_run(tf *f, const char *md, tf_page p);
+void tf_result_free(tf_result *r);
+void tf_free(tf *f);
+tf_result tf_filter(const char *lua, const char *md);
+char *tf_messages(const tf *f, const diag_list *d);
+
+/* ---- local helpers ---- */
+
+/* The HTML of a one-paragraph page after a filter that appends a paragraph
+ * holding tostring(EXPR), EXPR evaluated when the filter file is loaded. */
+static char *eval_at_load(const char *expr) {
+    char *lua = xasprintf("local v = (%s)\n"
+                          "return { Document = function(doc)\n"
+                          "  local c = doc.children\n"
+                          "  c[#c + 1] = Paragraph(tostring(v))\n"
+                          "  return doc\n"
+                          "end }\n",
+                          expr);
+    tf_result r = tf_filter(lua, "body\n");
+    free(lua);
+    if (r.msgs && *r.msgs)
+        test_fail(__FILE__, __LINE__, "%s: %s", expr, r.msgs);
+    char *html = r.html;
+    r.html = NULL;
+    tf_result_free(&r);
+    return html;
+}
+
+#define CHECK_EVAL(expr, expected)                                                                \
+    do {                                                                                          \
+        char *h_ = eval_at_load(expr);                                                            \
+        char *want_ = xasprintf("<p>body</p>\n<p>%s</p>\n", expected);                            \
+        CHECK_STR(h_, want_);                                                                     \
+        free(h_);                                                                                 \
+        free(want_);                                                                              \
+    } while (0)
+
+/* What a filter run in a child process reported. */
+typedef struct isolated {
+    int finished; /* the child exited normally within the time */
+    int timed_out;
+    int crashed;  /* killed by a signal or a non-zero exit (abort, sanitizer) */
+    int status;   /* from waitpid */
+    char out[8192];
+} isolated;
+
+/* Runs lua over the pages in mds (NULL-terminated) in a child process with
+ * the given site.yaml settings; out receives each page's messages and HTML.
+ * The child is killed after secs seconds. */
+static isolated run_isolated(const char *lua, const char *settings, const char *const *mds,
+                             int secs) {
+    isolated res;
+    memset(&res, 0, sizeof res);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        test_fail(__FILE__, __LINE__, "pipe failed");
+        return res;
+    }
+    tf f; /* made here and removed here, whatever happens to the child */
+    tf_init(&f, settings, NULL);
+    tf_add(&f, "a", lua);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        test_fail(__FILE__, __LINE__, "fork failed");
+        close(fds[0]);
+        close(fds[1]);
+        tf_free(&f);
+        return res;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        tf_start(&f);
+        for (size_t i = 0; mds[i]; i++) {
+            tf_result r = tf_run(&f, mds[i], (tf_page){0});
+            char *s = xasprintf("page %zu rc %d\n%s%s", i + 1, r.rc, r.msgs, r.html);
+            size_t n = strlen(s), off = 0;
+            while (off < n) {
+                ssize_t w = write(fds[1], s + off, n - off);
+                if (w <= 0)
+                    break;
+                off += (size_t)w;
+            }
+            free(s);
+            tf_result_free(&r);
+        }
+        close(fds[1]);
+        _exit(0); /* no cleanup here: the parent removes the files */
+    }
+    close(fds[1]);
+    size_t used = 0;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status = 0, done = 0;
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (elapsed > secs * 1000L)
+            break;
+        struct pollfd p = {fds[0], POLLIN, 0};
+        if (poll(&p, 1, 50) > 0) {
+            char tmp[1024];
+            ssize_t n = read(fds[0], tmp, sizeof tmp);
+            if (n > 0) {
+                size_t room = sizeof res.out - 1 - used;
+                size_t k = (size_t)n < room ? (size_t)n : room;
+                memcpy(res.out + used, tmp, k);
+                used += k;
+                continue;
+            }
+            if (n == 0 && waitpid(pid, &status, 0) == pid) { /* the child closed the pipe */
+                done = 1;
+                break;
+            }
+        }
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            done = 1;
+            break;
+        }
+    }
+    if (!done) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        res.timed_out = 1;
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        res.finished = 1;
+    } else {
+        res.crashed = 1;
+    }
+    res.status = status;
+    res.out[used] = '\0';
+    close(fds[0]);
+    tf_free(&f);
+    return res;
+}
+
+#define CHECK_FINISHED(res)                                                                       \
+    do {                                                                                          \
+        if ((res).timed_out)                                                                      \
+            test_fail(__FILE__, __LINE__, "the filter was not stopped: killed after the time "    \
+                                          "limit; it had reported:\n%s",                          \
+                      (res).out);                                                                 \
+        else if ((res).crashed)                                                                   \
+            test_fail(__FILE__, __LINE__,                                                         \
+                      "the process crashed (%s %d); it had reported:\n%s",                        \
+                      WIFSIGNALED((res).status) ? "signal" : "exit status",                       \
+                      WIFSIGNALED((res).status) ? WTERMSIG((res).status)                          \
+                                                : WEXITSTATUS((res).status),                      \
+                      (res).out);                                                                 \
+    } while (0)
+
+/* ---- what is not there ---- */
+
+TEST(filter_sandbox_io_is_nil) { CHECK_EVAL("type(io) .. type(_G.io) .. type(_ENV.io)", "nilnilnil"); }
+TEST(filter_sandbox_os_is_nil) { CHECK_EVAL("type(os) .. type(_G.os)", "nilnil"); }
+TEST(filter_sandbox_require_is_nil) { CHECK_EVAL("type(require) .. type(_G.require)", "nilnil"); }
+TEST(filter_sandbox_debug_is_nil) { CHECK_EVAL("type(debug) .. type(_G.debug)", "nilnil"); }
+TEST(filter_sandbox_package_is_nil) { CHECK_EVAL("type(package) .. type(_G.package)", "nilnil"); }
+TEST(filter_sandbox_dofile_is_nil) { CHECK_EVAL("type(dofile) .. type(_G.dofile)", "nilnil"); }
+TEST(filter_sandbox_loadfile_is_nil) { CHECK_EVAL("type(loadfile) .. type(_G.loadfile)", "nilnil"); }
+TEST(filter_sandbox_collectgarbage_is_nil) {
+    CHECK_EVAL("type(collectgarbage) .. type(_G.collectgarbage)", "nilnil");
+}
+
+TEST(filter_sandbox_what_is_there) {
+    CHECK_EVAL("type(string) .. type(table) .. type(math) .. type(utf8) .. type(pairs) .. "
+               "type(pcall) .. type(setmetatable) .. type(tostring) .. type(stringify)",
+               "tabletabletabletablefunctionfunctionfunctionfunctionfunction");
+    CHECK_EVAL("string.format('%d-%s', 3, ('ab'):upper()) .. table.concat({1, 2}, '+') .. "
+               "math.max(1, 5) .. utf8.char(233)",
+               "3-AB1+25\xC3\xA9");
+}
+
+TEST(filter_sandbox_load_runs_text_in_the_filter_env) {
+    CHECK_EVAL("(function()\n"
+               "  load('y = 5')()\n"
+               "  return load('return 1 + 2')() .. ',' .. y .. ',' .. load('return type(io)')()\n"
+               "end)()",
+               "3,5,nil");
+    /* a syntax error comes back as nil and a message, as in plain Lua */
+    CHECK_EVAL("select('#', load('return +')) .. tostring(load('return +'))", "2nil");
+}
+
+TEST(filter_sandbox_load_refuses_bytecode) {
+    char *h = eval_at_load("(function()\n"
+                           "  local f, err = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n')\n"
+                           "  local g, err2 = load('\\27Lua', 'x', 'b')\n"
+                           "  return tostring(f) .. '|' .. tostring(g) .. '|' .. tostring(err) .. '|' .. tostring(err2)\n"
+                           "end)()");
+    CHECK_CONTAINS(h, "<p>nil|nil|");
+    CHECK_CONTAINS(h, "precompiled");
+    free(h);
+}
+
+TEST(filter_sandbox_string_dump_is_nil) {
+    CHECK_EVAL("type(string.dump) .. type(('').dump) .. type(('x').dump)", "nilnilnil");
+}
+
+TEST(filter_sandbox_getmetatable_hides_the_string_metatable) {
+    CHECK_EVAL("tostring(getmetatable('') == nil) .. tostring(getmetatable('abc') == nil)",
+               "truetrue");
+    CHECK_EVAL("tostring(getmetatable(string))", "false");
+}
+
+/* ---- nothing reaches the next page ---- */
+
+static const char TWO_PAGES_LUA[] =
+    "local out = {}\n"
+    "if page.title == \"one\" then\n"
+    "  local ok, err = pcall(function() string.upper = nil end)\n"
+    "  out[#out + 1] = tostring(ok) .. ':' .. tostring(err):gsub('^.-: ', '')\n"
+    "  leaked = 'yes'\n"
+    "end\n"
+    "return {\n"
+    "  Paragraph = function(el) if page.title == \"one\" then also_leaked = 1 end end,\n"
+    "  Document = function(doc)\n"
+    "    out[#out + 1] = string.upper('a') .. ('b'):upper() .. '|' .. tostring(leaked) .. '|' ..\n"
+    "      tostring(also_leaked)\n"
+    "    local c = doc.children\n"
+    "    c[#c + 1] = Paragraph(table.concat(out, ' '))\n"
+    "    return doc\n"
+    "  end,\n"
+    "}\n";
+
+TEST(filter_sandbox_library_change_does_not_reach_the_next_page) {
+    tf f;
+    tf_init(&f, NULL, NULL);
+    tf_add(&f, "a", TWO_PAGES_LUA);
+    tf_start(&f);
+    tf_result r1 = tf_run(&f, "body\n", (tf_page){.title = "one"});
+    tf_result r2 = tf_run(&f, "body\n", (tf_page){.title = "two"});
+    /* the libraries are read-only: the change is refused */
+    CHECK_STR(r1.html, "<p>body</p>\n<p>false:site and the libraries are read-only: they are "
+                       "shared by every page AB|yes|1</p>\n");
+    CHECK_STR(r2.html, "<p>body</p>\n<p>AB|nil|nil</p>\n");
+    CHECK_STR(r1.msgs, "");
+    CHECK_STR(r2.msgs, "");
+    tf_result_free(&r1);
+    tf_result_free(&r2);
+    tf_free(&f);
+}
+
+TEST(filter_sandbox_global_set_on_one_page_is_gone_on_the_next) {
+    tf f;
+    tf_init(&f, NULL, NULL);
+    tf_add(&f, "a",
+           "local before = tostring(counter)\n"
+           "counter = (counter or 0) + 1\n"
+           "_G.other = 'x'\n"
+           "return { Document = function(doc)\n"
+           "  local c = doc.children\n"
+           "  c[#c + 1] = Paragraph(before .. '|' .. counter .. '|' .. tostring(rawget(_G, 'other')))\n"
+           "  return doc\n"
+           "end }\n");
+    tf_start(&f);
+    tf_result r1 = tf_run(&f, "body\n", (tf_page){0});
+    tf_result r2 = tf_run(&f, "body\n", (tf_page){0});
+    CHECK_STR(r1.html, "<p>body</p>\n<p>nil|1|x</p>\n");
+    CHECK_STR(r2.html, "<p>body</p>\n<p>nil|1|x</p>\n");
+    tf_result_free(&r1);
+    tf_result_free(&r2);
+    tf_free(&f);
+}
+
+/* Node tables share one metatable; getmetatable(el) must not let page 1
+ * change what node tables do on page 2. */
+TEST(filter_sandbox_node_metatable_change_does_not_reach_the_next_page) {
+    tf f;
+    tf_init(&f, NULL, NULL);
+    tf_add(&f, "a",
+           "return { Paragraph = function(el)\n"
+           "  if page.title == \"one\" then\n"
+           "    local mt = getmetatable(el)\n"
+           "    if type(mt) == \"table\" then\n"
+           "      pcall(function() mt.__index = function() return {\"HACKED\"} end end)\n"
+           "    end\n"
+           "    return nil\n"
+           "  end\n"
+           "  return Paragraph(el.children)\n"
+           "end }\n");
+    tf_start(&f);
+    tf_result r1 = tf_run(&f, "Hello *world*.\n", (tf_page){.title = "one"});
+    tf_result r2 = tf_run(&f, "Hello *world*.\n", (tf_page){.title = "two"});
+    CHECK_STR(r1.html, "<p>Hello <em>world</em>.</p>\n");
+    CHECK_STR(r2.html, "<p>Hello <em>world</em>.</p>\n");
+    CHECK_STR(r2.msgs, "");
+    tf_result_free(&r1);
+    tf_result_free(&r2);
+    tf_free(&f);
+}
+
+/* ---- limits ---- */
+
+static const char SMALL_LIMITS[] = "filter_instruction_limit: 100000\nfilter_memory_limit_mb: 8\n";
+
+TEST(filter_limit_instructions_stops_an_endless_loop) {
+    tf f;
+    tf_init(&f, SMALL_LIMITS, NULL);
+    tf_add(&f, "a",
+           "return { Paragraph = function(el)\n"
+           "  if page.title == \"loop\" then while true do end end\n"
+           "  return Paragraph(\"fine\")\n"
+           "end }\n");
+    tf_start(&f);
+    CHECK_INT(f.set.instruction_limit, 100000);
+    tf_result r = tf_run(&f, "body\n", (tf_page){.title = "loop"});
+    CHECK_INT(r.rc, -1);
+    CHECK_INT(r.d.errors, 1);
+    CHECK_CONTAINS(r.msgs, "filters/a.lua");
+    CHECK_CONTAINS(r.msgs, "error: the filter ran past filter_instruction_limit (100000 "
+                           "instructions) on this page (an endless loop?) (in the Paragraph "
+                           "function, while filtering content/x.md)\n");
+    tf_result_free(&r);
+    r = tf_run(&f, "body\n", (tf_page){.title = "next"});
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.html, "<p>fine</p>\n");
+    tf_result_free(&r);
+    tf_free(&f);
+}
+
+TEST(filter_limit_instructions_at_load_time) {
+    tf f;
+    tf_init(&f, SMALL_LIMITS, NULL);
+    tf_add(&f, "a", "while true do end\n");
+    tf_start(&f);
+    tf_result r = tf_run(&f, "body\n", (tf_page){0});
+    CHECK_INT(r.rc, -1);
+    CHECK_CONTAINS(r.msgs, "filters/a.lua");
+    CHECK_CONTAINS(r.msgs, "filter_instruction_limit (100000 instructions)");
+    CHECK_CONTAINS(r.msgs, "(when loaded, while filtering content/x.md)\n");
+    tf_result_free(&r);
+    tf_free(&f);
+}
+
+TEST(filter_limit_instructions_count_per_page) {
+    tf f;
+    tf_init(&f, SMALL_LIMITS, NULL);
+    /* about 60,000 instructions a page: under the limit on every page */
+    tf_add(&f, "a",
+           "local n = 0\n"
+           "for i = 1, 15000 do n = n + i end\n"
+           "return { Document = function(doc)\n"
+           "  local c = doc.children; c[#c + 1] = Paragraph(tostring(n)); return doc\n"
+           "end }\n");
+    tf_start(&f);
+    for (int i = 0; i < 5; i++) {
+        tf_result r = tf_run(&f, "body\n", (tf_page){0});
+        CHECK_INT(r.rc, 0);
+        CHECK_STR(r.html, "<p>body</p>\n<p>112507500</p>\n");
+        tf_result_free(&r);
+    }
+    tf_free(&f);
+}
+
+static void check_memory_error_then_next_page(const char *hog) {
+    tf f;
+    tf_init(&f, "filter_memory_limit_mb: 8\n", NULL);
+    char *lua = xasprintf("return { Paragraph = function(el)\n"
+                          "  if page.title == \"hog\" then\n"
+                          "    %s\n"
+                          "  end\n"
+                          "  local s = string.rep(\"y\", 4 * 1024 * 1024)\n"
+                          "  return Paragraph(\"fine \" .. #s)\n"
+                          "end }\n",
+                          hog);
+    tf_add(&f, "a", lua);
+    free(lua);
+    tf_start(&f);
+    CHECK_INT(f.set.memory_limit, 8 << 20);
+    tf_result r = tf_run(&f, "body\n", (tf_page){.title = "hog"});
+    CHECK_INT(r.rc, -1);
+    CHECK_STR(r.msgs, "filters/a.lua: error: the filter used more memory than "
+                      "filter_memory_limit_mb allows on one page (in the Paragraph function, "
+                      "while filtering content/x.md)\n");
+    tf_result_free(&r);
+    for (int i = 0; i < 3; i++) { /* the env works afterwards, with its full allowance */
+        r = tf_run(&f, "body\n", (tf_page){.title = "next"});
+        CHECK_INT(r.rc, 0);
+        CHECK_STR(r.msgs, "");
+        CHECK_STR(r.html, "<p>fine 4194304</p>\n");
+        tf_result_free(&r);
+    }
+    tf_free(&f);
+}
+
+TEST(filter_limit_memory_string_rep) {
+    check_memory_error_then_next_page("local s = string.rep(\"x\", 1e9)");
+}
+
+TEST(filter_limit_memory_table_growth) {
+    check_memory_error_then_next_page("local t = {}\n"
+                                      "    local i = 0\n"
+                                      "    while true do i = i + 1; t[i] = {i} end");
+}
+
+TEST(filter_limit_memory_string_concatenation) {
+    check_memory_error_then_next_page("local s = \"x\"\n"
+                                      "    while true do s = s .. s end");
+}
+
+TEST(filter_limit_deep_recursion_is_an_error) {
+    tf f;
+    tf_init(&f, NULL, NULL);
+    tf_add(&f, "a",
+           "return {\n"
+           "  Paragraph = function(el)\n"
+           "    if page.title == \"deep\" then\n"
+           "      local function f(n) return f(n + 1) + 1 end\n"
+           "      f(1)\n"
+           "    end\n"
+           "    return Paragraph(\"fine\")\n"
+           "  end,\n"
+           "}\n");
+    tf_start(&f);
+    tf_result r = tf_run(&f, "body\n", (tf_page){.title = "deep"});
+    CHECK_INT(r.rc, -1);
+    CHECK_INT(r.d.errors, 1);
+    CHECK_CONTAINS(r.msgs, "filters/a.lua:4: error: ");
+    CHECK_CONTAINS(r.msgs, "stack overflow");
+    CHECK_CONTAINS(r.msgs, "(in the Paragraph function, while filtering content/x.md)\n");
+    tf_result_free(&r);
+    r = tf_run(&f, "body\n", (tf_page){.title = "next"});
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.html, "<p>fine</p>\n");
+    tf_result_free(&r);
+    tf_free(&f);
+}
+
+TEST(filter_limit_metamethod_recursion_is_an_error) {
+    tf_result r = tf_filter("return { Paragraph = function(el)\n"
+                            "  local t = setmetatable({}, {__index = function(t, k) return t[k] end})\n"
+                            "  return Paragraph(tostring(t.x))\n"
+                            "end }\n",
+                            "body\n");
+    CHECK_INT(r.rc, -1);
+    CHECK_CONTAINS(r.msgs, "filters/a.lua:2: error: ");
+    CHECK_CONTAINS(r.msgs, "stack overflow");
+    tf_result_free(&r);
+}
+
+/* The engine's own helpers end on cyclic input: stringify reads each table
+ * once, however often it is reached. */
+TEST(filter_limit_stringify_of_a_cyclic_list_is_stopped) {
+    const char *const pages[] = {"body\n", NULL};
+    isolated res = run_isolated("return { Paragraph = function(el)\n"
+                                "  local t = {}\n"
+                                "  t[1] = t\n"
+                                "  return Paragraph(stringify(t))\n"
+                                "end }\n",
+                                SMALL_LIMITS, pages, 3);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc 0\n<p></p>\n");
+}
+
+TEST(filter_limit_stringify_of_a_growing_cycle_is_stopped) {
+    const char *const pages[] = {"body\n", NULL};
+    isolated res = run_isolated("return { Paragraph = function(el)\n"
+                                "  local t = {\"abcdefgh\"}\n"
+                                "  t[2] = t\n"
+                                "  return Paragraph(#stringify(t) .. \"\")\n"
+                                "end }\n",
+                                SMALL_LIMITS, pages, 3);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc 0\n<p>8</p>\n"); /* "abcdefgh", once */
+}
+
+TEST(filter_limit_cyclic_node_returned_is_an_error) {
+    const char *const pages[] = {"Hello *world*.\n", NULL};
+    isolated res = run_isolated("return { Emph = function(el)\n"
+                                "  local e = {t = \"Emph\"}\n"
+                                "  e.children = {e}\n"
+                                "  return e\n"
+                                "end }\n",
+                                SMALL_LIMITS, pages, 3);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc -1\nfilters/a.lua:1: error: the Emph function returned a "
+                            "node built wrong: the nodes nest too deeply (does a node contain "
+                            "itself?) (while filtering content/x.md)\n");
+}
+
+/* "Deep trees are walked without recursion in C": a very deep tree built
+ * by a filter is rendered or refused with an error, never a crash. */
+TEST(filter_limit_very_deep_returned_tree_is_not_a_crash) {
+    const char *const pages[] = {"Hello *world*.\n", "next\n", NULL};
+    isolated res = run_isolated("return { Emph = function(el)\n"
+                                "  local e = \"x\"\n"
+                                "  for i = 1, 300000 do e = {t = \"Emph\", children = {e}} end\n"
+                                "  return e\n"
+                                "end }\n",
+                                NULL, pages, 60);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 2 rc 0\n<p>next</p>\n");
+}
