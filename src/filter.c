@@ -561,6 +561,7 @@ filter_env *filter_env_new(const filter_set *set, const value *settings, const v
     }
     *(filter_env **)lua_getextraspace(L) = e;
     open_libs(L);
+    lua_gc(L, LUA_GCINC, 1000, 100, 0); /* pages make short-lived tables: collect rarely */
     save_libs(e);
     /* site: settings and data, read-only, the same for every page */
     lua_createtable(L, 0, 6);
