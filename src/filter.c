@@ -310,13 +310,7 @@ static int parse_markdown(lua_State *L) {
         lua_rawseti(L, -2, 1);
         return 1;
     }
-    ast_node *root = markdown_parse_into(e->doc, text, len);
-    lua_newtable(L);
-    int i = 0;
-    for (ast_node *c = root->first; c; c = c->next) {
-        lua_ast_push(L, c);
-        lua_rawseti(L, -2, ++i);
-    }
+    lua_ast_push_children(L, markdown_parse_into(e->doc, text, len));
     return 1;
 }
 
@@ -372,12 +366,7 @@ static int walk(lua_State *L) {
         lua_ast_push(L, holder->first);
         return 1;
     }
-    lua_newtable(L);
-    int i = 0;
-    for (ast_node *c = holder->first; c; c = c->next) {
-        lua_ast_push(L, c);
-        lua_rawseti(L, -2, ++i);
-    }
+    lua_ast_push_children(L, holder);
     return 1;
 }
 
@@ -539,18 +528,6 @@ static void save_libs(filter_env *e) {
     lua_pop(L, 1);
 }
 
-static void open_libs(lua_State *L) {
-    static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
-                                    {LUA_STRLIBNAME, luaopen_string},
-                                    {LUA_TABLIBNAME, luaopen_table},
-                                    {LUA_MATHLIBNAME, luaopen_math},
-                                    {LUA_UTF8LIBNAME, luaopen_utf8}};
-    for (size_t i = 0; i < sizeof libs / sizeof *libs; i++) {
-        luaL_requiref(L, libs[i].name, libs[i].func, 1);
-        lua_pop(L, 1);
-    }
-}
-
 filter_env *filter_env_new(const filter_set *set, const value *settings, const value *data) {
     filter_env *e = xcalloc(1, sizeof *e);
     e->set = set;
@@ -560,7 +537,7 @@ filter_env *filter_env_new(const filter_set *set, const value *settings, const v
         return NULL;
     }
     *(filter_env **)lua_getextraspace(L) = e;
-    open_libs(L);
+    lua_open_safe_libs(L);
     lua_gc(L, LUA_GCINC, 1000, 100, 0); /* pages make short-lived tables: collect rarely */
     save_libs(e);
     /* site: settings and data, read-only, the same for every page */

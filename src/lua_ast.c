@@ -82,6 +82,18 @@ void lua_ast_push(lua_State *L, ast_node *n) {
     lua_pop(L, 1);
 }
 
+void lua_ast_push_children(lua_State *L, ast_node *parent) {
+    int count = 0;
+    for (ast_node *c = parent->first; c; c = c->next)
+        count++;
+    lua_createtable(L, count, 0);
+    int i = 0;
+    for (ast_node *c = parent->first; c; c = c->next) {
+        lua_ast_push(L, c);
+        lua_rawseti(L, -2, ++i);
+    }
+}
+
 static ast_node *origin_of(lua_State *L, int idx) {
     idx = lua_absindex(L, idx);
     lua_getfield(L, LUA_REGISTRYINDEX, ORIGINS);
@@ -101,15 +113,7 @@ static int node_index(lua_State *L) {
         n = n->moved_to;
     if (!n)
         return 0;
-    int count = 0;
-    for (ast_node *c = n->first; c; c = c->next)
-        count++;
-    lua_createtable(L, count, 0);
-    int i = 0;
-    for (ast_node *c = n->first; c; c = c->next) {
-        lua_ast_push(L, c);
-        lua_rawseti(L, -2, ++i);
-    }
+    lua_ast_push_children(L, n);
     lua_pushvalue(L, -1);
     lua_setfield(L, 1, "children"); /* rawset: the table has no __newindex */
     return 1;

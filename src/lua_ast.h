@@ -31,6 +31,8 @@ void lua_ast_close(lua_State *L);
 
 /* Pushes node as a table. */
 void lua_ast_push(lua_State *L, ast_node *node);
+/* Pushes the list of parent's children as tables. */
+void lua_ast_push_children(lua_State *L, ast_node *parent);
 
 /* Builds nodes from the value at idx: a node table, a string (a Text, where
  * inlines may go), or a list of those. On success returns the number of

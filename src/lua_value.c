@@ -2,6 +2,7 @@
 #include "lua_value.h"
 
 #include <lauxlib.h>
+#include <lualib.h>
 #include <math.h>
 
 void lua_push_value(lua_State *L, const value *v) {
@@ -60,5 +61,17 @@ void lua_push_value_lines(lua_State *L, const value *v) {
             lua_push_value_lines(L, v->pairs[i].val);
             lua_setfield(L, -2, v->pairs[i].key);
         }
+    }
+}
+
+void lua_open_safe_libs(lua_State *L) {
+    static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
+                                    {LUA_STRLIBNAME, luaopen_string},
+                                    {LUA_TABLIBNAME, luaopen_table},
+                                    {LUA_MATHLIBNAME, luaopen_math},
+                                    {LUA_UTF8LIBNAME, luaopen_utf8}};
+    for (size_t i = 0; i < sizeof libs / sizeof *libs; i++) {
+        luaL_requiref(L, libs[i].name, libs[i].func, 1);
+        lua_pop(L, 1);
     }
 }

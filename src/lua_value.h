@@ -1,5 +1,6 @@
 /*
- * lua_value: pushing value trees onto a Lua stack.
+ * lua_value: pushing value trees onto a Lua stack, and opening the safe
+ * libraries every clinicgen Lua state starts with.
  *
  * Maps become tables with string keys, lists become sequences, scalars
  * become strings, numbers (integers when whole) and booleans. Null is nil
@@ -14,6 +15,10 @@
 #include <lua.h>
 
 void lua_push_value(lua_State *L, const value *v);
+
+/* Opens only the libraries templates and filters may use: base, string,
+ * table, math and utf8 (no io, os, package or debug). */
+void lua_open_safe_libs(lua_State *L);
 /* The same shape with each value replaced by its source line number. */
 void lua_push_value_lines(lua_State *L, const value *v);
 

@@ -134,18 +134,6 @@ static void push_site(lua_State *L, const site_model *m) {
     lua_setfield(L, -2, "home");
 }
 
-static void open_safe_libs(lua_State *L) {
-    static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
-                                    {LUA_STRLIBNAME, luaopen_string},
-                                    {LUA_TABLIBNAME, luaopen_table},
-                                    {LUA_MATHLIBNAME, luaopen_math},
-                                    {LUA_UTF8LIBNAME, luaopen_utf8}};
-    for (size_t i = 0; i < sizeof libs / sizeof *libs; i++) {
-        luaL_requiref(L, libs[i].name, libs[i].func, 1);
-        lua_pop(L, 1);
-    }
-}
-
 render_env *render_env_new(const template_set *set, const site_model *m,
                            const strmap *static_assets) {
     render_env *e = xcalloc(1, sizeof *e);
@@ -153,7 +141,7 @@ render_env *render_env_new(const template_set *set, const site_model *m,
     e->m = m;
     e->static_assets = static_assets;
     lua_State *L = e->L = luaL_newstate();
-    open_safe_libs(L);
+    lua_open_safe_libs(L);
     luaL_newmetatable(L, HTML_MT);
     lua_pop(L, 1);
     lua_createtable(L, (int)set->n_exprs, 0);
