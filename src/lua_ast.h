@@ -37,7 +37,8 @@ void lua_ast_push_children(lua_State *L, ast_node *parent);
 /* Builds nodes from the value at idx: a node table, a string (a Text, where
  * inlines may go), or a list of those. On success returns the number of
  * nodes and puts them in *out (an arena array; unlinked nodes). On error
- * returns -1 with a message in err. inline_ok: strings are accepted. */
+ * (a node built wrong, a tree too deep or containing itself) returns -1
+ * with a message in err. Lua errors inside are caught. */
 int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err);
 
 /* "a Heading", "an Item": the type name with its article, for messages. */
