@@ -904,7 +904,7 @@ int filter_env_run(filter_env *e, ast_doc *doc, const filter_page *page, diag_li
     e->doc = doc;
     e->page = page;
     e->d = d;
-    lua_ast_open(L, doc);
+    lua_ast_open(L);
     /* page and page_lines belong to this page: a change one filter makes is
      * seen by the later filters of the same page, and by nothing else */
     push_page(L, page);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char NODE_MT[] = "clinicgen.node";
-static const char ORIGINS[] = "clinicgen.origins"; /* weak: node table -> ast_node */
+static const char ORIGINS[] = "clinicgen.origins"; /* node table -> ast_node, per page */
 static const char *const align_names[] = {"", "left", "center", "right"};
 
 /* ---- ast -> Lua ---- */
@@ -119,22 +119,14 @@ static int node_index(lua_State *L) {
     return 1;
 }
 
-void lua_ast_open(lua_State *L, ast_doc *doc) {
-    (void)doc;
+/* Both start a fresh table of origins: one per page, so tables kept past
+ * their page find no origin (and never a freed node). */
+void lua_ast_open(lua_State *L) {
     lua_newtable(L);
-    lua_createtable(L, 0, 1);
-    lua_pushliteral(L, "k");
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
     lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
 }
 
-void lua_ast_close(lua_State *L) {
-    lua_pushnil(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
-    lua_newtable(L); /* tables kept past the page find no origin */
-    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
-}
+void lua_ast_close(lua_State *L) { lua_ast_open(L); }
 
 /* ---- Lua -> ast ---- */
 
@@ -229,7 +221,6 @@ static void field_alignments(conv *c, int idx, ast_node *n) {
     lua_getfield(L, idx, "alignments");
     if (lua_istable(L, -1)) {
         int count = (int)lua_rawlen(L, -1);
-        unsigned char scratch[1];
         n->n_columns = count;
         n->alignments = c->doc ? ast_alloc(c->doc, (size_t)count + 1) : NULL;
         for (int i = 0; i < count; i++) {
@@ -241,8 +232,8 @@ static void field_alignments(conv *c, int idx, ast_node *n) {
             if (k == 4 && a)
                 conv_error(c, "Table.alignments holds '%s'; use \"left\", \"center\", \"right\" or \"\"",
                            a, NULL);
-            (n->alignments ? n->alignments : scratch)[n->alignments ? i : 0] =
-                (unsigned char)(k == 4 ? 0 : k);
+            if (n->alignments) /* NULL when only checking */
+                n->alignments[i] = (unsigned char)(k == 4 ? 0 : k);
             lua_pop(L, 1);
         }
     } else if (!lua_isnil(L, -1)) {

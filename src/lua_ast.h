@@ -7,9 +7,9 @@
  * costs one table however large the subtree. Converting back reuses the
  * original subtree of every table whose children were never read.
  *
- * The ast nodes behind the tables live in the ast_doc given to
- * lua_ast_open, which must outlive every table made from it;
- * lua_ast_close forgets them (tables kept longer lose their children).
+ * The ast nodes behind the tables live in the page's ast_doc, which must
+ * stay alive from lua_ast_open to lua_ast_close; close forgets them
+ * (tables kept longer lose their children, and never reach freed nodes).
  * Nothing here recurses on the C stack: depth costs Lua stack slots only.
  */
 #ifndef CLINICGEN_LUA_AST_H
@@ -26,7 +26,7 @@
 void lua_ast_init(lua_State *L);
 
 /* Begins and ends the use of doc's nodes as tables. */
-void lua_ast_open(lua_State *L, ast_doc *doc);
+void lua_ast_open(lua_State *L);
 void lua_ast_close(lua_State *L);
 
 /* Pushes node as a table. */
