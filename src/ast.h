@@ -56,21 +56,21 @@ struct ast_node {
     ast_type type;
     int line, col; /* in the Markdown body; 0 when made by a filter */
     ast_node *parent, *first, *last, *prev, *next;
-    const char *text;  /* Text, Code, CodeBlock, HtmlBlock, HtmlInline */
-    const char *url;   /* Link, Image */
-    const char *title; /* Link, Image */
-    const char *info;  /* CodeBlock */
-    const char *id;    /* Heading: set by markdown_prepare */
-    int level;         /* Heading: 1-6 */
+    const char *text;          /* Text, Code, CodeBlock, HtmlBlock, HtmlInline */
+    const char *url;           /* Link, Image */
+    const char *title;         /* Link, Image */
+    const char *info;          /* CodeBlock */
+    const char *id;            /* Heading: set by markdown_prepare */
+    int level;                 /* Heading: 1-6 */
     int ordered, start, tight; /* List */
-    int number;        /* FootnoteReference, FootnoteDefinition */
-    int header;        /* TableRow: the header row */
-    const char *class_name; /* Div: class attribute (letters, digits, '-', '_', ' ') */
-    const char *element;    /* Div: "div", "section" or "aside" */
-    int n_columns;     /* Table */
+    int number;                /* FootnoteReference, FootnoteDefinition */
+    int header;                /* TableRow: the header row */
+    const char *class_name;    /* Div: class attribute (letters, digits, '-', '_', ' ') */
+    const char *element;       /* Div: "div", "section" or "aside" */
+    int n_columns;             /* Table */
     unsigned char *alignments; /* Table: n_columns ast_align values */
-    int flags;         /* AST_MOVED, AST_NO_CALL: bookkeeping of the filter engine */
-    ast_node *moved_to; /* AST_MOVED: the node that took this one's children */
+    int flags;                 /* AST_MOVED, AST_NO_CALL: bookkeeping of the filter engine */
+    ast_node *moved_to;        /* AST_MOVED: the node that took this one's children */
 };
 
 enum { AST_MOVED = 1, AST_NO_CALL = 2 };
@@ -97,7 +97,9 @@ int ast_insert_before(ast_node *sibling, ast_node *node);
 void ast_unlink(ast_node *node);
 int ast_can_contain(const ast_node *parent, const ast_node *child);
 
-static inline int ast_is_block(ast_type t) { return t < AST_TEXT; }
+static inline int ast_is_block(ast_type t) {
+    return t < AST_TEXT;
+}
 /* Types that never have children (their text is in a field). */
 int ast_is_leaf(ast_type t);
 

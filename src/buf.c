@@ -32,7 +32,9 @@ void *xrealloc(void *p, size_t n) {
     return p;
 }
 
-char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+char *xstrdup(const char *s) {
+    return xstrndup(s, strlen(s));
+}
 
 char *xstrndup(const char *s, size_t n) {
     char *p = xmalloc(n + 1);
@@ -69,7 +71,9 @@ void buf_append(buf *b, const char *s, size_t n) {
     b->data[b->len] = '\0';
 }
 
-void buf_puts(buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+void buf_puts(buf *b, const char *s) {
+    buf_append(b, s, strlen(s));
+}
 
 void buf_putc(buf *b, char c) {
     buf_grow(b, 1);
@@ -115,7 +119,9 @@ char *buf_detach(buf *b) {
     return p;
 }
 
-const char *buf_cstr(const buf *b) { return b->data ? b->data : ""; }
+const char *buf_cstr(const buf *b) {
+    return b->data ? b->data : "";
+}
 
 static void buf_escape(buf *b, const char *s, size_t n, int quotes) {
     size_t start = 0;
@@ -138,5 +144,9 @@ static void buf_escape(buf *b, const char *s, size_t n, int quotes) {
     buf_append(b, s + start, n - start);
 }
 
-void buf_html_text(buf *b, const char *s, size_t n) { buf_escape(b, s, n, 0); }
-void buf_html_attr(buf *b, const char *s, size_t n) { buf_escape(b, s, n, 1); }
+void buf_html_text(buf *b, const char *s, size_t n) {
+    buf_escape(b, s, n, 0);
+}
+void buf_html_attr(buf *b, const char *s, size_t n) {
+    buf_escape(b, s, n, 1);
+}

@@ -18,7 +18,8 @@ typedef struct buf {
     size_t cap;
 } buf;
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT                                                                                   \
+    { NULL, 0, 0 }
 
 void buf_grow(buf *b, size_t extra);
 void buf_append(buf *b, const char *s, size_t n);
@@ -28,8 +29,8 @@ void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 void buf_clear(buf *b);
 void buf_free(buf *b);
-char *buf_detach(buf *b);            /* never NULL; caller frees */
-const char *buf_cstr(const buf *b);  /* "" when empty */
+char *buf_detach(buf *b);           /* never NULL; caller frees */
+const char *buf_cstr(const buf *b); /* "" when empty */
 
 /* HTML escaping: text escapes & < >; attribute values also escape ". */
 void buf_html_text(buf *b, const char *s, size_t n);

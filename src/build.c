@@ -12,8 +12,8 @@
 #include "render_html.h"
 #include "site.h"
 #include "sitefiles.h"
-#include "template.h"
 #include "strmap.h"
+#include "template.h"
 #include "template_render.h"
 
 #include <errno.h>
@@ -136,14 +136,15 @@ static int load_filters(build_ctx *b, diag_list *d) {
 static int load_statics(build_ctx *b, diag_list *d) {
     char *dirs[2], *shown[2];
     size_t n = override_dirs(b, "static", dirs, shown);
-    int rc = assets_collect(&b->statics, (const char *const *)dirs, (const char *const *)shown, n, d);
+    int rc =
+        assets_collect(&b->statics, (const char *const *)dirs, (const char *const *)shown, n, d);
     free_dirs(dirs, shown);
     for (size_t i = 0; i < b->statics.len; i++) {
         const static_file *f = &b->statics.items[i];
         const char *owner = strmap_get(&b->model.out_paths, f->out_path);
         if (owner) {
-            diag_error(d, owner, 0, 0, "this page and the static file %s both want %s",
-                       f->shown, f->out_path);
+            diag_error(d, owner, 0, 0, "this page and the static file %s both want %s", f->shown,
+                       f->out_path);
             rc = -1;
         } else {
             strmap_put(&b->model.out_paths, f->out_path, f->shown);
@@ -163,7 +164,7 @@ typedef struct worker {
 
 static int filter_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag_list *d) {
     char *url = site_page_url(&b->model, p);
-    filter_page fp = {p->display_path, p->front,  p->source,      url,
+    filter_page fp = {p->display_path,         p->front,        p->source, url,
                       page_kind_name(p->kind), p->section_path, p->title};
     int rc = filter_env_run(w->filters, &doc->ast, &fp, d);
     free(url);
@@ -185,8 +186,8 @@ static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag
         return -1;
     md_source src = {p->display_path, p->body_line - 1, p->title};
     link_resolver links = {site_resolve_link, &b->model, p->dir};
-    int rc = markdown_prepare(doc, &src, &links,
-                              (const char *const *)b->templates->reserved_ids, d);
+    int rc =
+        markdown_prepare(doc, &src, &links, (const char *const *)b->templates->reserved_ids, d);
     render_options ropt = {b->cfg.unsafe_html, p->display_path, p->body_line - 1};
     render_html(doc->ast.root, &ropt, &w->html, d);
     return rc;
@@ -316,8 +317,8 @@ static int prepare(build_ctx *b, diag_list *d) {
 }
 
 static int generate(build_ctx *b, diag_list *d) {
-    char *out_dir = b->opt->out_dir ? xstrdup(b->opt->out_dir)
-                                    : fs_join(b->opt->project_dir, "site");
+    char *out_dir =
+        b->opt->out_dir ? xstrdup(b->opt->out_dir) : fs_join(b->opt->project_dir, "site");
     int rc = output_begin(&b->out, out_dir, b->opt->project_dir, d);
     free(out_dir);
     if (rc != 0)
@@ -361,13 +362,14 @@ int build_site(const build_options *opt) {
         rc = generate(&b, &d);
     diag_print(&d, stderr, opt->verbosity != VERBOSITY_QUIET);
     if (rc != 0 || d.errors)
-        fprintf(stderr, "clinicgen: build failed with %zu error%s; the previous site is "
-                        "unchanged\n",
+        fprintf(stderr,
+                "clinicgen: build failed with %zu error%s; the previous site is "
+                "unchanged\n",
                 d.errors, d.errors == 1 ? "" : "s");
-    else if (opt->verbosity != VERBOSITY_QUIET)
-    {
+    else if (opt->verbosity != VERBOSITY_QUIET) {
         size_t files = b.model.n_assets + b.statics.len;
-        fprintf(stderr, "clinicgen: built %zu page%s and copied %zu file%s in %.2f s (%zu warning%s)\n",
+        fprintf(stderr,
+                "clinicgen: built %zu page%s and copied %zu file%s in %.2f s (%zu warning%s)\n",
                 b.model.n_pages, b.model.n_pages == 1 ? "" : "s", files, files == 1 ? "" : "s",
                 seconds_since(&start), d.warnings, d.warnings == 1 ? "" : "s");
     }

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void diag_add(diag_list *d, diag_level level, const char *file, int line, int col,
-              const char *fmt, ...) {
+void diag_add(diag_list *d, diag_level level, const char *file, int line, int col, const char *fmt,
+              ...) {
     if (d->len == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 8;
         d->items = xrealloc(d->items, d->cap * sizeof *d->items);

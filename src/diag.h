@@ -28,12 +28,13 @@ typedef struct diag_list {
     size_t errors, warnings;
 } diag_list;
 
-#define DIAG_LIST_INIT {NULL, 0, 0, 0, 0}
+#define DIAG_LIST_INIT                                                                             \
+    { NULL, 0, 0, 0, 0 }
 
-void diag_add(diag_list *d, diag_level level, const char *file, int line, int col,
-              const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void diag_add(diag_list *d, diag_level level, const char *file, int line, int col, const char *fmt,
+              ...) __attribute__((format(printf, 6, 7)));
 #define diag_error(d, file, line, col, ...) diag_add(d, DIAG_ERROR, file, line, col, __VA_ARGS__)
-#define diag_warning(d, file, line, col, ...) \
+#define diag_warning(d, file, line, col, ...)                                                      \
     diag_add(d, DIAG_WARNING, file, line, col, __VA_ARGS__)
 
 /* Moves every message of src to the end of dst; src is left empty. */

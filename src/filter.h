@@ -36,8 +36,7 @@ typedef struct filter_set {
 /* Looks each name up in dirs (in order: the project's, the theme's, the
  * installed filters/), reads and syntax-checks it. Returns 0 or -1. */
 int filter_set_load(filter_set *set, const value *names, const char *const *dirs,
-                    const char *const *shown_dirs, size_t n_dirs, const char *where,
-                    diag_list *d);
+                    const char *const *shown_dirs, size_t n_dirs, const char *where, diag_list *d);
 /* A set from explicit files (clinicgen render --filter FILE). */
 int filter_set_add_file(filter_set *set, const char *path, diag_list *d);
 /* Reads filter_instruction_limit and filter_memory_limit_mb from site.yaml. */

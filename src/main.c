@@ -1,15 +1,15 @@
 /* main: the command line. Parses arguments and hands over to a command. */
 #include "buf.h"
 #include "build.h"
-#include "diag.h"
 #include "config.h"
+#include "diag.h"
 #include "filter.h"
 #include "fsutil.h"
 #include "lua_ast.h"
-#include "site.h"
 #include "markdown.h"
 #include "page.h"
 #include "render_html.h"
+#include "site.h"
 
 #include <errno.h>
 #include <libxml/parser.h>
@@ -75,8 +75,7 @@ static int command_build(int argc, char **argv) {
             opt.out_dir = argv[++i];
         } else if (!strcmp(a, "-j") && has_value) {
             if (parse_jobs(argv[++i], &opt.jobs) != 0)
-                return usage_error("-j takes a number of threads from 1 to 256, not '%s'",
-                                   argv[i]);
+                return usage_error("-j takes a number of threads from 1 to 256, not '%s'", argv[i]);
         } else if (!strncmp(a, "-j", 2) && a[2]) {
             if (parse_jobs(a + 2, &opt.jobs) != 0)
                 return usage_error("-j takes a number of threads from 1 to 256, not '%s'", a + 2);
@@ -149,8 +148,8 @@ static int render_page(render_request *r, const char *text, size_t len, const pa
     filter_env *fenv = filter_env_new(&r->filters, cfg.raw, data);
     md_doc doc;
     markdown_parse(&doc, text + p->body_offset, len - p->body_offset);
-    filter_page fp = {p->display_path, p->front, p->source, "", page_kind_name(p->kind),
-                      p->section_path, p->title};
+    filter_page fp = {p->display_path,         p->front,        p->source, "",
+                      page_kind_name(p->kind), p->section_path, p->title};
     int rc = filter_env_run(fenv, &doc.ast, &fp, d);
     buf out = BUF_INIT;
     if (rc == 0 && r->to_ast) {

@@ -13,7 +13,9 @@
 
 static const char *const extension_names[] = {"table", "strikethrough", "autolink", "tagfilter"};
 
-void markdown_init(void) { cmark_gfm_core_extensions_ensure_registered(); }
+void markdown_init(void) {
+    cmark_gfm_core_extensions_ensure_registered();
+}
 
 void markdown_parse(md_doc *doc, const char *text, size_t len) {
     memset(doc, 0, sizeof *doc);
@@ -130,8 +132,8 @@ static char *percent_decode(const char *s, size_t n) {
 }
 
 /* Returns 0, or -1 after reporting a link that finds nothing. */
-static int rewrite_link(ast_doc *doc, ast_node *n, const md_source *src,
-                        const link_resolver *links, diag_list *d) {
+static int rewrite_link(ast_doc *doc, ast_node *n, const md_source *src, const link_resolver *links,
+                        diag_list *d) {
     const char *url = n->url;
     int line = n->line + src->line_offset;
     int col = n->col;

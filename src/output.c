@@ -151,8 +151,7 @@ int output_commit(output *o, diag_list *d) {
         rc = rename(o->stage_dir, o->final_dir);
     }
     if (rc != 0) {
-        diag_error(d, o->final_dir, 0, 0, "cannot put the new site in place: %s",
-                   strerror(errno));
+        diag_error(d, o->final_dir, 0, 0, "cannot put the new site in place: %s", strerror(errno));
         output_abort(o);
         return -1;
     }

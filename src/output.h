@@ -26,8 +26,7 @@ typedef struct output {
 
 int output_begin(output *o, const char *out_dir, const char *project_dir, diag_list *d);
 int output_write(output *o, const char *rel, const char *data, size_t len, diag_list *d);
-int output_copy(output *o, const char *rel, const char *from, const char *from_shown,
-                diag_list *d);
+int output_copy(output *o, const char *rel, const char *from, const char *from_shown, diag_list *d);
 int output_commit(output *o, diag_list *d);
 void output_abort(output *o);
 

@@ -90,8 +90,8 @@ void page_format_date(const page_date *d, char *out, size_t size) {
 }
 
 const char *page_kind_name(page_kind kind) {
-    static const char *names[] = {"page", "procedure", "faq",  "concern",  "home",
-                                  "section", "tags", "tag", "not-found"};
+    static const char *names[] = {"page",    "procedure", "faq", "concern",  "home",
+                                  "section", "tags",      "tag", "not-found"};
     return names[kind];
 }
 
@@ -248,8 +248,8 @@ static char *url_from_source(const char *source, const value *slug) {
 void page_set_url(page *p, const char *url_path) {
     free(p->url_path);
     free(p->out_path);
-    p->url_path = url_path ? xstrdup(url_path)
-                           : url_from_source(p->source, value_map_get(p->front, "slug"));
+    p->url_path =
+        url_path ? xstrdup(url_path) : url_from_source(p->source, value_map_get(p->front, "slug"));
     p->out_path = xasprintf("%sindex.html", p->url_path);
 }
 
@@ -261,8 +261,8 @@ static int page_parse_front(page *p, const char *text, size_t len, diag_list *d)
     p->body_line = split.body_line;
     value *front = NULL;
     if (split.yaml) {
-        front = yaml_value_parse(split.yaml, split.yaml_len, p->display_path, split.yaml_line - 1,
-                                 d);
+        front =
+            yaml_value_parse(split.yaml, split.yaml_len, p->display_path, split.yaml_line - 1, d);
         if (!front)
             return -1;
     }
@@ -302,8 +302,7 @@ static int page_load_source(page *p, const char *text, size_t len, const char *s
     return d->errors > errors ? -1 : 0;
 }
 
-int page_load_text(page *p, const char *text, size_t len, const char *display_path,
-                   diag_list *d) {
+int page_load_text(page *p, const char *text, size_t len, const char *display_path, diag_list *d) {
     const char *source = display_path;
     if (!strncmp(source, "./", 2))
         source += 2;

@@ -49,8 +49,8 @@ typedef struct page {
     size_t n_tags;
     int draft;
     double weight;
-    size_t body_offset; /* byte offset of the body in the source file */
-    int body_line;      /* line number of the body's first line */
+    size_t body_offset;     /* byte offset of the body in the source file */
+    int body_line;          /* line number of the body's first line */
     struct page **children; /* listings: pages shown (borrowed) */
     size_t n_children;
     struct page **subsections; /* sections: child sections (borrowed) */
@@ -59,9 +59,9 @@ typedef struct page {
 } page;
 
 typedef struct front_matter_split {
-    const char *yaml;  /* inside the --- lines; NULL when there is none */
+    const char *yaml; /* inside the --- lines; NULL when there is none */
     size_t yaml_len;
-    int yaml_line;     /* line number of the first YAML line */
+    int yaml_line; /* line number of the first YAML line */
     size_t body_offset;
     int body_line;
 } front_matter_split;
@@ -79,8 +79,7 @@ int page_load(page *p, const char *content_dir, const char *source, const char *
 
 /* The same for text already read (clinicgen render); a display path under
  * content/ gives the page its section and kind. */
-int page_load_text(page *p, const char *text, size_t len, const char *display_path,
-                   diag_list *d);
+int page_load_text(page *p, const char *text, size_t len, const char *display_path, diag_list *d);
 
 /* Fills url_path and out_path from source (or from a given URL path). */
 void page_set_url(page *p, const char *url_path);

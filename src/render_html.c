@@ -11,8 +11,8 @@ typedef struct renderer {
     const render_options *opt;
     buf *out;
     diag_list *d;
-    int plain;          /* > 0 inside image alt text: text only */
-    int *ref_counts;    /* references seen per footnote number */
+    int plain;       /* > 0 inside image alt text: text only */
+    int *ref_counts; /* references seen per footnote number */
     int max_footnote;
     int warned_raw_html;
 } renderer;
@@ -35,7 +35,7 @@ static void attr(renderer *r, const char *name, const char *value) {
 
 /* GFM's tag filter: these tags are shown as text even in trusted HTML. */
 static void raw_html(renderer *r, const char *s) {
-    static const char *const filtered[] = {"title", "textarea", "style",    "xmp",      "iframe",
+    static const char *const filtered[] = {"title",   "textarea", "style",  "xmp",      "iframe",
                                            "noembed", "noframes", "script", "plaintext"};
     size_t n = strlen(s), start = 0;
     for (size_t i = 0; i < n; i++) {

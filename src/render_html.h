@@ -12,9 +12,9 @@
 #ifndef CLINICGEN_RENDER_HTML_H
 #define CLINICGEN_RENDER_HTML_H
 
+#include "ast.h"
 #include "buf.h"
 #include "diag.h"
-#include "ast.h"
 
 typedef struct render_options {
     int unsafe_html;          /* pass raw HTML through (tag filter still applies) */

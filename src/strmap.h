@@ -21,7 +21,8 @@ typedef struct strmap {
     size_t cap, len;
 } strmap;
 
-#define STRMAP_INIT {NULL, 0, 0}
+#define STRMAP_INIT                                                                                \
+    { NULL, 0, 0 }
 
 /* Sets key to value; returns the value it had before, or NULL. */
 void *strmap_put(strmap *m, const char *key, void *value);

@@ -30,11 +30,11 @@ typedef struct compiler {
 static const struct {
     const char *name;
     int code;
-} html_entities[] = {{"nbsp", 160},   {"copy", 169},   {"reg", 174},     {"middot", 183},
-                     {"times", 215},  {"ndash", 8211}, {"mdash", 8212},  {"lsquo", 8216},
-                     {"rsquo", 8217}, {"ldquo", 8220}, {"rdquo", 8221},  {"bull", 8226},
+} html_entities[] = {{"nbsp", 160},    {"copy", 169},   {"reg", 174},    {"middot", 183},
+                     {"times", 215},   {"ndash", 8211}, {"mdash", 8212}, {"lsquo", 8216},
+                     {"rsquo", 8217},  {"ldquo", 8220}, {"rdquo", 8221}, {"bull", 8226},
                      {"hellip", 8230}, {"trade", 8482}, {"larr", 8592},  {"uarr", 8593},
-                     {"rarr", 8594},  {"darr", 8595},  {"deg", 176},     {"plusmn", 177}};
+                     {"rarr", 8594},   {"darr", 8595},  {"deg", 176},    {"plusmn", 177}};
 
 static char *replace_html_entities(const char *text, size_t len, size_t *out_len) {
     buf out = BUF_INIT;
@@ -201,8 +201,8 @@ static int compile_each(compiler *c, tnode *n, const char *src) {
 /* ---- attributes ---- */
 
 static int is_url_attribute(const char *name) {
-    static const char *const names[] = {"href",   "src",      "action", "formaction", "cite",
-                                        "poster", "data",     "srcset", "xlink:href", "ping",
+    static const char *const names[] = {"href",     "src",        "action",  "formaction", "cite",
+                                        "poster",   "data",       "srcset",  "xlink:href", "ping",
                                         "manifest", "background", "longdesc"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (!strcmp(name, names[i]))
@@ -285,13 +285,10 @@ static int compile_attrs(compiler *c, tnode *n, const xmlNode *x, int special) {
             rc |= compile_directive(c, n, name, value);
         else if (special && (!strcmp(name, "name") || !strcmp(name, "slot")))
             n->name = xstrdup(value);
-        else if (special)
-        {
-            diag_error(c->d, c->path, n->line, 0, "this cg- element takes no attribute '%s'",
-                       name);
+        else if (special) {
+            diag_error(c->d, c->path, n->line, 0, "this cg- element takes no attribute '%s'", name);
             rc = -1;
-        }
-        else
+        } else
             rc |= compile_static_attr(c, n, name, value);
         xmlFree(v);
         free(name);
@@ -302,7 +299,7 @@ static int compile_attrs(compiler *c, tnode *n, const xmlNode *x, int special) {
 /* ---- nodes ---- */
 
 static int is_void_element(const char *name) {
-    static const char *const names[] = {"area", "base", "br",   "col",   "embed", "hr",  "img",
+    static const char *const names[] = {"area",  "base", "br",   "col",    "embed", "hr", "img",
                                         "input", "link", "meta", "source", "track", "wbr"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (!strcmp(name, names[i]))
@@ -345,8 +342,11 @@ static int special_kind(const char *name, tnode_kind *kind) {
     static const struct {
         const char *name;
         tnode_kind kind;
-    } specials[] = {{"cg-layout", TNODE_LAYOUT}, {"cg-fill", TNODE_BLOCK}, {"cg-slot", TNODE_SLOT},
-                    {"cg-include", TNODE_INCLUDE}, {"cg-block", TNODE_BLOCK}};
+    } specials[] = {{"cg-layout", TNODE_LAYOUT},
+                    {"cg-fill", TNODE_BLOCK},
+                    {"cg-slot", TNODE_SLOT},
+                    {"cg-include", TNODE_INCLUDE},
+                    {"cg-block", TNODE_BLOCK}};
     for (size_t i = 0; i < sizeof specials / sizeof *specials; i++)
         if (!strcmp(name, specials[i].name)) {
             *kind = specials[i].kind;
@@ -429,7 +429,8 @@ static int tag_start_line(const compiler *c, const xmlNode *x, const char *name)
     end = end ? end : p + strlen(p);
     size_t n = strlen(name);
     for (const char *q = end; q >= text; q--) {
-        if (*q == '<' && !strncmp(q + 1, name, n) && strchr(" \t\r\n/>", q[1 + n] ? q[1 + n] : '>')) {
+        if (*q == '<' && !strncmp(q + 1, name, n) &&
+            strchr(" \t\r\n/>", q[1 + n] ? q[1 + n] : '>')) {
             int back = 0;
             for (const char *r = q; r < p; r++)
                 back += *r == '\n';
@@ -522,8 +523,8 @@ static template *compile_file(compiler *c, const char *path, const char *display
     c->xml_failed = 0;
     size_t errors = c->d->errors;
     xmlSetStructuredErrorFunc(c, xml_error);
-    xmlDoc *doc = xmlReadMemory(text, (int)text_len, display, "UTF-8",
-                                XML_PARSE_NONET | XML_PARSE_NOCDATA);
+    xmlDoc *doc =
+        xmlReadMemory(text, (int)text_len, display, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOCDATA);
     xmlSetStructuredErrorFunc(NULL, NULL);
     tnode *root = NULL;
     if (doc && c->d->errors == errors)

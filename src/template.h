@@ -72,7 +72,7 @@ typedef struct tnode {
 
 typedef struct texpr {
     char *source; /* the Lua chunk: "return expr" */
-    char *file; /* the template's display path */
+    char *file;   /* the template's display path */
     int line;
 } texpr;
 
@@ -80,7 +80,8 @@ typedef struct template {
     char *name; /* "page.html", "partials/header.html" */
     char *path; /* display path */
     tnode *root;
-} template;
+}
+template;
 
 typedef struct template_set {
     template **items;

@@ -79,9 +79,9 @@ static int helper_asset(lua_State *L) {
 }
 
 static int helper_format_date(lua_State *L) {
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                         "May",     "June",     "July",      "August",
-                                         "September", "October", "November", "December"};
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
     const char *s = luaL_optstring(L, 1, NULL);
     page_date date;
     if (!s || page_parse_date(s, &date) != 0) {
@@ -95,10 +95,10 @@ static int helper_format_date(lua_State *L) {
 /* ---- the Lua state ---- */
 
 static void copy_globals(lua_State *L, int to) {
-    static const char *const names[] = {"assert", "error",  "ipairs",   "next",    "pairs",
-                                        "pcall",  "select", "tonumber", "tostring", "type",
-                                        "rawequal", "rawget", "rawlen", "string",  "table",
-                                        "math",   "utf8"};
+    static const char *const names[] = {"assert",   "error",  "ipairs",   "next",     "pairs",
+                                        "pcall",    "select", "tonumber", "tostring", "type",
+                                        "rawequal", "rawget", "rawlen",   "string",   "table",
+                                        "math",     "utf8"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         lua_getglobal(L, names[i]);
         lua_setfield(L, to, names[i]);
@@ -373,8 +373,9 @@ static const char *value_text(rctx *r, int expr, size_t *len) {
             lua_replace(L, -2);
             return lua_tolstring(L, -1, len);
         }
-        report(r, expr, lua_pushfstring(L, "the expression gives a %s where text is expected",
-                                        luaL_typename(L, -1)));
+        report(r, expr,
+               lua_pushfstring(L, "the expression gives a %s where text is expected",
+                               luaL_typename(L, -1)));
         lua_pop(L, 1);
         return NULL;
     }
@@ -514,8 +515,7 @@ static void set_loop(lua_State *L, lua_Integer index, lua_Integer length) {
     lua_setfield(L, -2, "loop");
 }
 
-static void render_item(rctx *r, const tnode *n, int scope, lua_Integer index,
-                        lua_Integer length) {
+static void render_item(rctx *r, const tnode *n, int scope, lua_Integer index, lua_Integer length) {
     /* stack: key, value */
     lua_State *L = r->L;
     new_scope(L, scope);

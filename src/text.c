@@ -125,8 +125,12 @@ static void append_url(buf *b, const char *url, size_t n, int html) {
     }
 }
 
-void text_append_href(buf *b, const char *url, size_t n) { append_url(b, url, n, 1); }
-void text_append_url(buf *b, const char *url, size_t n) { append_url(b, url, n, 0); }
+void text_append_href(buf *b, const char *url, size_t n) {
+    append_url(b, url, n, 1);
+}
+void text_append_url(buf *b, const char *url, size_t n) {
+    append_url(b, url, n, 0);
+}
 
 int text_is_unsafe_url(const char *url) {
     /* Browsers ignore ASCII whitespace and control characters inside the
@@ -142,8 +146,7 @@ int text_is_unsafe_url(const char *url) {
             break;
     }
     scheme[n] = '\0';
-    if (!strcmp(scheme, "javascript:") || !strcmp(scheme, "vbscript:") ||
-        !strcmp(scheme, "file:"))
+    if (!strcmp(scheme, "javascript:") || !strcmp(scheme, "vbscript:") || !strcmp(scheme, "file:"))
         return 1;
     if (strcmp(scheme, "data:") != 0)
         return 0;

@@ -23,7 +23,7 @@ typedef enum {
 typedef struct value value;
 
 typedef struct value_pair {
-    char *key; /* owned */
+    char *key;  /* owned */
     value *val; /* owned */
 } value_pair;
 

@@ -12,8 +12,8 @@
 #include <yaml.h>
 
 enum {
-    YAML_MAX_DEPTH = 200,      /* deeper nesting is certainly not content */
-    YAML_MAX_NODES = 1000000,  /* caps alias expansion ("billion laughs") */
+    YAML_MAX_DEPTH = 200,     /* deeper nesting is certainly not content */
+    YAML_MAX_NODES = 1000000, /* caps alias expansion ("billion laughs") */
     YAML_MAX_ANCHORS = 10000
 };
 
@@ -225,8 +225,7 @@ static value *parse_node(loader *ld, yaml_event_t *ev, int depth) {
         v = scalar_value(ev);
         anchor_name = ev->data.scalar.anchor;
         break;
-    case YAML_ALIAS_EVENT:
-        return alias_value(ld, ev);
+    case YAML_ALIAS_EVENT: return alias_value(ld, ev);
     case YAML_SEQUENCE_START_EVENT:
         anchor_name = ev->data.sequence_start.anchor;
         v = parse_collection(ld, ev, depth);
@@ -235,9 +234,7 @@ static value *parse_node(loader *ld, yaml_event_t *ev, int depth) {
         anchor_name = ev->data.mapping_start.anchor;
         v = parse_collection(ld, ev, depth);
         break;
-    default:
-        loader_error(ld, &ev->start_mark, "YAML: unexpected structure");
-        return NULL;
+    default: loader_error(ld, &ev->start_mark, "YAML: unexpected structure"); return NULL;
     }
     if (v)
         remember_anchor(ld, anchor_name, &ev->start_mark, v);

@@ -77,21 +77,21 @@ static char *eval_at_load(const char *expr) {
     return html;
 }
 
-#define CHECK_EVAL(expr, expected)                                                                \
-    do {                                                                                          \
-        char *h_ = eval_at_load(expr);                                                            \
-        char *want_ = xasprintf("<p>body</p>\n<p>%s</p>\n", expected);                            \
-        CHECK_STR(h_, want_);                                                                     \
-        free(h_);                                                                                 \
-        free(want_);                                                                              \
+#define CHECK_EVAL(expr, expected)                                                                 \
+    do {                                                                                           \
+        char *h_ = eval_at_load(expr);                                                             \
+        char *want_ = xasprintf("<p>body</p>\n<p>%s</p>\n", expected);                             \
+        CHECK_STR(h_, want_);                                                                      \
+        free(h_);                                                                                  \
+        free(want_);                                                                               \
     } while (0)
 
 /* What a filter run in a child process reported. */
 typedef struct isolated {
     int finished; /* the child exited normally within the time */
     int timed_out;
-    int crashed;  /* killed by a signal or a non-zero exit (abort, sanitizer) */
-    int status;   /* from waitpid */
+    int crashed; /* killed by a signal or a non-zero exit (abort, sanitizer) */
+    int status;  /* from waitpid */
     char out[8192];
 } isolated;
 
@@ -186,30 +186,44 @@ static isolated run_isolated(const char *lua, const char *settings, const char *
     return res;
 }
 
-#define CHECK_FINISHED(res)                                                                       \
-    do {                                                                                          \
-        if ((res).timed_out)                                                                      \
-            test_fail(__FILE__, __LINE__, "the filter was not stopped: killed after the time "    \
-                                          "limit; it had reported:\n%s",                          \
-                      (res).out);                                                                 \
-        else if ((res).crashed)                                                                   \
-            test_fail(__FILE__, __LINE__,                                                         \
-                      "the process crashed (%s %d); it had reported:\n%s",                        \
-                      WIFSIGNALED((res).status) ? "signal" : "exit status",                       \
-                      WIFSIGNALED((res).status) ? WTERMSIG((res).status)                          \
-                                                : WEXITSTATUS((res).status),                      \
-                      (res).out);                                                                 \
+#define CHECK_FINISHED(res)                                                                        \
+    do {                                                                                           \
+        if ((res).timed_out)                                                                       \
+            test_fail(__FILE__, __LINE__,                                                          \
+                      "the filter was not stopped: killed after the time "                         \
+                      "limit; it had reported:\n%s",                                               \
+                      (res).out);                                                                  \
+        else if ((res).crashed)                                                                    \
+            test_fail(__FILE__, __LINE__, "the process crashed (%s %d); it had reported:\n%s",     \
+                      WIFSIGNALED((res).status) ? "signal" : "exit status",                        \
+                      WIFSIGNALED((res).status) ? WTERMSIG((res).status)                           \
+                                                : WEXITSTATUS((res).status),                       \
+                      (res).out);                                                                  \
     } while (0)
 
 /* ---- what is not there ---- */
 
-TEST(filter_sandbox_io_is_nil) { CHECK_EVAL("type(io) .. type(_G.io) .. type(_ENV.io)", "nilnilnil"); }
-TEST(filter_sandbox_os_is_nil) { CHECK_EVAL("type(os) .. type(_G.os)", "nilnil"); }
-TEST(filter_sandbox_require_is_nil) { CHECK_EVAL("type(require) .. type(_G.require)", "nilnil"); }
-TEST(filter_sandbox_debug_is_nil) { CHECK_EVAL("type(debug) .. type(_G.debug)", "nilnil"); }
-TEST(filter_sandbox_package_is_nil) { CHECK_EVAL("type(package) .. type(_G.package)", "nilnil"); }
-TEST(filter_sandbox_dofile_is_nil) { CHECK_EVAL("type(dofile) .. type(_G.dofile)", "nilnil"); }
-TEST(filter_sandbox_loadfile_is_nil) { CHECK_EVAL("type(loadfile) .. type(_G.loadfile)", "nilnil"); }
+TEST(filter_sandbox_io_is_nil) {
+    CHECK_EVAL("type(io) .. type(_G.io) .. type(_ENV.io)", "nilnilnil");
+}
+TEST(filter_sandbox_os_is_nil) {
+    CHECK_EVAL("type(os) .. type(_G.os)", "nilnil");
+}
+TEST(filter_sandbox_require_is_nil) {
+    CHECK_EVAL("type(require) .. type(_G.require)", "nilnil");
+}
+TEST(filter_sandbox_debug_is_nil) {
+    CHECK_EVAL("type(debug) .. type(_G.debug)", "nilnil");
+}
+TEST(filter_sandbox_package_is_nil) {
+    CHECK_EVAL("type(package) .. type(_G.package)", "nilnil");
+}
+TEST(filter_sandbox_dofile_is_nil) {
+    CHECK_EVAL("type(dofile) .. type(_G.dofile)", "nilnil");
+}
+TEST(filter_sandbox_loadfile_is_nil) {
+    CHECK_EVAL("type(loadfile) .. type(_G.loadfile)", "nilnil");
+}
 TEST(filter_sandbox_collectgarbage_is_nil) {
     CHECK_EVAL("type(collectgarbage) .. type(_G.collectgarbage)", "nilnil");
 }
@@ -237,7 +251,8 @@ TEST(filter_sandbox_load_refuses_bytecode) {
     char *h = eval_at_load("(function()\n"
                            "  local f, err = load('\\27LuaT\\0\\25\\147\\r\\n\\26\\n')\n"
                            "  local g, err2 = load('\\27Lua', 'x', 'b')\n"
-                           "  return tostring(f) .. '|' .. tostring(g) .. '|' .. tostring(err) .. '|' .. tostring(err2)\n"
+                           "  return tostring(f) .. '|' .. tostring(g) .. '|' .. tostring(err) .. "
+                           "'|' .. tostring(err2)\n"
                            "end)()");
     CHECK_CONTAINS(h, "<p>nil|nil|");
     CHECK_CONTAINS(h, "precompiled");
@@ -301,7 +316,8 @@ TEST(filter_sandbox_global_set_on_one_page_is_gone_on_the_next) {
            "_G.other = 'x'\n"
            "return { Document = function(doc)\n"
            "  local c = doc.children\n"
-           "  c[#c + 1] = Paragraph(before .. '|' .. counter .. '|' .. tostring(rawget(_G, 'other')))\n"
+           "  c[#c + 1] = Paragraph(before .. '|' .. counter .. '|' .. tostring(rawget(_G, "
+           "'other')))\n"
            "  return doc\n"
            "end }\n");
     tf_start(&f);
@@ -479,11 +495,12 @@ TEST(filter_limit_deep_recursion_is_an_error) {
 }
 
 TEST(filter_limit_metamethod_recursion_is_an_error) {
-    tf_result r = tf_filter("return { Paragraph = function(el)\n"
-                            "  local t = setmetatable({}, {__index = function(t, k) return t[k] end})\n"
-                            "  return Paragraph(tostring(t.x))\n"
-                            "end }\n",
-                            "body\n");
+    tf_result r =
+        tf_filter("return { Paragraph = function(el)\n"
+                  "  local t = setmetatable({}, {__index = function(t, k) return t[k] end})\n"
+                  "  return Paragraph(tostring(t.x))\n"
+                  "end }\n",
+                  "body\n");
     CHECK_INT(r.rc, -1);
     CHECK_CONTAINS(r.msgs, "filters/a.lua:2: error: ");
     CHECK_CONTAINS(r.msgs, "stack overflow");
