@@ -28,8 +28,11 @@ local CLASS = "care care-aftercare"
 local COLUMNS = { "when", "do", "avoid" } -- the keys, in column order
 
 -- ---- helpers (each shipped filter carries its own: filters cannot require) ----
+-- (inlines and page_line come with the engine: see docs/filters.md)
 
 local function trim(s)
+  local first, last = s:byte(1), s:byte(-1)
+  if first and first > 32 and last > 32 then return s end -- the usual case: nothing to trim
   return s:match("^%s*(.*%S)") or "" -- linear: "(.-)%s*$" backtracks on long text
 end
 
@@ -46,29 +49,6 @@ local function text_of(v)
   return false
 end
 
--- The smallest line number held in a page_lines value (a number, list or map).
-local function first_line(v)
-  if type(v) == "number" then return v end
-  if type(v) ~= "table" then return nil end
-  local best
-  for _, x in pairs(v) do
-    local line = first_line(x)
-    if line and (not best or line < best) then best = line end
-  end
-  return best
-end
-
--- The line of page_lines[k1][k2]..., or of the nearest enclosing value.
-local function line_of(...)
-  local v, best = page_lines, nil
-  for _, key in ipairs({ ... }) do
-    if type(v) ~= "table" then break end
-    v = v[key]
-    best = first_line(v) or best
-  end
-  return best
-end
-
 -- True for a Lua list (a YAML sequence), false for a map or a scalar.
 local function is_list(v)
   if type(v) ~= "table" then return false end
@@ -76,19 +56,6 @@ local function is_list(v)
     if math.type(k) ~= "integer" then return false end
   end
   return true
-end
-
--- Inlines for a table cell from Markdown text. One or more paragraphs give
--- their inlines (joined by a space); anything else (a line that Markdown
--- reads as a list or a heading, say) stays as the words the writer typed.
-local function inlines(text)
-  local out = {}
-  for i, block in ipairs(parse(text or "")) do
-    if block.t ~= "Paragraph" then return { Text(text) } end
-    if i > 1 then out[#out + 1] = " " end
-    for _, inline in ipairs(block.children) do out[#out + 1] = inline end
-  end
-  return out
 end
 
 -- Add a block at the end of the document, before the footnote definitions.
@@ -104,7 +71,7 @@ end
 -- what the writer must fix.
 local function row_from_entry(entry, i)
   if type(entry) ~= "table" or is_list(entry) then
-    log.error(("aftercare step %d must be {when, do, avoid}"):format(i), line_of("aftercare", i))
+    log.error(("aftercare step %d must be {when, do, avoid}"):format(i), page_line("aftercare", i))
     return nil
   end
   local row, empty = {}, true
@@ -112,17 +79,17 @@ local function row_from_entry(entry, i)
     local text = text_of(value)
     if key ~= "when" and key ~= "do" and key ~= "avoid" then
       log.error(("aftercare step %d: unknown key '%s' (use when, do and avoid)"):format(i, tostring(key)),
-        line_of("aftercare", i, key))
+        page_line("aftercare", i, key))
       return nil
     elseif text == false then
-      log.error(("aftercare step %d: %s must be text"):format(i, key), line_of("aftercare", i, key))
+      log.error(("aftercare step %d: %s must be text"):format(i, key), page_line("aftercare", i, key))
       return nil
     end
     row[key] = text
     empty = empty and (text == nil or text == "")
   end
   if empty then
-    log.error(("aftercare step %d is empty: give when, do or avoid"):format(i), line_of("aftercare", i))
+    log.error(("aftercare step %d is empty: give when, do or avoid"):format(i), page_line("aftercare", i))
     return nil
   end
   return row
@@ -133,7 +100,7 @@ local function rows_from_front_matter()
   local list = page.aftercare
   if list == nil then return {} end
   if not is_list(list) then
-    log.error("aftercare must be a list of {when, do, avoid}", line_of("aftercare"))
+    log.error("aftercare must be a list of {when, do, avoid}", page_line("aftercare"))
     return {}
   end
   local rows = {}

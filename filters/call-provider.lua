@@ -28,37 +28,17 @@ local CLASS = "call-provider"
 local EMERGENCY = "If you cannot reach us and you feel very unwell, call emergency services."
 
 -- ---- helpers (each shipped filter carries its own: filters cannot require) ----
+-- (inlines and page_line come with the engine: see docs/filters.md)
 
 local function trim(s)
+  local first, last = s:byte(1), s:byte(-1)
+  if first and first > 32 and last > 32 then return s end -- the usual case: nothing to trim
   return s:match("^%s*(.*%S)") or "" -- linear: "(.-)%s*$" backtracks on long text
 end
 
 -- The first word of a code block's info string: "call-provider".
 local function fence_name(info)
   return (info or ""):match("^%s*(%S+)")
-end
-
--- The smallest line number held in a page_lines value (a number, list or map).
-local function first_line(v)
-  if type(v) == "number" then return v end
-  if type(v) ~= "table" then return nil end
-  local best
-  for _, x in pairs(v) do
-    local line = first_line(x)
-    if line and (not best or line < best) then best = line end
-  end
-  return best
-end
-
--- The line of page_lines[k1][k2]..., or of the nearest enclosing value.
-local function line_of(...)
-  local v, best = page_lines, nil
-  for _, key in ipairs({ ... }) do
-    if type(v) ~= "table" then break end
-    v = v[key]
-    best = first_line(v) or best
-  end
-  return best
 end
 
 -- True for a Lua list (a YAML sequence), false for a map or a scalar.
@@ -68,19 +48,6 @@ local function is_list(v)
     if math.type(k) ~= "integer" then return false end
   end
   return true
-end
-
--- Inlines from Markdown text. One or more paragraphs give their inlines
--- (joined by a space); anything else (a line that Markdown reads as a list
--- or a heading, say) stays as the words the writer typed.
-local function inlines(text)
-  local out = {}
-  for i, block in ipairs(parse(text or "")) do
-    if block.t ~= "Paragraph" then return { Text(text) } end
-    if i > 1 then out[#out + 1] = " " end
-    for _, inline in ipairs(block.children) do out[#out + 1] = inline end
-  end
-  return out
 end
 
 -- Add a block at the end of the document, before the footnote definitions.
@@ -97,14 +64,14 @@ local function signs_from_front_matter()
   local list = page.call_provider_if
   if list == nil then return {} end
   if not is_list(list) then
-    log.error("call_provider_if must be a list of warning signs", line_of("call_provider_if"))
+    log.error("call_provider_if must be a list of warning signs", page_line("call_provider_if"))
     return {}
   end
   local signs = {}
   for i, sign in ipairs(list) do
     if type(sign) == "number" then sign = tostring(sign) end
     if type(sign) ~= "string" or trim(sign) == "" then
-      log.error(("call_provider_if: sign %d must be text"):format(i), line_of("call_provider_if", i))
+      log.error(("call_provider_if: sign %d must be text"):format(i), page_line("call_provider_if", i))
     else
       signs[#signs + 1] = trim(sign)
     end

@@ -42,8 +42,11 @@ local SEVERITY_WORDS = {
 }
 
 -- ---- helpers (each shipped filter carries its own: filters cannot require) ----
+-- (inlines and page_line come with the engine: see docs/filters.md)
 
 local function trim(s)
+  local first, last = s:byte(1), s:byte(-1)
+  if first and first > 32 and last > 32 then return s end -- the usual case: nothing to trim
   return s:match("^%s*(.*%S)") or "" -- linear: "(.-)%s*$" backtracks on long text
 end
 
@@ -60,29 +63,6 @@ local function text_of(v)
   return false
 end
 
--- The smallest line number held in a page_lines value (a number, list or map).
-local function first_line(v)
-  if type(v) == "number" then return v end
-  if type(v) ~= "table" then return nil end
-  local best
-  for _, x in pairs(v) do
-    local line = first_line(x)
-    if line and (not best or line < best) then best = line end
-  end
-  return best
-end
-
--- The line of page_lines[k1][k2]..., or of the nearest enclosing value.
-local function line_of(...)
-  local v, best = page_lines, nil
-  for _, key in ipairs({ ... }) do
-    if type(v) ~= "table" then break end
-    v = v[key]
-    best = first_line(v) or best
-  end
-  return best
-end
-
 -- True for a Lua list (a YAML sequence), false for a map or a scalar.
 local function is_list(v)
   if type(v) ~= "table" then return false end
@@ -90,19 +70,6 @@ local function is_list(v)
     if math.type(k) ~= "integer" then return false end
   end
   return true
-end
-
--- Inlines for a table cell from Markdown text. One or more paragraphs give
--- their inlines (joined by a space); anything else (a line that Markdown
--- reads as a list or a heading, say) stays as the words the writer typed.
-local function inlines(text)
-  local out = {}
-  for i, block in ipairs(parse(text or "")) do
-    if block.t ~= "Paragraph" then return { Text(text) } end
-    if i > 1 then out[#out + 1] = " " end
-    for _, inline in ipairs(block.children) do out[#out + 1] = inline end
-  end
-  return out
 end
 
 -- Add a block at the end of the document, before the footnote definitions.
@@ -119,7 +86,7 @@ end
 local function row_from_entry(entry, i)
   if type(entry) ~= "table" or is_list(entry) then
     log.error(("contraindication %d must be {ref: id} or {condition, severity, note}"):format(i),
-      line_of("contraindications", i))
+      page_line("contraindications", i))
     return nil
   end
   local row, from_catalogue = {}, {}
@@ -130,7 +97,7 @@ local function row_from_entry(entry, i)
     local known = id and type(data) == "table" and data[id]
     if type(known) ~= "table" then
       log.error(("unknown contraindication '%s': not in %s"):format(tostring(entry.ref), CATALOGUE),
-        line_of("contraindications", i, "ref"))
+        page_line("contraindications", i, "ref"))
       return nil
     end
     for field in pairs(FIELDS) do
@@ -145,20 +112,20 @@ local function row_from_entry(entry, i)
       from_catalogue[key] = nil
       if row[key] == false then
         log.error(("contraindication %d: %s must be text"):format(i, key),
-          line_of("contraindications", i, key))
+          page_line("contraindications", i, key))
         return nil
       end
     elseif key ~= "ref" then
       log.error(("contraindication %d: unknown key '%s' (use ref, or condition, severity and note)")
-        :format(i, tostring(key)), line_of("contraindications", i, key))
+        :format(i, tostring(key)), page_line("contraindications", i, key))
       return nil
     end
   end
 
   -- the line to point at, worked out only when there is something to report
   local function where()
-    return from_catalogue.condition and line_of("contraindications", i, "ref")
-      or line_of("contraindications", i, "condition")
+    return from_catalogue.condition and page_line("contraindications", i, "ref")
+      or page_line("contraindications", i, "condition")
   end
   if not row.condition or row.condition == "" then
     log.error(("contraindication %d has no condition"):format(i), where())
@@ -170,10 +137,10 @@ local function row_from_entry(entry, i)
     local said = row.severity and ("'" .. row.severity .. "'") or "none"
     if from_catalogue.severity then
       log.error(("contraindication '%s' in %s has severity %s: it must be absolute or relative")
-        :format(tostring(entry.ref), CATALOGUE, said), line_of("contraindications", i, "ref"))
+        :format(tostring(entry.ref), CATALOGUE, said), page_line("contraindications", i, "ref"))
     else
       log.error(("contraindication '%s' has severity %s: write severity: absolute or severity: relative")
-        :format(row.condition, said), line_of("contraindications", i, "severity") or where())
+        :format(row.condition, said), page_line("contraindications", i, "severity") or where())
     end
     return nil
   end
@@ -187,7 +154,7 @@ local function rows_from_front_matter()
   if list == nil then return {} end
   if not is_list(list) then
     log.error("contraindications must be a list of {ref: id} or {condition, severity, note}",
-      line_of("contraindications"))
+      page_line("contraindications"))
     return {}
   end
   local rows = {}

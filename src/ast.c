@@ -15,7 +15,9 @@ struct ast_arena_block {
 
 enum { ARENA_BLOCK = 64 * 1024 };
 
-void ast_doc_init(ast_doc *doc) { memset(doc, 0, sizeof *doc); }
+void ast_doc_init(ast_doc *doc) {
+    memset(doc, 0, sizeof *doc);
+}
 
 void ast_doc_free(ast_doc *doc) {
     ast_arena_block *b = doc->blocks;
@@ -70,17 +72,19 @@ const char *ast_strdup(ast_doc *doc, const char *s, size_t n) {
 }
 
 static const char *const type_names[AST_TYPE_COUNT] = {
-    "Document",  "Heading",   "Paragraph", "BlockQuote",    "List",
-    "Item",      "CodeBlock", "HtmlBlock", "ThematicBreak", "Table",
-    "TableRow",  "TableCell", "FootnoteDefinition", "Div",   "Text",
-    "Emph",      "Strong",    "Strikethrough", "Link",       "Image",
-    "Code",      "HtmlInline", "SoftBreak", "LineBreak",     "FootnoteReference"};
+    "Document", "Heading",    "Paragraph",          "BlockQuote",    "List",
+    "Item",     "CodeBlock",  "HtmlBlock",          "ThematicBreak", "Table",
+    "TableRow", "TableCell",  "FootnoteDefinition", "Div",           "Text",
+    "Emph",     "Strong",     "Strikethrough",      "Link",          "Image",
+    "Code",     "HtmlInline", "SoftBreak",          "LineBreak",     "FootnoteReference"};
 
-const char *ast_type_name(ast_type t) { return t < AST_TYPE_COUNT ? type_names[t] : "?"; }
+const char *ast_type_name(ast_type t) {
+    return t < AST_TYPE_COUNT ? type_names[t] : "?";
+}
 
 int ast_type_from_name(const char *name) {
-    for (int t = 0; t < AST_TYPE_COUNT; t++)
-        if (!strcmp(type_names[t], name))
+    for (int t = 0; t < AST_TYPE_COUNT; t++) /* the first letter rules most out */
+        if (type_names[t][0] == name[0] && !strcmp(type_names[t], name))
             return t;
     return -1;
 }
@@ -311,7 +315,9 @@ int ast_is_leaf(ast_type t) {
 }
 
 /* cmark_iter sends no EXIT event for these types. */
-static int cmark_is_leaf(ast_type t) { return ast_is_leaf(t) && t != AST_FOOTNOTE_REFERENCE; }
+static int cmark_is_leaf(ast_type t) {
+    return ast_is_leaf(t) && t != AST_FOOTNOTE_REFERENCE;
+}
 
 ast_node *ast_from_cmark(ast_doc *doc, cmark_node *root) {
     cmark_iter *it = cmark_iter_new(root);

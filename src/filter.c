@@ -6,6 +6,7 @@
 #include "lua_ast.h"
 #include "lua_value.h"
 #include "markdown.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <lauxlib.h>
@@ -18,7 +19,6 @@ enum {
     DEFAULT_MEMORY_MB = 64,
     HOOK_EVERY = 1000 /* instructions between limit checks */
 };
-
 
 /* ---- the set ---- */
 
@@ -65,8 +65,7 @@ int filter_set_add_file(filter_set *set, const char *path, diag_list *d) {
 }
 
 int filter_set_load(filter_set *set, const value *names, const char *const *dirs,
-                    const char *const *shown_dirs, size_t n_dirs, const char *where,
-                    diag_list *d) {
+                    const char *const *shown_dirs, size_t n_dirs, const char *where, diag_list *d) {
     if (!names || names->type == VALUE_NULL)
         return 0;
     if (names->type != VALUE_LIST) {
@@ -139,6 +138,7 @@ void filter_set_free(filter_set *set) {
 struct filter_env {
     lua_State *L;
     const filter_set *set;
+    pool pool;          /* the Lua state's memory: pages make many small objects */
     size_t used, limit; /* bytes; limit 0: none */
     long long steps, step_limit;
     int chunks_ref; /* registry: compiled filter chunks, by index */
@@ -151,19 +151,21 @@ struct filter_env {
     diag_list *d;
 };
 
-static filter_env *env_of(lua_State *L) { return *(filter_env **)lua_getextraspace(L); }
+static filter_env *env_of(lua_State *L) {
+    return *(filter_env **)lua_getextraspace(L);
+}
 
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     filter_env *e = ud;
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
-        free(ptr);
+        pool_release(&e->pool, ptr, old);
         e->used -= old;
         return NULL;
     }
     if (e->limit && nsize > old && e->used + (nsize - old) > e->limit)
         return NULL; /* Lua raises "not enough memory" */
-    void *p = realloc(ptr, nsize);
+    void *p = pool_resize(&e->pool, ptr, old, nsize);
     if (p)
         e->used = e->used - old + nsize;
     return p;
@@ -176,8 +178,9 @@ static void count_hook(lua_State *L, lua_Debug *ar) {
         return;
     lua_getinfo(L, "Sl", ar); /* name the line the filter was running */
     const char *source = ar->source && ar->source[0] == '@' ? ar->source + 1 : "?";
-    luaL_error(L, "%s:%d: the filter ran past filter_instruction_limit (%I instructions) on this "
-                  "page (an endless loop?)",
+    luaL_error(L,
+               "%s:%d: the filter ran past filter_instruction_limit (%I instructions) on this "
+               "page (an endless loop?)",
                source, ar->currentline, (lua_Integer)e->step_limit);
 }
 
@@ -283,16 +286,20 @@ static int log_error(lua_State *L) {
  * punctuation or autolink anywhere, nothing that starts a block at its start.
  * Then it is one paragraph of plain text and needs no parser. */
 static int is_plain_text(const char *s, size_t n) {
-    static const char inline_marks[] = "\\`*_[]<>!&~|@\n\r\t";
     static const char block_starts[] = "#>-+=: 0123456789";
+    static const unsigned char inline_mark[256] = {
+        [0] = 1,    ['\\'] = 1, ['`'] = 1,  ['*'] = 1, ['_'] = 1, ['['] = 1, [']'] = 1,
+        ['<'] = 1,  ['>'] = 1,  ['!'] = 1,  ['&'] = 1, ['~'] = 1, ['|'] = 1, ['@'] = 1,
+        ['\n'] = 1, ['\r'] = 1, ['\t'] = 1, [':'] = 2, ['w'] = 2};
     if (!n || strchr(block_starts, s[0]) || s[n - 1] == ' ')
         return 0;
     for (size_t i = 0; i < n; i++) {
-        if (!s[i] || strchr(inline_marks, s[i]))
+        unsigned char mark = inline_mark[(unsigned char)s[i]];
+        if (mark == 1)
             return 0;
-        if ((s[i] == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/') ||
-            (s[i] == 'w' && !strncmp(s + i, "www.", 4)))
-            return 0;
+        if (mark == 2 && ((s[i] == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/') ||
+                          (s[i] == 'w' && !strncmp(s + i, "www.", 4))))
+            return 0; /* an autolink */
     }
     return 1;
 }
@@ -314,10 +321,76 @@ static int parse_markdown(lua_State *L) {
     return 1;
 }
 
+/* inlines(markdown): the inlines of a Markdown string, for a table cell or
+ * a heading. Paragraphs give their inlines, joined by a space; anything
+ * else (a line Markdown reads as a list or a heading, say) stays the text
+ * the writer typed. nil gives no inlines. */
+static int parse_inlines(lua_State *L) {
+    filter_env *e = env_of(L);
+    size_t len;
+    const char *text = luaL_optlstring(L, 1, "", &len);
+    lua_newtable(L);
+    ast_node *blocks =
+        len && !is_plain_text(text, len) ? markdown_parse_into(e->doc, text, len) : NULL;
+    for (ast_node *b = blocks ? blocks->first : NULL; b; b = b->next)
+        if (b->type != AST_PARAGRAPH) {
+            blocks = NULL;
+            break;
+        }
+    if (!blocks) {
+        if (len) {
+            ast_node *t = ast_new(e->doc, AST_TEXT);
+            t->text = ast_strdup(e->doc, text, len);
+            lua_ast_push(L, t);
+            lua_rawseti(L, -2, 1);
+        }
+        return 1;
+    }
+    lua_Integer n = 0;
+    for (ast_node *para = blocks->first; para; para = para->next) {
+        if (para != blocks->first) {
+            ast_node *space = ast_new(e->doc, AST_TEXT);
+            space->text = " ";
+            lua_ast_push(L, space);
+            lua_rawseti(L, -2, ++n);
+        }
+        for (ast_node *inl = para->first; inl; inl = inl->next) {
+            lua_ast_push(L, inl);
+            lua_rawseti(L, -2, ++n);
+        }
+    }
+    return 1;
+}
+
+/* page_line(key, ...): the front matter line of page[key][...], or of the
+ * nearest enclosing value that exists; nil without front matter. */
+static int page_line(lua_State *L) {
+    filter_env *e = env_of(L);
+    const value *v = e->page ? e->page->front : NULL;
+    if (!v)
+        return 0;
+    int line = v->line, top = lua_gettop(L);
+    for (int arg = 1; arg <= top && v; arg++) {
+        if (v->type == VALUE_MAP && lua_type(L, arg) == LUA_TSTRING)
+            v = value_map_get(v, lua_tostring(L, arg));
+        else if (v->type == VALUE_LIST && lua_isinteger(L, arg))
+            v = lua_tointeger(L, arg) >= 1 && (size_t)lua_tointeger(L, arg) <= v->len
+                    ? v->items[lua_tointeger(L, arg) - 1]
+                    : NULL;
+        else
+            v = NULL;
+        if (v)
+            line = v->line;
+    }
+    lua_pushinteger(L, line);
+    return 1;
+}
+
 typedef struct traversal {
     filter_env *e;
     int ftable; /* stack index of the table of functions */
     const char *key[AST_TYPE_COUNT];
+    int wants_blocks, wants_inlines; /* some function for a block, an inline */
     int topdown;
     int failed;
 } traversal;
@@ -478,10 +551,9 @@ static void save_libs(filter_env *e) {
     lua_pop(L, 1);
     lua_newtable(L); /* base: safe globals, libraries, constructors, helpers */
     int base = lua_gettop(L);
-    static const char *const safe[] = {"assert", "error",    "ipairs",       "next",
-                                       "pairs",  "pcall",    "rawequal",     "rawget",
-                                       "rawlen", "select",   "setmetatable", "tonumber",
-                                       "tostring", "type",   "xpcall"};
+    static const char *const safe[] = {"assert",       "error",    "ipairs",   "next",   "pairs",
+                                       "pcall",        "rawequal", "rawget",   "rawlen", "select",
+                                       "setmetatable", "tonumber", "tostring", "type",   "xpcall"};
     for (size_t i = 0; i < sizeof safe / sizeof *safe; i++) {
         lua_getglobal(L, safe[i]);
         lua_setfield(L, base, safe[i]);
@@ -511,6 +583,10 @@ static void save_libs(filter_env *e) {
     lua_setfield(L, base, "walk");
     lua_pushcfunction(L, parse_markdown);
     lua_setfield(L, base, "parse");
+    lua_pushcfunction(L, parse_inlines);
+    lua_setfield(L, base, "inlines");
+    lua_pushcfunction(L, page_line);
+    lua_setfield(L, base, "page_line");
     lua_createtable(L, 0, 2);
     lua_pushcfunction(L, log_warn);
     lua_setfield(L, -2, "warn");
@@ -533,6 +609,7 @@ filter_env *filter_env_new(const filter_set *set, const value *settings, const v
     e->set = set;
     lua_State *L = e->L = lua_newstate(limited_alloc, e);
     if (!L) {
+        pool_free(&e->pool);
         free(e);
         return NULL;
     }
@@ -572,6 +649,7 @@ void filter_env_free(filter_env *e) {
     if (!e)
         return;
     lua_close(e->L);
+    pool_free(&e->pool);
     free(e);
 }
 
@@ -590,8 +668,8 @@ static void report_at(filter_env *e, int line, const char *msg, const char *cont
         msg = "the filter used more memory than filter_memory_limit_mb allows on one page";
     }
     if (context)
-        diag_error(e->d, file, line, 0, "%s (%s, while filtering %s)", msg ? msg : "error",
-                   context, page_shown(e));
+        diag_error(e->d, file, line, 0, "%s (%s, while filtering %s)", msg ? msg : "error", context,
+                   page_shown(e));
     else
         diag_error(e->d, file, line, 0, "%s (while filtering %s)", msg ? msg : "error",
                    page_shown(e));
@@ -603,17 +681,29 @@ static void report_lua_error(filter_env *e, const char *msg, const char *context
 
 static int setup_traversal(traversal *tr, lua_State *L, int ftable) {
     tr->ftable = lua_absindex(L, ftable);
-    for (int t = 0; t < AST_TYPE_COUNT; t++) {
-        const char *name = ast_type_name((ast_type)t);
-        const char *catch_all = ast_is_block((ast_type)t) ? "Block" : "Inline";
+    int block_fn = 0, inline_fn = 0;
+    for (int t = 0; t < AST_TYPE_COUNT; t++)
         tr->key[t] = NULL;
-        if (t == AST_DOCUMENT)
-            continue; /* Document runs once, at the end */
-        if (lua_getfield(L, tr->ftable, name) == LUA_TFUNCTION)
-            tr->key[t] = name;
-        else if ((lua_pop(L, 1), lua_getfield(L, tr->ftable, catch_all)) == LUA_TFUNCTION)
-            tr->key[t] = catch_all;
+    /* a filter names few types: look at its keys, not at every type name */
+    lua_pushnil(L);
+    while (lua_next(L, tr->ftable)) {
+        if (lua_type(L, -2) == LUA_TSTRING && lua_isfunction(L, -1)) {
+            const char *name = lua_tostring(L, -2);
+            int t = ast_type_from_name(name);
+            if (t > 0) /* Document runs once, at the end */
+                tr->key[t] = ast_type_name((ast_type)t);
+            block_fn |= !strcmp(name, "Block");
+            inline_fn |= !strcmp(name, "Inline");
+        }
         lua_pop(L, 1);
+    }
+    for (int t = 1; t < AST_TYPE_COUNT; t++) {
+        if (!tr->key[t] && (ast_is_block((ast_type)t) ? block_fn : inline_fn))
+            tr->key[t] = ast_is_block((ast_type)t) ? "Block" : "Inline";
+        if (tr->key[t] && ast_is_block((ast_type)t))
+            tr->wants_blocks = 1;
+        else if (tr->key[t])
+            tr->wants_inlines = 1;
     }
     lua_getfield(L, tr->ftable, "traverse");
     tr->topdown = lua_isstring(L, -1) && !strcmp(lua_tostring(L, -1), "topdown");
@@ -623,19 +713,17 @@ static int setup_traversal(traversal *tr, lua_State *L, int ftable) {
 
 /* Calls the function for n. Returns 0 (keep), 1 (replaced: *first..*last
  * are the new nodes, NULL when deleted) or -1 (error reported). */
-static int call_on(traversal *tr, ast_node *n, const char *key, ast_node **first,
-                   ast_node **last, int *skip_children) {
+static int call_on(traversal *tr, ast_node *n, const char *key, ast_node **first, ast_node **last,
+                   int *skip_children) {
     filter_env *e = tr->e;
     lua_State *L = e->L;
     int top = lua_gettop(L);
-    char context[80];
-    snprintf(context, sizeof context, "in the %s function", key);
     lua_getfield(L, tr->ftable, key);
-    lua_Debug ar;
-    lua_pushvalue(L, -1);
-    int defined = lua_getinfo(L, ">S", &ar) ? ar.linedefined : 0;
+    lua_pushvalue(L, -1); /* kept at top + 1, to name its line in messages */
     lua_ast_push(L, n);
     if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
+        char context[80];
+        snprintf(context, sizeof context, "in the %s function", key);
         report_lua_error(e, lua_tostring(L, -1), context);
         lua_settop(L, top);
         return -1;
@@ -672,7 +760,9 @@ static int call_on(traversal *tr, ast_node *n, const char *key, ast_node **first
             ast_unlink(k);
             k = next;
         }
-        report_at(e, defined, buf_cstr(&err), NULL);
+        lua_Debug ar;
+        lua_pushvalue(L, top + 1);
+        report_at(e, lua_getinfo(L, ">S", &ar) ? ar.linedefined : 0, buf_cstr(&err), NULL);
         rc = -1;
     } else {
         ast_unlink(n);
@@ -717,7 +807,9 @@ static void traverse(traversal *tr, ast_node *root) {
                 }
             }
             n->flags &= ~AST_NO_CALL;
-            if (!skip && n->first) {
+            /* inlines hold only inlines: no need to enter them without an
+             * inline function */
+            if (!skip && n->first && (tr->wants_inlines || ast_is_block(n->first->type))) {
                 n = n->first;
                 continue;
             }
@@ -786,7 +878,8 @@ static int run_table(filter_env *e, ast_doc *doc) {
     }
     traversal tr = {.e = e};
     setup_traversal(&tr, L, -1);
-    traverse(&tr, doc->root);
+    if (tr.wants_blocks || tr.wants_inlines)
+        traverse(&tr, doc->root);
     if (tr.failed)
         return -1;
     return run_document(&tr, doc);
@@ -823,22 +916,74 @@ static int run_filter(filter_env *e, size_t i, ast_doc *doc, int page_idx, int l
     return rc;
 }
 
+/* page: the front matter is converted a key at a time, on first read, so a
+ * filter that never looks at it costs nothing. Keys the filter sets or
+ * deletes stay as it left them (the metatable's "done" set). */
+static int page_load_key(lua_State *L) { /* __index(t, k) and __newindex(t, k, v) */
+    filter_env *e = env_of(L);
+    int setting = lua_gettop(L) >= 3;
+    lua_getmetatable(L, 1);
+    lua_getfield(L, -1, "done");
+    lua_pushvalue(L, 2);
+    int done = lua_rawget(L, -2) != LUA_TNIL;
+    lua_pop(L, 1);
+    lua_pushvalue(L, 2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    if (setting) {
+        lua_settop(L, 3);
+        lua_rawset(L, 1);
+        return 0;
+    }
+    if (done || !e->page || !e->page->front || lua_type(L, 2) != LUA_TSTRING)
+        return 0;
+    lua_push_value(L, value_map_get(e->page->front, lua_tostring(L, 2)));
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+static int page_pairs(lua_State *L) {
+    filter_env *e = env_of(L);
+    const value *front = e->page ? e->page->front : NULL;
+    for (size_t i = 0; front && i < front->len; i++) {
+        lua_pushcfunction(L, page_load_key);
+        lua_pushvalue(L, 1);
+        lua_pushstring(L, front->pairs[i].key);
+        lua_call(L, 2, 0);
+    }
+    lua_getglobal(L, "next");
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
 static void push_page(lua_State *L, const filter_page *p) {
-    if (p->front)
-        lua_push_value(L, p->front);
-    else
-        lua_newtable(L);
+    lua_createtable(L, 0, 8);
     const char *keys[] = {"path", "url", "kind", "section", "title"};
     const char *values[] = {p->path, p->url, p->kind, p->section, p->title};
+    lua_createtable(L, 0, 5); /* metatable */
+    lua_createtable(L, 0, 5); /* keys done: these five come from the page, not its front matter */
     for (size_t i = 0; i < 5; i++) {
         if (!values[i])
             continue;
         lua_pushstring(L, values[i]);
+        lua_setfield(L, -4, keys[i]);
+        lua_pushboolean(L, 1);
         lua_setfield(L, -2, keys[i]);
     }
+    lua_setfield(L, -2, "done");
+    lua_pushcfunction(L, page_load_key);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, page_load_key);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, page_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
 }
-
-static void push_page(lua_State *L, const filter_page *p);
 
 /* page_lines is needed only to report an error: it is built on first use
  * (a key read, pairs or #), then every lookup is a plain table lookup. */
@@ -904,7 +1049,7 @@ int filter_env_run(filter_env *e, ast_doc *doc, const filter_page *page, diag_li
     e->doc = doc;
     e->page = page;
     e->d = d;
-    lua_ast_open(L);
+    lua_ast_open(L, doc);
     /* page and page_lines belong to this page: a change one filter makes is
      * seen by the later filters of the same page, and by nothing else */
     push_page(L, page);

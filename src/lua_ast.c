@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char NODE_MT[] = "clinicgen.node";
-static const char ORIGINS[] = "clinicgen.origins"; /* node table -> ast_node, per page */
+/* Registry keys: the addresses of these (lightuserdata, no string lookup). */
+static const char NODE_MT = 'm'; /* the metatable of node tables with children */
+static const char ORIGINS = 'o'; /* node table -> ast_node, per page */
+static const char DOC = 'd';     /* the page's ast_doc, while open */
 static const char *const align_names[] = {"", "left", "center", "right"};
 
 /* ---- ast -> Lua ---- */
@@ -74,8 +76,9 @@ void lua_ast_push(lua_State *L, ast_node *n) {
     push_fields(L, n);
     if (ast_is_leaf(n->type))
         return;
-    luaL_setmetatable(L, NODE_MT);
-    lua_getfield(L, LUA_REGISTRYINDEX, ORIGINS);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &NODE_MT);
+    lua_setmetatable(L, -2);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &ORIGINS);
     lua_pushvalue(L, -2);
     lua_pushlightuserdata(L, n);
     lua_rawset(L, -3);
@@ -96,7 +99,7 @@ void lua_ast_push_children(lua_State *L, ast_node *parent) {
 
 static ast_node *origin_of(lua_State *L, int idx) {
     idx = lua_absindex(L, idx);
-    lua_getfield(L, LUA_REGISTRYINDEX, ORIGINS);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &ORIGINS);
     lua_pushvalue(L, idx);
     lua_rawget(L, -2);
     ast_node *n = lua_touserdata(L, -1);
@@ -119,14 +122,28 @@ static int node_index(lua_State *L) {
     return 1;
 }
 
-/* Both start a fresh table of origins: one per page, so tables kept past
- * their page find no origin (and never a freed node). */
-void lua_ast_open(lua_State *L) {
-    lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, ORIGINS);
+/* A fresh table of origins per page, so tables kept past their page find no
+ * origin (and never a freed node). */
+void lua_ast_open(lua_State *L, ast_doc *doc) {
+    lua_createtable(L, 0, doc ? 16 : 0);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &ORIGINS);
+    if (doc)
+        lua_pushlightuserdata(L, doc);
+    else
+        lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &DOC);
 }
 
-void lua_ast_close(lua_State *L) { lua_ast_open(L); }
+void lua_ast_close(lua_State *L) {
+    lua_ast_open(L, NULL);
+}
+
+ast_doc *lua_ast_doc(lua_State *L) {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &DOC);
+    ast_doc *doc = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    return doc;
+}
 
 /* ---- Lua -> ast ---- */
 
@@ -144,12 +161,31 @@ static void conv_error(conv *c, const char *fmt, const char *a, const char *b) {
 }
 
 const char *lua_ast_a(ast_type t) {
-    static const char *const with_article[AST_TYPE_COUNT] = {
-        "a Document", "a Heading", "a Paragraph", "a BlockQuote", "a List", "an Item",
-        "a CodeBlock", "an HtmlBlock", "a ThematicBreak", "a Table", "a TableRow", "a TableCell",
-        "a FootnoteDefinition", "a Div", "a Text", "an Emph", "a Strong", "a Strikethrough",
-        "a Link", "an Image", "a Code", "an HtmlInline", "a SoftBreak", "a LineBreak",
-        "a FootnoteReference"};
+    static const char *const with_article[AST_TYPE_COUNT] = {"a Document",
+                                                             "a Heading",
+                                                             "a Paragraph",
+                                                             "a BlockQuote",
+                                                             "a List",
+                                                             "an Item",
+                                                             "a CodeBlock",
+                                                             "an HtmlBlock",
+                                                             "a ThematicBreak",
+                                                             "a Table",
+                                                             "a TableRow",
+                                                             "a TableCell",
+                                                             "a FootnoteDefinition",
+                                                             "a Div",
+                                                             "a Text",
+                                                             "an Emph",
+                                                             "a Strong",
+                                                             "a Strikethrough",
+                                                             "a Link",
+                                                             "an Image",
+                                                             "a Code",
+                                                             "an HtmlInline",
+                                                             "a SoftBreak",
+                                                             "a LineBreak",
+                                                             "a FootnoteReference"};
     return t < AST_TYPE_COUNT ? with_article[t] : "a node";
 }
 
@@ -216,29 +252,35 @@ static int field_bool(conv *c, int idx, const char *key, int fallback) {
     return v;
 }
 
+/* Alignments from the list at idx: "", "left", "center" or "right" each. */
+static void read_alignments(conv *c, int idx, ast_node *n) {
+    lua_State *L = c->L;
+    int count = (int)lua_rawlen(L, idx);
+    n->n_columns = count;
+    n->alignments = c->doc ? ast_alloc(c->doc, (size_t)count + 1) : NULL;
+    for (int i = 0; i < count; i++) {
+        lua_rawgeti(L, idx, i + 1);
+        const char *a = lua_tostring(L, -1);
+        int k = 0;
+        while (k < 4 && (!a || strcmp(a, align_names[k]) != 0))
+            k++;
+        if (k == 4 && a)
+            conv_error(c,
+                       "Table.alignments holds '%s'; use \"left\", \"center\", \"right\" or \"\"",
+                       a, NULL);
+        if (n->alignments) /* NULL when only checking */
+            n->alignments[i] = (unsigned char)(k == 4 ? 0 : k);
+        lua_pop(L, 1);
+    }
+}
+
 static void field_alignments(conv *c, int idx, ast_node *n) {
     lua_State *L = c->L;
     lua_getfield(L, idx, "alignments");
-    if (lua_istable(L, -1)) {
-        int count = (int)lua_rawlen(L, -1);
-        n->n_columns = count;
-        n->alignments = c->doc ? ast_alloc(c->doc, (size_t)count + 1) : NULL;
-        for (int i = 0; i < count; i++) {
-            lua_rawgeti(L, -1, i + 1);
-            const char *a = lua_tostring(L, -1);
-            int k = 0;
-            while (k < 4 && (!a || strcmp(a, align_names[k]) != 0))
-                k++;
-            if (k == 4 && a)
-                conv_error(c, "Table.alignments holds '%s'; use \"left\", \"center\", \"right\" or \"\"",
-                           a, NULL);
-            if (n->alignments) /* NULL when only checking */
-                n->alignments[i] = (unsigned char)(k == 4 ? 0 : k);
-            lua_pop(L, 1);
-        }
-    } else if (!lua_isnil(L, -1)) {
+    if (lua_istable(L, -1))
+        read_alignments(c, lua_gettop(L), n);
+    else if (!lua_isnil(L, -1))
         conv_error(c, "Table.alignments must be a list%s", "", NULL);
-    }
     lua_pop(L, 1);
 }
 
@@ -246,8 +288,9 @@ static void field_alignments(conv *c, int idx, ast_node *n) {
 static void read_div(conv *c, int idx, ast_node *n) {
     n->class_name = field_string(c, idx, "Div", "class");
     n->element = field_string(c, idx, "Div", "element");
-    if (n->class_name && strspn(n->class_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                               "0123456789-_ ") != strlen(n->class_name))
+    if (n->class_name &&
+        strspn(n->class_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                              "0123456789-_ ") != strlen(n->class_name))
         conv_error(c, "Div.class '%s' may hold only letters, digits, '-', '_' and spaces%s",
                    n->class_name, "");
     if (!n->element || !*n->element)
@@ -358,8 +401,8 @@ static void finish_table(conv *c, ast_node *table) {
 
 typedef struct frame {
     ast_node *parent;
-    int list;       /* stack index of the children table */
-    int restore;    /* stack top to go back to when the list is done */
+    int list;    /* stack index of the children table */
+    int restore; /* stack top to go back to when the list is done */
     lua_Integer next;
 } frame;
 
@@ -503,7 +546,10 @@ int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err)
     lua_pushlightuserdata(L, &a);
     if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        buf_printf(err, "%s", msg && strstr(msg, "stack") ? "the nodes nest too deeply (does a node contain itself?)" : (msg ? msg : "error"));
+        buf_printf(err, "%s",
+                   msg && strstr(msg, "stack")
+                       ? "the nodes nest too deeply (does a node contain itself?)"
+                       : (msg ? msg : "error"));
         lua_pop(L, 1);
         return -1;
     }
@@ -624,8 +670,8 @@ static const char *check_child(lua_State *L, ast_type parent, int child, char *m
             return NULL;
     }
     snprintf(msg, size, "%s cannot go inside %s, which holds %s",
-             lua_istable(L, child) ? lua_ast_a(c.type) : luaL_typename(L, child),
-             lua_ast_a(parent), lua_ast_expected_children(parent));
+             lua_istable(L, child) ? lua_ast_a(c.type) : luaL_typename(L, child), lua_ast_a(parent),
+             lua_ast_expected_children(parent));
     return msg;
 }
 
@@ -713,101 +759,91 @@ static int construct(lua_State *L) {
     return 1;
 }
 
-/* A cell from a string, an inline node, a TableCell or a list of inlines. */
-static void push_cell(lua_State *L, int value) {
-    if (lua_istable(L, value)) {
-        lua_getfield(L, value, "t");
-        const char *t = lua_tostring(L, -1);
-        int is_cell = t && !strcmp(t, "TableCell");
-        lua_pop(L, 1);
-        if (is_cell) {
-            lua_pushvalue(L, value);
-            return;
-        }
-    }
-    lua_createtable(L, 0, 2);
-    lua_pushliteral(L, "TableCell");
-    lua_setfield(L, -2, "t");
-    int is_list = 0;
-    if (lua_istable(L, value)) {
-        lua_getfield(L, value, "t");
-        is_list = lua_isnil(L, -1);
-        lua_pop(L, 1);
-    }
-    if (is_list) {
-        lua_pushvalue(L, value);
-    } else {
-        lua_createtable(L, 1, 0);
-        lua_pushvalue(L, value);
-        lua_rawseti(L, -2, 1);
-    }
-    lua_setfield(L, -2, "children");
+/* Raises err (freed here) as an error at the filter line that called. */
+static int raise_at_caller(lua_State *L, buf *err) {
+    luaL_where(L, 1);
+    lua_pushlstring(L, buf_cstr(err), err->len);
+    buf_free(err);
+    lua_concat(L, 2);
+    return lua_error(L);
 }
 
-static void push_row(lua_State *L, int cells, int header) {
-    lua_createtable(L, 0, 3);
-    lua_pushliteral(L, "TableRow");
-    lua_setfield(L, -2, "t");
-    lua_pushboolean(L, header);
-    lua_setfield(L, -2, "header");
+/* A SimpleTable cell from the value at idx: a string is its text; a
+ * TableCell, an inline or a list of inlines goes through the checks every
+ * converted node gets. */
+static ast_node *simple_cell(lua_State *L, ast_doc *doc, int idx) {
+    ast_node *cell = ast_new(doc, AST_TABLE_CELL);
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        ast_node *text = ast_new(doc, AST_TEXT);
+        size_t n;
+        const char *s = lua_tolstring(L, idx, &n);
+        text->text = ast_strdup(doc, s, n);
+        ast_append(cell, text);
+        return cell;
+    }
+    buf err = BUF_INIT;
+    ast_node **nodes;
+    int count = lua_ast_from(L, idx, doc, &nodes, &err);
+    if (count == 1 && nodes[0]->type == AST_TABLE_CELL)
+        cell = nodes[0];
+    else
+        for (int i = 0; i < count; i++)
+            if (ast_append(cell, nodes[i]) != 0) {
+                buf_printf(&err, "%s cannot go inside a TableCell, which holds %s",
+                           lua_ast_a(nodes[i]->type), lua_ast_expected_children(AST_TABLE_CELL));
+                count = -1;
+            }
+    if (count < 0)
+        raise_at_caller(L, &err);
+    buf_free(&err);
+    return cell;
+}
+
+static ast_node *simple_row(lua_State *L, ast_doc *doc, int cells, int header) {
+    ast_node *row = ast_new(doc, AST_TABLE_ROW);
+    row->header = header;
     lua_Integer n = (lua_Integer)lua_rawlen(L, cells);
-    lua_createtable(L, (int)n, 0);
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, cells, i);
-        push_cell(L, lua_gettop(L));
-        lua_rawseti(L, -3, i);
+        ast_append(row, simple_cell(L, doc, lua_gettop(L)));
         lua_pop(L, 1);
     }
-    lua_setfield(L, -2, "children");
+    return row;
 }
 
-/* SimpleTable(headers, rows [, alignments]) */
+/* SimpleTable(headers, rows [, alignments]). The table is built here, in
+ * the page's tree, and handed back as a node table whose children are
+ * converted only if the filter reads them: a filter that just places the
+ * table pays for no Lua tables per cell. */
 static int simple_table(lua_State *L) {
     lua_settop(L, 3); /* alignments may be absent */
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checktype(L, 2, LUA_TTABLE);
-    lua_createtable(L, 0, 3);
-    int table = lua_gettop(L);
-    lua_pushliteral(L, "Table");
-    lua_setfield(L, table, "t");
-    if (lua_istable(L, 3)) {
-        lua_pushvalue(L, 3);
-        lua_setfield(L, table, "alignments");
-    }
+    ast_doc *doc = lua_ast_doc(L);
+    if (!doc)
+        return luaL_error(L, "SimpleTable works only while a page is being filtered");
+    buf err = BUF_INIT;
+    conv c = {L, doc, &err, 0};
+    ast_node *table = ast_new(doc, AST_TABLE);
+    if (lua_istable(L, 3))
+        read_alignments(&c, 3, table);
+    else if (!lua_isnil(L, 3))
+        conv_error(&c, "Table.alignments must be a list%s", "", NULL);
+    if (c.failed)
+        return raise_at_caller(L, &err);
+    ast_append(table, simple_row(L, doc, 1, 1));
     lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
-    lua_createtable(L, (int)n + 1, 0);
-    int rows = lua_gettop(L);
-    push_row(L, 1, 1);
-    lua_rawseti(L, rows, 1);
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, 2, i);
         luaL_argexpected(L, lua_istable(L, -1), 2, "a list of rows, each a list of cells");
-        push_row(L, lua_gettop(L), 0);
-        lua_rawseti(L, rows, i + 1);
+        ast_append(table, simple_row(L, doc, lua_gettop(L), 0));
         lua_pop(L, 1);
     }
-    lua_setfield(L, table, "children");
-    if (!lua_istable(L, 3)) { /* without alignments the header row sets the width */
-        lua_Integer columns = (lua_Integer)lua_rawlen(L, 1);
-        lua_createtable(L, (int)columns, 0);
-        for (lua_Integer i = 1; i <= columns; i++) {
-            lua_pushliteral(L, "");
-            lua_rawseti(L, -2, i);
-        }
-        lua_setfield(L, table, "alignments");
-    }
-    check_shallow(L, table, AST_TABLE);
-    lua_getfield(L, table, "children");
-    for (lua_Integer r = 1; r <= n + 1; r++) {
-        lua_rawgeti(L, -1, r);
-        lua_getfield(L, -1, "children");
-        for (lua_Integer k = 1; lua_rawgeti(L, -1, k) != LUA_TNIL; k++) {
-            check_shallow(L, lua_gettop(L), AST_TABLE_CELL);
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 3);
-    }
-    lua_settop(L, table);
+    finish_table(&c, table); /* the header row sets the width; short rows are padded */
+    if (c.failed)
+        return raise_at_caller(L, &err);
+    buf_free(&err);
+    lua_ast_push(L, table);
     return 1;
 }
 
@@ -876,7 +912,9 @@ static int stringify(lua_State *L) {
 }
 
 void lua_ast_init(lua_State *L) {
-    luaL_newmetatable(L, NODE_MT);
+    lua_createtable(L, 0, 2);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &NODE_MT);
     lua_pushcfunction(L, node_index);
     lua_setfield(L, -2, "__index");
     lua_pushboolean(L, 0); /* shared by every page: not to be changed by a filter */

@@ -25,9 +25,12 @@
  * the stack, for the filter environment. */
 void lua_ast_init(lua_State *L);
 
-/* Begins and ends the use of doc's nodes as tables. */
-void lua_ast_open(lua_State *L);
+/* Begins and ends the use of doc's nodes as tables. While open, SimpleTable
+ * builds its nodes in doc. */
+void lua_ast_open(lua_State *L, ast_doc *doc);
 void lua_ast_close(lua_State *L);
+/* The doc opened, or NULL. */
+ast_doc *lua_ast_doc(lua_State *L);
 
 /* Pushes node as a table. */
 void lua_ast_push(lua_State *L, ast_node *node);

@@ -27,8 +27,8 @@
 enum { TF_MAX_FILES = 4 };
 
 typedef struct tf {
-    char dir[32];                  /* /tmp/cgfilter-XXXXXX */
-    char paths[TF_MAX_FILES][96];  /* the files written */
+    char dir[32];                 /* /tmp/cgfilter-XXXXXX */
+    char paths[TF_MAX_FILES][96]; /* the files written */
     size_t n_files;
     filter_set set;
     value *settings, *data;
@@ -71,8 +71,8 @@ void tf_init(tf *f, const char *settings_yaml, const char *data_yaml) {
     snprintf(sub, sizeof sub, "%s/filters", f->dir);
     mkdir(sub, 0700);
     if (settings_yaml)
-        f->settings = yaml_value_parse(settings_yaml, strlen(settings_yaml), "site.yaml", 0,
-                                       &f->load);
+        f->settings =
+            yaml_value_parse(settings_yaml, strlen(settings_yaml), "site.yaml", 0, &f->load);
     if (data_yaml)
         f->data = yaml_value_parse(data_yaml, strlen(data_yaml), "content/_data", 0, &f->load);
 }
@@ -193,11 +193,11 @@ char *tf_plain(const char *md) {
 
 /* A Document function that appends a paragraph holding `calls` (a Lua
  * list of strings the other functions filled), joined by commas. */
-#define APPEND_CALLS                                                                              \
-    "  Document = function(doc)\n"                                                                \
-    "    local c = doc.children\n"                                                                \
-    "    c[#c + 1] = Paragraph(table.concat(calls, \",\"))\n"                                     \
-    "    return doc\n"                                                                            \
+#define APPEND_CALLS                                                                               \
+    "  Document = function(doc)\n"                                                                 \
+    "    local c = doc.children\n"                                                                 \
+    "    c[#c + 1] = Paragraph(table.concat(calls, \",\"))\n"                                      \
+    "    return doc\n"                                                                             \
     "  end,\n"
 
 static const char SAMPLE[] = "Hello *world*.\n\n## Head\n";
@@ -261,14 +261,14 @@ TEST(filter_return_string_from_inline_function_becomes_text) {
 /* ---- traversal order ---- */
 
 TEST(filter_default_order_is_children_before_parents) {
-    tf_result r = tf_filter("local calls = {}\n"
-                            "return {\n"
-                            "  Paragraph = function(el) calls[#calls + 1] = \"P\" end,\n"
-                            "  Emph = function(el) calls[#calls + 1] = \"E\" end,\n"
-                            "  Text = function(el) calls[#calls + 1] = \"T:\" .. el.text end,\n"
-                            "  Heading = function(el) calls[#calls + 1] = \"H\" end,\n" APPEND_CALLS
-                            "}\n",
-                            SAMPLE);
+    tf_result r =
+        tf_filter("local calls = {}\n"
+                  "return {\n"
+                  "  Paragraph = function(el) calls[#calls + 1] = \"P\" end,\n"
+                  "  Emph = function(el) calls[#calls + 1] = \"E\" end,\n"
+                  "  Text = function(el) calls[#calls + 1] = \"T:\" .. el.text end,\n"
+                  "  Heading = function(el) calls[#calls + 1] = \"H\" end,\n" APPEND_CALLS "}\n",
+                  SAMPLE);
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<p>Hello <em>world</em>.</p>\n<h2 id=\"head\">Head</h2>\n"
                       "<p>T:Hello ,T:world,E,T:.,P,T:Head,H</p>\n");
@@ -276,15 +276,15 @@ TEST(filter_default_order_is_children_before_parents) {
 }
 
 TEST(filter_topdown_calls_parents_first_and_false_skips_children) {
-    tf_result r = tf_filter("local calls = {}\n"
-                            "return {\n"
-                            "  traverse = \"topdown\",\n"
-                            "  Paragraph = function(el) calls[#calls + 1] = \"P\" end,\n"
-                            "  Emph = function(el) calls[#calls + 1] = \"E\"; return nil, false end,\n"
-                            "  Text = function(el) calls[#calls + 1] = \"T:\" .. el.text end,\n"
-                            "  Heading = function(el) calls[#calls + 1] = \"H\" end,\n" APPEND_CALLS
-                            "}\n",
-                            SAMPLE);
+    tf_result r =
+        tf_filter("local calls = {}\n"
+                  "return {\n"
+                  "  traverse = \"topdown\",\n"
+                  "  Paragraph = function(el) calls[#calls + 1] = \"P\" end,\n"
+                  "  Emph = function(el) calls[#calls + 1] = \"E\"; return nil, false end,\n"
+                  "  Text = function(el) calls[#calls + 1] = \"T:\" .. el.text end,\n"
+                  "  Heading = function(el) calls[#calls + 1] = \"H\" end,\n" APPEND_CALLS "}\n",
+                  SAMPLE);
     CHECK_INT(r.rc, 0);
     /* the Emph's Text "world" is skipped; the Heading's is not */
     CHECK_STR(r.html, "<p>Hello <em>world</em>.</p>\n<h2 id=\"head\">Head</h2>\n"
@@ -293,25 +293,25 @@ TEST(filter_topdown_calls_parents_first_and_false_skips_children) {
 }
 
 TEST(filter_topdown_delete_last_child_goes_on_with_the_rest) {
-    tf_result r = tf_filter("local calls = {}\n"
-                            "return {\n"
-                            "  traverse = \"topdown\",\n"
-                            "  Emph = function(el) return {} end,\n"
-                            "  Text = function(el) calls[#calls + 1] = el.text end,\n" APPEND_CALLS
-                            "}\n",
-                            "a *b*\n\nc *d*\n");
+    tf_result r =
+        tf_filter("local calls = {}\n"
+                  "return {\n"
+                  "  traverse = \"topdown\",\n"
+                  "  Emph = function(el) return {} end,\n"
+                  "  Text = function(el) calls[#calls + 1] = el.text end,\n" APPEND_CALLS "}\n",
+                  "a *b*\n\nc *d*\n");
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<p>a </p>\n<p>c </p>\n<p>a ,c </p>\n");
     tf_result_free(&r);
 }
 
 TEST(filter_block_and_inline_catch_alls) {
-    tf_result r = tf_filter("local calls = {}\n"
-                            "return {\n"
-                            "  Block = function(el) calls[#calls + 1] = \"B:\" .. el.t end,\n"
-                            "  Inline = function(el) calls[#calls + 1] = \"I:\" .. el.t end,\n"
-                            APPEND_CALLS "}\n",
-                            "Hello *world*.\n\n> ## Head\n");
+    tf_result r = tf_filter(
+        "local calls = {}\n"
+        "return {\n"
+        "  Block = function(el) calls[#calls + 1] = \"B:\" .. el.t end,\n"
+        "  Inline = function(el) calls[#calls + 1] = \"I:\" .. el.t end,\n" APPEND_CALLS "}\n",
+        "Hello *world*.\n\n> ## Head\n");
     CHECK_INT(r.rc, 0);
     CHECK_CONTAINS(r.html, "<p>I:Text,I:Text,I:Emph,I:Text,B:Paragraph,I:Text,B:Heading,"
                            "B:BlockQuote</p>\n");
@@ -319,31 +319,32 @@ TEST(filter_block_and_inline_catch_alls) {
 }
 
 TEST(filter_specific_key_wins_over_the_catch_all) {
-    tf_result r = tf_filter("local calls = {}\n"
-                            "return {\n"
-                            "  Block = function(el) calls[#calls + 1] = \"B:\" .. el.t end,\n"
-                            "  Paragraph = function(el) calls[#calls + 1] = \"P\" end,\n"
-                            "  Inline = function(el) calls[#calls + 1] = \"I:\" .. el.t end,\n"
-                            "  Emph = function(el) calls[#calls + 1] = \"E\" end,\n" APPEND_CALLS
-                            "}\n",
-                            SAMPLE);
+    tf_result r =
+        tf_filter("local calls = {}\n"
+                  "return {\n"
+                  "  Block = function(el) calls[#calls + 1] = \"B:\" .. el.t end,\n"
+                  "  Paragraph = function(el) calls[#calls + 1] = \"P\" end,\n"
+                  "  Inline = function(el) calls[#calls + 1] = \"I:\" .. el.t end,\n"
+                  "  Emph = function(el) calls[#calls + 1] = \"E\" end,\n" APPEND_CALLS "}\n",
+                  SAMPLE);
     CHECK_CONTAINS(r.html, "<p>I:Text,I:Text,E,I:Text,P,I:Text,B:Heading</p>\n");
     tf_result_free(&r);
 }
 
 TEST(filter_document_runs_once_at_the_end_and_appends) {
-    tf_result r = tf_filter("local calls, docs = {}, 0\n"
-                            "return {\n"
-                            "  Heading = function(el) calls[#calls + 1] = \"H\" end,\n"
-                            "  Document = function(doc)\n"
-                            "    docs = docs + 1\n"
-                            "    local c = doc.children\n"
-                            "    c[#c + 1] = Paragraph(table.concat(calls, \",\") .. \" then Document \" .. docs)\n"
-                            "    c[#c + 1] = ThematicBreak()\n"
-                            "    return doc\n"
-                            "  end,\n"
-                            "}\n",
-                            SAMPLE);
+    tf_result r = tf_filter(
+        "local calls, docs = {}, 0\n"
+        "return {\n"
+        "  Heading = function(el) calls[#calls + 1] = \"H\" end,\n"
+        "  Document = function(doc)\n"
+        "    docs = docs + 1\n"
+        "    local c = doc.children\n"
+        "    c[#c + 1] = Paragraph(table.concat(calls, \",\") .. \" then Document \" .. docs)\n"
+        "    c[#c + 1] = ThematicBreak()\n"
+        "    return doc\n"
+        "  end,\n"
+        "}\n",
+        SAMPLE);
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<p>Hello <em>world</em>.</p>\n<h2 id=\"head\">Head</h2>\n"
                       "<p>H then Document 1</p>\n<hr>\n");
@@ -506,10 +507,11 @@ TEST(filter_construct_table_from_rows_and_cells) {
 }
 
 TEST(filter_construct_simple_table) {
-    tf_result r = build("SimpleTable({\"When\", \"Do\", \"Note\"},\n"
-                        "  {{\"Day 1\", \"Rest\"}, {\"Day 2\", Emph{\"Walk\"}, {\"a \", Code(\"b\")}}},\n"
-                        "  {\"\", \"center\", \"right\"})",
-                        0);
+    tf_result r =
+        build("SimpleTable({\"When\", \"Do\", \"Note\"},\n"
+              "  {{\"Day 1\", \"Rest\"}, {\"Day 2\", Emph{\"Walk\"}, {\"a \", Code(\"b\")}}},\n"
+              "  {\"\", \"center\", \"right\"})",
+              0);
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<div class=\"table-wrap\"><table>\n<thead>\n<tr>\n"
                       "<th scope=\"col\">When</th>\n"
@@ -543,24 +545,24 @@ TEST(filter_construct_footnotes) {
                         "FootnoteDefinition(1, {Paragraph(\"The note.\")})",
                         0);
     CHECK_INT(r.rc, 0);
-    CHECK_STR(r.html,
-              "<p>Note<sup class=\"footnote-ref\"><a href=\"#footnote-1\" "
-              "id=\"footnote-ref-1\">1</a></sup>.</p>\n"
-              "<section class=\"footnotes\" aria-label=\"References\">\n<ol>\n"
-              "<li id=\"footnote-1\">\n"
-              "<p>The note. <a href=\"#footnote-ref-1\" class=\"footnote-backref\" "
-              "aria-label=\"Back to reference 1\">\xE2\x86\xA9</a></p>\n"
-              "</li>\n</ol>\n</section>\n");
+    CHECK_STR(r.html, "<p>Note<sup class=\"footnote-ref\"><a href=\"#footnote-1\" "
+                      "id=\"footnote-ref-1\">1</a></sup>.</p>\n"
+                      "<section class=\"footnotes\" aria-label=\"References\">\n<ol>\n"
+                      "<li id=\"footnote-1\">\n"
+                      "<p>The note. <a href=\"#footnote-ref-1\" class=\"footnote-backref\" "
+                      "aria-label=\"Back to reference 1\">\xE2\x86\xA9</a></p>\n"
+                      "</li>\n</ol>\n</section>\n");
     tf_result_free(&r);
 }
 
 TEST(filter_construct_div_aside_is_labelled_by_its_heading) {
-    tf_result r = build("Div({Paragraph(\"intro\"), Heading(2, \"Call us\"), Paragraph(\"Phone\")},\n"
-                        "    \"call-provider box\", \"aside\"),\n"
-                        "Div({Heading(3, \"Part\")}, nil, \"section\"),\n"
-                        "Div({Paragraph(\"plain\")}, \"note\"),\n"
-                        "Heading(2, \"Before\"), Div({Paragraph(\"boxed\")}, \"\", \"aside\")",
-                        0);
+    tf_result r =
+        build("Div({Paragraph(\"intro\"), Heading(2, \"Call us\"), Paragraph(\"Phone\")},\n"
+              "    \"call-provider box\", \"aside\"),\n"
+              "Div({Heading(3, \"Part\")}, nil, \"section\"),\n"
+              "Div({Paragraph(\"plain\")}, \"note\"),\n"
+              "Heading(2, \"Before\"), Div({Paragraph(\"boxed\")}, \"\", \"aside\")",
+              0);
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<aside class=\"call-provider box\" aria-labelledby=\"call-us\">\n"
                       "<p>intro</p>\n<h2 id=\"call-us\">Call us</h2>\n<p>Phone</p>\n</aside>\n"
@@ -572,13 +574,14 @@ TEST(filter_construct_div_aside_is_labelled_by_its_heading) {
 }
 
 TEST(filter_construct_every_inline) {
-    tf_result r = build("Paragraph{Text(\"t \"), Emph(\"e\"), \" \", Strong{\"s\"}, \" \",\n"
-                        "  Strikethrough(\"k\"), \" \", Link(\"our FAQ\", \"/faq/\", \"Questions\"),\n"
-                        "  \" \", Link({Emph(\"x\")}, \"/y/\"), \" \",\n"
-                        "  Image({\"alt \", Emph(\"text\")}, \"/i.png\", \"T\"), \" \",\n"
-                        "  Code(\"c<\"), \" \", HtmlInline(\"<b>\"), \"h\", SoftBreak(), \"l\",\n"
-                        "  LineBreak(), \"m\"}",
-                        0);
+    tf_result r =
+        build("Paragraph{Text(\"t \"), Emph(\"e\"), \" \", Strong{\"s\"}, \" \",\n"
+              "  Strikethrough(\"k\"), \" \", Link(\"our FAQ\", \"/faq/\", \"Questions\"),\n"
+              "  \" \", Link({Emph(\"x\")}, \"/y/\"), \" \",\n"
+              "  Image({\"alt \", Emph(\"text\")}, \"/i.png\", \"T\"), \" \",\n"
+              "  Code(\"c<\"), \" \", HtmlInline(\"<b>\"), \"h\", SoftBreak(), \"l\",\n"
+              "  LineBreak(), \"m\"}",
+              0);
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<p>t <em>e</em> <strong>s</strong> <del>k</del> "
                       "<a href=\"/faq/\" title=\"Questions\">our FAQ</a> "
@@ -594,14 +597,16 @@ TEST(filter_construct_every_inline) {
 }
 
 TEST(filter_construct_named_fields_equal_positional) {
-    tf_result named = build("Heading{level = 2, children = {\"x\"}},\n"
-                            "Paragraph{Link{url = \"/a/\", title = \"T\", children = {\"l\"}}},\n"
-                            "List{ordered = true, start = 4, children = {Item{Paragraph(\"i\")}}},\n"
-                            "CodeBlock{text = \"t\\n\", info = \"sh\"},\n"
-                            "Div{class = \"c\", element = \"aside\", children = {Heading{level = 3, children = \"h\"}}},\n"
-                            "Paragraph{FootnoteReference{number = 1}},\n"
-                            "FootnoteDefinition{number = 1, children = {Paragraph{children = {\"n\"}}}}",
-                            0);
+    tf_result named =
+        build("Heading{level = 2, children = {\"x\"}},\n"
+              "Paragraph{Link{url = \"/a/\", title = \"T\", children = {\"l\"}}},\n"
+              "List{ordered = true, start = 4, children = {Item{Paragraph(\"i\")}}},\n"
+              "CodeBlock{text = \"t\\n\", info = \"sh\"},\n"
+              "Div{class = \"c\", element = \"aside\", children = {Heading{level = 3, children = "
+              "\"h\"}}},\n"
+              "Paragraph{FootnoteReference{number = 1}},\n"
+              "FootnoteDefinition{number = 1, children = {Paragraph{children = {\"n\"}}}}",
+              0);
     tf_result positional = build("Heading(2, \"x\"),\n"
                                  "Paragraph{Link(\"l\", \"/a/\", \"T\")},\n"
                                  "List({Item{Paragraph(\"i\")}}, true, 4),\n"
@@ -621,10 +626,11 @@ TEST(filter_construct_named_fields_equal_positional) {
 }
 
 TEST(filter_construct_strings_accepted_where_inlines_are_expected) {
-    tf_result r = build("Heading(2, \"h\"), Paragraph(\"p\"), Paragraph{\"a\", Emph{\"b\"}, \"c\"},\n"
-                        "Paragraph{Strong(\"s\"), Link(\"l\", \"/u/\"), Image(\"alt\", \"/i.png\")},\n"
-                        "SimpleTable({TableCell(\"x\")}, {{\"y\"}})",
-                        0);
+    tf_result r =
+        build("Heading(2, \"h\"), Paragraph(\"p\"), Paragraph{\"a\", Emph{\"b\"}, \"c\"},\n"
+              "Paragraph{Strong(\"s\"), Link(\"l\", \"/u/\"), Image(\"alt\", \"/i.png\")},\n"
+              "SimpleTable({TableCell(\"x\")}, {{\"y\"}})",
+              0);
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<h2 id=\"h\">h</h2>\n<p>p</p>\n<p>a<em>b</em>c</p>\n"
                       "<p><strong>s</strong><a href=\"/u/\">l</a>"
@@ -641,18 +647,24 @@ TEST(filter_node_fields_as_documented) {
         "local function add(s) out[#out + 1] = s end\n"
         "return {\n"
         "  Heading = function(el) add(el.t .. \" \" .. el.level) end,\n"
-        "  List = function(el) add(el.t .. \" \" .. tostring(el.ordered) .. \" \" .. el.start .. \" \" .. tostring(el.tight)) end,\n"
+        "  List = function(el) add(el.t .. \" \" .. tostring(el.ordered) .. \" \" .. el.start .. "
+        "\" \" .. tostring(el.tight)) end,\n"
         "  CodeBlock = function(el) add(el.t .. \" \" .. el.info .. \" \" .. el.text) end,\n"
-        "  Link = function(el) add(el.t .. \" \" .. el.url .. \" \" .. el.title .. \" \" .. stringify(el.children)) end,\n"
-        "  Image = function(el) add(el.t .. \" \" .. el.url .. \" [\" .. el.title .. \"] \" .. stringify(el)) end,\n"
+        "  Link = function(el) add(el.t .. \" \" .. el.url .. \" \" .. el.title .. \" \" .. "
+        "stringify(el.children)) end,\n"
+        "  Image = function(el) add(el.t .. \" \" .. el.url .. \" [\" .. el.title .. \"] \" .. "
+        "stringify(el)) end,\n"
         "  Code = function(el) add(el.t .. \" \" .. el.text) end,\n"
-        "  Table = function(el) add(el.t .. \" \" .. table.concat(el.alignments, \"|\") .. \" \" .. #el.children) end,\n"
+        "  Table = function(el) add(el.t .. \" \" .. table.concat(el.alignments, \"|\") .. \" \" "
+        ".. #el.children) end,\n"
         "  TableRow = function(el) add(el.t .. \" \" .. tostring(el.header)) end,\n"
         "  FootnoteReference = function(el) add(el.t .. \" \" .. el.number) end,\n"
         "  FootnoteDefinition = function(el) add(el.t .. \" \" .. el.number) end,\n"
-        "  Document = function(doc) local c = doc.children; c[#c + 1] = CodeBlock(table.concat(out, \"\\n\")); return doc end,\n"
+        "  Document = function(doc) local c = doc.children; c[#c + 1] = "
+        "CodeBlock(table.concat(out, \"\\n\")); return doc end,\n"
         "}\n",
-        "## Title\n\n3. one\n4. two\n\n```lua x\nprint(1)\n```\n\n[l *e*](/u/ \"T\") ![alt](/i.png) `c`[^n]\n\n"
+        "## Title\n\n3. one\n4. two\n\n```lua x\nprint(1)\n```\n\n[l *e*](/u/ \"T\") "
+        "![alt](/i.png) `c`[^n]\n\n"
         "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n[^n]: note\n");
     CHECK_INT(r.rc, 0);
     CHECK_CONTAINS(r.html, "<pre><code>Heading 2\n"
@@ -672,23 +684,25 @@ TEST(filter_node_fields_as_documented) {
 /* ---- helpers ---- */
 
 TEST(filter_stringify_node_list_and_string) {
-    tf_result r = tf_filter("return { Paragraph = function(el)\n"
-                            "  return Paragraph{\"[\" .. stringify(el) .. \"] [\" ..\n"
-                            "    stringify({Text(\"a\"), Emph{\"b\", Code(\"c\")}, \"d\", LineBreak(), \"e\"}) ..\n"
-                            "    \"] [\" .. stringify(\"s\") .. \"]\"}\n"
-                            "end }\n",
-                            "Hello *world* `x`\nnext\n");
+    tf_result r = tf_filter(
+        "return { Paragraph = function(el)\n"
+        "  return Paragraph{\"[\" .. stringify(el) .. \"] [\" ..\n"
+        "    stringify({Text(\"a\"), Emph{\"b\", Code(\"c\")}, \"d\", LineBreak(), \"e\"}) ..\n"
+        "    \"] [\" .. stringify(\"s\") .. \"]\"}\n"
+        "end }\n",
+        "Hello *world* `x`\nnext\n");
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<p>[Hello world x next] [abcd e] [s]</p>\n");
     tf_result_free(&r);
 }
 
 TEST(filter_walk_on_a_node) {
-    tf_result r = tf_filter("return { Heading = function(el)\n"
-                            "  if el.level ~= 2 then return nil end\n"
-                            "  return walk(el, { Text = function(t) return Text(t.text:upper()) end })\n"
-                            "end }\n",
-                            "### Small *one*\n\n## Big *one*\n");
+    tf_result r =
+        tf_filter("return { Heading = function(el)\n"
+                  "  if el.level ~= 2 then return nil end\n"
+                  "  return walk(el, { Text = function(t) return Text(t.text:upper()) end })\n"
+                  "end }\n",
+                  "### Small *one*\n\n## Big *one*\n");
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<h3 id=\"small-one\">Small <em>one</em></h3>\n"
                       "<h2 id=\"big-one\">BIG <em>ONE</em></h2>\n");
@@ -696,14 +710,15 @@ TEST(filter_walk_on_a_node) {
 }
 
 TEST(filter_parse_returns_blocks_usable_in_a_filter) {
-    tf_result r = tf_filter("return { Heading = function(el)\n"
-                            "  local blocks = parse(\"*a* b\")\n"
-                            "  local cell = parse(\"`c` d\")[1].children\n"
-                            "  blocks[#blocks + 1] = SimpleTable({\"H\"}, {{cell}})\n"
-                            "  blocks[#blocks + 1] = Paragraph{\"t=\" .. blocks[1].t, \" n=\" .. #blocks}\n"
-                            "  return blocks\n"
-                            "end }\n",
-                            "## Head\n");
+    tf_result r =
+        tf_filter("return { Heading = function(el)\n"
+                  "  local blocks = parse(\"*a* b\")\n"
+                  "  local cell = parse(\"`c` d\")[1].children\n"
+                  "  blocks[#blocks + 1] = SimpleTable({\"H\"}, {{cell}})\n"
+                  "  blocks[#blocks + 1] = Paragraph{\"t=\" .. blocks[1].t, \" n=\" .. #blocks}\n"
+                  "  return blocks\n"
+                  "end }\n",
+                  "## Head\n");
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, "<p><em>a</em> b</p>\n"
                       "<div class=\"table-wrap\"><table>\n<thead>\n<tr>\n"
@@ -748,8 +763,8 @@ TEST(filter_lazy_return_el_unchanged_is_identity) {
 
 TEST(filter_lazy_rebuilt_from_children_is_identity) {
     char *plain = tf_plain(RICH);
-    tf_result r = tf_filter("return { Paragraph = function(el) return Paragraph(el.children) end }\n",
-                            RICH);
+    tf_result r =
+        tf_filter("return { Paragraph = function(el) return Paragraph(el.children) end }\n", RICH);
     CHECK_INT(r.rc, 0);
     CHECK_STR(r.html, plain);
     tf_result_free(&r);
@@ -769,13 +784,14 @@ TEST(filter_lazy_same_table_returned_twice_duplicates) {
     tf_result_free(&r);
     r = tf_filter("return { BlockQuote = function(el) return {el, ThematicBreak(), el} end }\n",
                   "> a *b*\n>\n> - c\n");
-    CHECK_STR(r.html, "<blockquote>\n<p>a <em>b</em></p>\n<ul>\n<li>c</li>\n</ul>\n</blockquote>\n"
-                      "<hr>\n"
-                      "<blockquote>\n<p>a <em>b</em></p>\n<ul>\n<li>c</li>\n</ul>\n</blockquote>\n");
+    CHECK_STR(r.html,
+              "<blockquote>\n<p>a <em>b</em></p>\n<ul>\n<li>c</li>\n</ul>\n</blockquote>\n"
+              "<hr>\n"
+              "<blockquote>\n<p>a <em>b</em></p>\n<ul>\n<li>c</li>\n</ul>\n</blockquote>\n");
     tf_result_free(&r);
     /* children read first: the child tables are the ones used twice */
-    r = tf_filter("return { Paragraph = function(el) local _ = el.children; return {el, el} end }\n",
-                  SAMPLE);
+    r = tf_filter(
+        "return { Paragraph = function(el) local _ = el.children; return {el, el} end }\n", SAMPLE);
     CHECK_STR(r.html, "<p>Hello <em>world</em>.</p>\n<p>Hello <em>world</em>.</p>\n"
                       "<h2 id=\"head\">Head</h2>\n");
     tf_result_free(&r);
@@ -812,10 +828,11 @@ TEST(filter_error_constructor_block_inside_paragraph) {
 }
 
 TEST(filter_error_constructor_row_longer_than_the_table) {
-    tf_result r = tf_filter("return { Heading = function(el)\n"
-                            "  local row = TableRow({TableCell(\"a\"), TableCell(\"b\"), TableCell(\"c\")})\n"
-                            "  return Table({row}, {\"left\", \"right\"}) end }\n",
-                            SAMPLE);
+    tf_result r =
+        tf_filter("return { Heading = function(el)\n"
+                  "  local row = TableRow({TableCell(\"a\"), TableCell(\"b\"), TableCell(\"c\")})\n"
+                  "  return Table({row}, {\"left\", \"right\"}) end }\n",
+                  SAMPLE);
     CHECK_INT(r.rc, -1);
     CHECK_STR(r.msgs, "filters/a.lua:3: error: a TableRow has 3 cells but the table has 2 columns "
                       "(in the Heading function, while filtering content/x.md)\n");
@@ -850,17 +867,19 @@ TEST(filter_error_block_returned_where_an_inline_belongs) {
 }
 
 TEST(filter_error_hand_built_node_returned_wrong) {
-    tf_result r = tf_filter("return {\n"
-                            "  Heading = function(el) return {t = \"Heading\", level = 9, children = {\"x\"}} end,\n"
-                            "}\n",
-                            SAMPLE);
+    tf_result r = tf_filter(
+        "return {\n"
+        "  Heading = function(el) return {t = \"Heading\", level = 9, children = {\"x\"}} end,\n"
+        "}\n",
+        SAMPLE);
     CHECK_INT(r.rc, -1);
     CHECK_STR(r.msgs, "filters/a.lua:2: error: the Heading function returned a node built wrong: "
                       "Heading.level must be a whole number from 1 to 6 (while filtering "
                       "content/x.md)\n");
     tf_result_free(&r);
     r = tf_filter("return {\n"
-                  "  Paragraph = function(el) return {t = \"Paragraph\", children = {{t = \"Heading\", level = 2}}} end,\n"
+                  "  Paragraph = function(el) return {t = \"Paragraph\", children = {{t = "
+                  "\"Heading\", level = 2}}} end,\n"
                   "}\n",
                   SAMPLE);
     CHECK_STR(r.msgs, "filters/a.lua:2: error: the Paragraph function returned a node built wrong: "
@@ -950,21 +969,24 @@ static const char FRONT[] = "title: Peel\n"
 TEST(filter_globals_page_and_page_lines) {
     tf f;
     tf_init(&f, NULL, NULL);
-    tf_add(&f, "a",
-           "return { Document = function(doc)\n"
-           "  local c = doc.children\n"
-           "  c[#c + 1] = Paragraph(page.title .. \"|\" .. page.kind .. \"|\" .. page.url ..\n"
-           "    \"|\" .. page.path .. \"|\" .. page.duration .. \"|\" .. page.tags[2] .. \"|\" .. #page.tags ..\n"
-           "    \"|\" .. page.contraindications[2].ref .. \"|\" .. page.contraindications[2].months)\n"
-           "  c[#c + 1] = Paragraph(page_lines.title .. \"|\" .. page_lines.duration .. \"|\" ..\n"
-           "    page_lines.contraindications[2].ref .. \"|\" .. page_lines.contraindications[2].months)\n"
-           "  local keys = {}\n"
-           "  for k in pairs(page.contraindications[1]) do keys[#keys + 1] = k end\n"
-           "  local n = 0\n"
-           "  for _, v in ipairs(page.tags) do n = n + #v end\n"
-           "  c[#c + 1] = Paragraph(table.concat(keys, \",\") .. \"|\" .. n)\n"
-           "  return doc\n"
-           "end }\n");
+    tf_add(
+        &f, "a",
+        "return { Document = function(doc)\n"
+        "  local c = doc.children\n"
+        "  c[#c + 1] = Paragraph(page.title .. \"|\" .. page.kind .. \"|\" .. page.url ..\n"
+        "    \"|\" .. page.path .. \"|\" .. page.duration .. \"|\" .. page.tags[2] .. \"|\" .. "
+        "#page.tags ..\n"
+        "    \"|\" .. page.contraindications[2].ref .. \"|\" .. page.contraindications[2].months)\n"
+        "  c[#c + 1] = Paragraph(page_lines.title .. \"|\" .. page_lines.duration .. \"|\" ..\n"
+        "    page_lines.contraindications[2].ref .. \"|\" .. "
+        "page_lines.contraindications[2].months)\n"
+        "  local keys = {}\n"
+        "  for k in pairs(page.contraindications[1]) do keys[#keys + 1] = k end\n"
+        "  local n = 0\n"
+        "  for _, v in ipairs(page.tags) do n = n + #v end\n"
+        "  c[#c + 1] = Paragraph(table.concat(keys, \",\") .. \"|\" .. n)\n"
+        "  return doc\n"
+        "end }\n");
     tf_start(&f);
     tf_result r = tf_run(&f, "body\n", (tf_page){.title = "Peel", .front_yaml = FRONT});
     CHECK_INT(r.rc, 0);
@@ -979,17 +1001,20 @@ TEST(filter_globals_page_and_page_lines) {
 
 TEST(filter_globals_site_and_data) {
     tf f;
-    tf_init(&f, "title: Bright Clinic\nbase_url: https://clinic.example/\nlanguage: en\n"
-                "params_key: 5\n",
+    tf_init(&f,
+            "title: Bright Clinic\nbase_url: https://clinic.example/\nlanguage: en\n"
+            "params_key: 5\n",
             "clinics:\n  - name: North\n    phone: \"555-0100\"\n  - name: South\n");
-    tf_add(&f, "a",
-           "return { Document = function(doc)\n"
-           "  local c = doc.children\n"
-           "  c[#c + 1] = Paragraph(site.title .. \"|\" .. site.base_url .. \"|\" .. site.language ..\n"
-           "    \"|\" .. site.params.params_key .. \"|\" .. site.data.clinics[1].phone .. \"|\" ..\n"
-           "    site.data.clinics[2].name .. \"|\" .. #site.data.clinics)\n"
-           "  return doc\n"
-           "end }\n");
+    tf_add(
+        &f, "a",
+        "return { Document = function(doc)\n"
+        "  local c = doc.children\n"
+        "  c[#c + 1] = Paragraph(site.title .. \"|\" .. site.base_url .. \"|\" .. site.language "
+        "..\n"
+        "    \"|\" .. site.params.params_key .. \"|\" .. site.data.clinics[1].phone .. \"|\" ..\n"
+        "    site.data.clinics[2].name .. \"|\" .. #site.data.clinics)\n"
+        "  return doc\n"
+        "end }\n");
     tf_start(&f);
     tf_result r = tf_run(&f, "body\n", (tf_page){0});
     CHECK_INT(r.rc, 0);
@@ -1003,17 +1028,19 @@ TEST(filter_globals_site_and_data) {
 TEST(filter_globals_page_lines_has_the_shape_of_the_front_matter) {
     tf f;
     tf_init(&f, NULL, NULL);
-    tf_add(&f, "a",
-           "return { Document = function(doc)\n"
-           "  local keys = {}\n"
-           "  for k, line in pairs(page_lines) do keys[#keys + 1] = k .. \"=\" .. tostring(line) end\n"
-           "  table.sort(keys)\n"
-           "  local c = doc.children\n"
-           "  c[#c + 1] = Paragraph(table.concat(keys, \",\"))\n"
-           "  return doc\n"
-           "end }\n");
+    tf_add(
+        &f, "a",
+        "return { Document = function(doc)\n"
+        "  local keys = {}\n"
+        "  for k, line in pairs(page_lines) do keys[#keys + 1] = k .. \"=\" .. tostring(line) end\n"
+        "  table.sort(keys)\n"
+        "  local c = doc.children\n"
+        "  c[#c + 1] = Paragraph(table.concat(keys, \",\"))\n"
+        "  return doc\n"
+        "end }\n");
     tf_start(&f);
-    tf_result r = tf_run(&f, "body\n", (tf_page){.title = "Peel", .front_yaml = "title: Peel\nduration: 30\n"});
+    tf_result r = tf_run(&f, "body\n",
+                         (tf_page){.title = "Peel", .front_yaml = "title: Peel\nduration: 30\n"});
     CHECK_INT(r.rc, 0);
     /* pairs over page_lines, before any key was read */
     CHECK_STR(r.html, "<p>body</p>\n<p>duration=3,title=2</p>\n");
@@ -1085,13 +1112,14 @@ TEST(filter_globals_page_changes_reach_later_filters_of_the_same_page_only) {
            "  page_lines.duration = 1\n"
            "end\n"
            "return {}\n");
-    tf_add(&f, "second",
-           "return { Document = function(doc)\n"
-           "  local c = doc.children\n"
-           "  c[#c + 1] = Paragraph(tostring(page.x) .. \"|\" .. tostring(page.duration) .. \"|\" ..\n"
-           "    page.contraindications[1].ref .. \"|\" .. tostring(page_lines.duration))\n"
-           "  return doc\n"
-           "end }\n");
+    tf_add(
+        &f, "second",
+        "return { Document = function(doc)\n"
+        "  local c = doc.children\n"
+        "  c[#c + 1] = Paragraph(tostring(page.x) .. \"|\" .. tostring(page.duration) .. \"|\" ..\n"
+        "    page.contraindications[1].ref .. \"|\" .. tostring(page_lines.duration))\n"
+        "  return doc\n"
+        "end }\n");
     tf_start(&f);
     tf_result r1 = tf_run(&f, "body\n", (tf_page){.title = "one", .front_yaml = FRONT});
     tf_result r2 = tf_run(&f, "body\n", (tf_page){.title = "two", .front_yaml = FRONT});
@@ -1103,6 +1131,128 @@ TEST(filter_globals_page_changes_reach_later_filters_of_the_same_page_only) {
     tf_result_free(&r1);
     tf_result_free(&r2);
     tf_free(&f);
+}
+
+TEST(filter_globals_page_pairs_deletes_and_metatable) {
+    tf f;
+    tf_init(&f, NULL, NULL);
+    tf_add(&f, "first",
+           "page.duration = nil\n"
+           "page.tags = nil\n"
+           "page.tags = {\"new\"}\n"
+           "return {}\n");
+    tf_add(&f, "second",
+           "return { Document = function(doc)\n"
+           "  local keys = {}\n"
+           "  for k, v in pairs(page) do keys[#keys + 1] = k .. \"=\" .. type(v) end\n"
+           "  table.sort(keys)\n"
+           "  local c = doc.children\n"
+           "  c[#c + 1] = Paragraph(table.concat(keys, \",\"))\n"
+           "  c[#c + 1] = Paragraph(tostring(page.duration) .. \"|\" .. page.tags[1] .. \"|\" ..\n"
+           "    tostring(getmetatable(page)) .. \"|\" .. tostring(page.nothing))\n"
+           "  return doc\n"
+           "end }\n");
+    tf_start(&f);
+    tf_result r = tf_run(&f, "body\n", (tf_page){.title = "Peel", .front_yaml = FRONT});
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.msgs, "");
+    CHECK_STR(r.html, "<p>body</p>\n"
+                      "<p>contraindications=table,kind=string,path=string,section=string,"
+                      "tags=table,title=string,url=string</p>\n"
+                      "<p>nil|new|false|nil</p>\n");
+    tf_result_free(&r);
+    tf_free(&f);
+}
+
+TEST(filter_helper_page_line_finds_the_nearest_line) {
+    tf f;
+    tf_init(&f, NULL, NULL);
+    tf_add(
+        &f, "a",
+        "return { Document = function(doc)\n"
+        "  local c = doc.children\n"
+        "  c[#c + 1] = Paragraph(page_line(\"duration\") .. \"|\" ..\n"
+        "    page_line(\"contraindications\", 2, \"months\") .. \"|\" ..\n"
+        "    page_line(\"contraindications\", 2, \"missing\") .. \"|\" ..\n"
+        "    page_line(\"contraindications\", 9) .. \"|\" .. page_line(\"tags\", 2) .. \"|\" ..\n"
+        "    page_line(\"contraindications\"))\n"
+        "  return doc\n"
+        "end }\n");
+    tf_start(&f);
+    tf_result r = tf_run(&f, "body\n", (tf_page){.title = "Peel", .front_yaml = FRONT});
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.msgs, "");
+    /* FRONT starts on line 2; the second entry's ref is on line 7 */
+    CHECK_STR(r.html, "<p>body</p>\n<p>3|8|7|6|4|6</p>\n");
+    tf_result_free(&r);
+    tf_free(&f);
+}
+
+TEST(filter_helper_inlines_reads_markdown_for_a_cell) {
+    tf_result r = tf_filter(
+        "return { Heading = function(el)\n"
+        "  local function show(list)\n"
+        "    local t = {}\n"
+        "    for _, n in ipairs(list) do t[#t + 1] = n.t end\n"
+        "    return table.concat(t, \",\")\n"
+        "  end\n"
+        "  return {\n"
+        "    Paragraph(show(inlines(\"plain words\")) .. \"|\" .. show(inlines(\"a *b* `c`\")) .. "
+        "\"|\" ..\n"
+        "      show(inlines(\"one\\n\\ntwo\")) .. \"|\" .. show(inlines(nil)) .. \"|\" ..\n"
+        "      show(inlines(\"- a list\")) .. \"|\" .. inlines(\"- a list\")[1].text),\n"
+        "    Paragraph(inlines(\"see [the FAQ](/faq/) **now**\")),\n"
+        "    Paragraph(inlines(\"one\\n\\ntwo\")),\n"
+        "  }\n"
+        "end }\n",
+        "## Head\n");
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.msgs, "");
+    CHECK_STR(r.html, "<p>Text|Text,Emph,Text,Code|Text,Text,Text||Text|- a list</p>\n"
+                      "<p>see <a href=\"/faq/\">the FAQ</a> <strong>now</strong></p>\n"
+                      "<p>one two</p>\n");
+    tf_result_free(&r);
+}
+
+TEST(filter_simple_table_children_can_be_read_and_changed) {
+    tf_result r = tf_filter(
+        "return { Heading = function(el)\n"
+        "  local t = SimpleTable({\"When\", \"Do\"}, {{\"Day 1\", inlines(\"*Rest*\")}})\n"
+        "  local row = t.children[2]\n"
+        "  local first = row.children[1].children[1].text\n"
+        "  row.children[1] = TableCell(first .. \" to 2\")\n"
+        "  return { t, Paragraph(t.t .. \"|\" .. #t.children .. \"|\" .. t.alignments[2] .. \"|\" "
+        "..\n"
+        "    row.children[2].children[1].t) }\n"
+        "end }\n",
+        "## Head\n");
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.msgs, "");
+    CHECK_STR(r.html, "<div class=\"table-wrap\"><table>\n<thead>\n<tr>\n"
+                      "<th scope=\"col\">When</th>\n<th scope=\"col\">Do</th>\n"
+                      "</tr>\n</thead>\n<tbody>\n<tr>\n"
+                      "<td>Day 1 to 2</td>\n<td><em>Rest</em></td>\n"
+                      "</tr>\n</tbody>\n</table></div>\n"
+                      "<p>Table|2||Emph</p>\n");
+    tf_result_free(&r);
+}
+
+TEST(filter_simple_table_refuses_a_block_in_a_cell_at_the_filter_line) {
+    tf_result r = tf_filter("return { Heading = function(el)\n"
+                            "  local cell = { Paragraph(\"no\") }\n"
+                            "  return SimpleTable({\"a\"}, {{cell}}) end }\n",
+                            SAMPLE);
+    CHECK_INT(r.rc, -1);
+    CHECK_STR(r.msgs, "filters/a.lua:3: error: a Paragraph cannot go inside a TableCell, which "
+                      "holds inlines: Text, Emph, Link, ... or strings (in the Heading function, "
+                      "while filtering content/x.md)\n");
+    tf_result_free(&r);
+    r = tf_filter("return { Heading = function(el)\n"
+                  "  return SimpleTable({\"a\"}, {{\"1\"}}, {\"middle\"}) end }\n",
+                  SAMPLE);
+    CHECK_INT(r.rc, -1);
+    CHECK_CONTAINS(r.msgs, "filters/a.lua:2: error: Table.alignments holds 'middle'");
+    tf_result_free(&r);
 }
 
 /* ---- depth ---- */
