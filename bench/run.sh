@@ -6,10 +6,12 @@
 # For each N: generate a corpus with ../shared/bench/gen-corpus, build it
 # with clinicgen and with Hugo (layouts in bench/hugo/), once as warm-up and
 # then RUNS times each, and print median wall time, median CPU time
-# (user+sys), the highest peak RSS and the number of HTML files written.
+# (user+sys) and user CPU time, the highest peak RSS and the number of HTML
+# files written. The builds take turns, so the disk's state weighs on each
+# alike; the sys time on this VM's disk varies a lot from run to run.
 set -euo pipefail
 
-RUNS=3
+RUNS=5
 
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -74,7 +76,7 @@ timed() {
         exit 1
     fi
     # The time line is the last one (a killed command adds a line before it).
-    tail -n 1 "$tf" | awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' \
+    tail -n 1 "$tf" | awk '{ printf "%s %.2f %s %.2f\n", $1, $2 + $3, $4, $2 }' \
         >>"$tmp/$label.times"
 }
 
@@ -83,7 +85,8 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 summarize() {
     local f="$tmp/$1.times"
     echo "$(cut -d' ' -f1 "$f" | median) $(cut -d' ' -f2 "$f" | median)" \
-         "$(awk '$3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$f")"
+         "$(awk '$3 > m { m = $3 } END { printf "%.1f", m / 1024 }' "$f")" \
+         "$(cut -d' ' -f4 "$f" | median)"
 }
 
 count_html() { find "$1" -type f -name '*.html' | wc -l | tr -d ' '; }
@@ -121,38 +124,44 @@ EOF
     cp -r "$bench/hugo/." "$hproj/"
     ln -s "$corpus/_data" "$hproj/data"
 
-    for label in clinicgen filters hugo; do
-        out="$work/out-$label"
-        if [ "$label" = clinicgen ]; then
-            cmd=("$clinicgen" build -C "$proj" -o "$out" -q)
-        elif [ "$label" = filters ]; then
-            cmd=("$clinicgen" build -C "$fproj" -o "$out" -q)
-        else
-            cmd=("$hugo_bin" --quiet -s "$hproj" -d "$out" --contentDir "$corpus")
-        fi
-        say "N=$n: $label: warm-up + $RUNS timed builds"
-        rm -f "$tmp/$label.times"
-        timed "$label" "$out" "${cmd[@]}"
-        rm -f "$tmp/$label.times"
-        for ((i = 1; i <= RUNS; i++)); do
+    # The three builds take turns, round after round, so the state of the
+    # disk (this VM's ext4 slows down after many files were just deleted)
+    # weighs on each of them alike. Round 0 is the warm-up.
+    labels=(clinicgen filters hugo)
+    for ((i = 0; i <= RUNS; i++)); do
+        for label in "${labels[@]}"; do
+            out="$work/out-$label"
+            if [ "$label" = clinicgen ]; then
+                cmd=("$clinicgen" build -C "$proj" -o "$out" -q)
+            elif [ "$label" = filters ]; then
+                cmd=("$clinicgen" build -C "$fproj" -o "$out" -q)
+            else
+                cmd=("$hugo_bin" --quiet -s "$hproj" -d "$out" --contentDir "$corpus")
+            fi
+            say "N=$n: round $i of $RUNS (0 is the warm-up): $label"
             timed "$label" "$out" "${cmd[@]}"
+            [ -d "$out" ] || die "$label exited 0 but wrote no $out"
+            if [ "$i" -eq 0 ]; then
+                rm -f "$tmp/$label.times"
+            elif [ "$i" -eq "$RUNS" ]; then
+                echo "$(summarize "$label") $(count_html "$out")" >"$tmp/$label.result"
+            fi
         done
-        [ -d "$out" ] || die "$label exited 0 but wrote no $out"
-        echo "$(summarize "$label") $(count_html "$out")" >"$tmp/$label.result"
-        rm -rf "$out"
     done
+    for label in "${labels[@]}"; do rm -rf "$work/out-$label"; done
 
-    read -r pw pc pm ph <"$tmp/clinicgen.result"
-    read -r cw cc cm ch <"$tmp/filters.result"
-    read -r hw hc hm hh <"$tmp/hugo.result"
+    read -r pw pc pm pu ph <"$tmp/clinicgen.result"
+    read -r cw cc cm cu ch <"$tmp/filters.result"
+    read -r hw hc hm hu hh <"$tmp/hugo.result"
     echo "corpus: $n pages"
-    printf '%-20s %9s %8s %9s %12s\n' "" "wall s" "cpu s" "peak MB" "html files"
-    printf '%-20s %9.2f %8.2f %9.1f %12d\n' "clinicgen, no filters" "$pw" "$pc" "$pm" "$ph"
-    printf '%-20s %9.2f %8.2f %9.1f %12d\n' "clinicgen + filters" "$cw" "$cc" "$cm" "$ch"
-    printf '%-20s %9.2f %8.2f %9.1f %12d\n' hugo "$hw" "$hc" "$hm" "$hh"
-    awk -v pw="$pw" -v cw="$cw" -v pc="$pc" -v cc="$cc" 'BEGIN {
-        if (pw < 0.01) pw = 0.01; if (pc < 0.01) pc = 0.01
-        printf "the three filters add %+.0f%% wall, %+.0f%% cpu\n", (cw / pw - 1) * 100, (cc / pc - 1) * 100
+    printf '%-22s %7s %7s %8s %9s %11s\n' "" "wall s" "cpu s" "user s" "peak MB" "html files"
+    printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen, no filters" "$pw" "$pc" "$pu" "$pm" "$ph"
+    printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen + filters" "$cw" "$cc" "$cu" "$cm" "$ch"
+    printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' hugo "$hw" "$hc" "$hu" "$hm" "$hh"
+    awk -v pw="$pw" -v cw="$cw" -v pc="$pc" -v cc="$cc" -v pu="$pu" -v cu="$cu" 'BEGIN {
+        if (pw < 0.01) pw = 0.01; if (pc < 0.01) pc = 0.01; if (pu < 0.01) pu = 0.01
+        printf "the three filters add %+.0f%% wall, %+.0f%% cpu (%+.0f%% user cpu)\n",
+            (cw / pw - 1) * 100, (cc / pc - 1) * 100, (cu / pu - 1) * 100
     }'
     printf 'clinicgen + filters against hugo: '
     awk -v cw="$cw" -v hw="$hw" -v cm="$cm" -v hm="$hm" 'BEGIN {
