@@ -9,12 +9,12 @@ VERSION = 0.1.0
 CC ?= cc
 CFLAGS ?= -O2 -g
 DEPS_PACKAGES = build-essential pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev \
-	liblua5.4-dev libxml2-dev libyaml-dev
+	liblua5.4-dev libxml2-dev libyaml-dev libstemmer-dev
 PKGS = libcmark-gfm lua5.4 libxml-2.0 yaml-0.1
 BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -pthread \
 	-DCLINICGEN_VERSION='"$(VERSION)"' -DCLINICGEN_DATADIR='"$(DATADIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lm
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm
 
 SRC = $(sort $(wildcard src/*.c))
 LIB_SRC = $(filter-out src/main.c,$(SRC))
@@ -30,7 +30,7 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 all: build/clinicgen
 
-build/deps.stamp: tools/deps.sh
+build/deps.stamp: tools/deps.sh Makefile
 	@tools/deps.sh $(DEPS_PACKAGES)
 	@mkdir -p build && touch $@
 

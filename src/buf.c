@@ -150,3 +150,23 @@ void buf_html_text(buf *b, const char *s, size_t n) {
 void buf_html_attr(buf *b, const char *s, size_t n) {
     buf_escape(b, s, n, 1);
 }
+
+void buf_json_string(buf *b, const char *s, size_t n) {
+    buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            buf_putc(b, '\\');
+            buf_putc(b, (char)c);
+        } else if (c < 0x20 || c == '<') {
+            buf_printf(b, "\\u%04x", c);
+        } else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+            buf_printf(b, "\\u%04x", (unsigned char)s[i + 2] == 0xA8 ? 0x2028 : 0x2029);
+            i += 2; /* line and paragraph separators end a line in older JavaScript */
+        } else {
+            buf_putc(b, (char)c);
+        }
+    }
+    buf_putc(b, '"');
+}

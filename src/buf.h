@@ -36,6 +36,10 @@ const char *buf_cstr(const buf *b); /* "" when empty */
 void buf_html_text(buf *b, const char *s, size_t n);
 void buf_html_attr(buf *b, const char *s, size_t n);
 
+/* A JSON string literal with its quotes. Escapes what JSON requires, and
+ * also '<', U+2028 and U+2029, so the text is safe inside a script. */
+void buf_json_string(buf *b, const char *s, size_t n);
+
 /* Allocation helpers that abort on failure. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t n);

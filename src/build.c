@@ -10,6 +10,8 @@
 #include "markdown.h"
 #include "output.h"
 #include "render_html.h"
+#include "search_collect.h"
+#include "search_index.h"
 #include "site.h"
 #include "sitefiles.h"
 #include "strmap.h"
@@ -42,6 +44,13 @@ typedef struct build_ctx {
     output out;
     diag_list *page_diags; /* one list per page: merged in page order */
     atomic_size_t next_page;
+    /* search: each worker collects its pages' records with its own
+     * collector; the index is written from them after the pages */
+    int search; /* the theme has search.html: index the site */
+    search_synonyms *synonyms;
+    search_page *search_pages; /* one per page, in page order */
+    search_collector **collectors;
+    atomic_int next_worker;
 } build_ctx;
 
 static char *shown_path(const build_options *opt, const char *rel) {
@@ -159,6 +168,7 @@ static int load_statics(build_ctx *b, diag_list *d) {
 typedef struct worker {
     render_env *templates;
     filter_env *filters;
+    search_collector *search;
     buf html, out;
 } worker;
 
@@ -193,12 +203,21 @@ static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag
     return rc;
 }
 
-static void build_page(build_ctx *b, worker *w, const page *p, diag_list *d) {
+/* Pages a patient would look for: written content, not listings. */
+static int is_searchable(const page *p) {
+    return p->source != NULL && p->kind != KIND_SECTION && p->kind != KIND_HOME;
+}
+
+static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
+    const page *p = b->model.pages[i];
     md_doc doc;
     memset(&doc, 0, sizeof doc);
     buf_clear(&w->html);
     buf_clear(&w->out);
     int rc = p->source ? render_body(b, w, p, &doc, d) : 0;
+    if (rc == 0 && b->search && is_searchable(p))
+        search_collect_page(w->search, &b->search_pages[i], p->url_path, p->title, p->summary,
+                            p->kind == KIND_FAQ, doc.ast.root);
     page_body body = {buf_cstr(&w->html), w->html.len, doc.headings, doc.n_headings};
     if (rc == 0 && render_env_page(w->templates, p, &body, &w->out, d) == 0)
         output_write(&b->out, p->out_path, w->out.data, w->out.len, d);
@@ -207,13 +226,15 @@ static void build_page(build_ctx *b, worker *w, const page *p, diag_list *d) {
 
 static void *page_worker(void *arg) {
     build_ctx *b = arg;
+    int id = atomic_fetch_add(&b->next_worker, 1);
     worker w = {render_env_new(b->templates, &b->model, &b->statics.names),
-                filter_env_new(&b->filters, b->cfg.raw, b->model.data), BUF_INIT, BUF_INIT};
+                filter_env_new(&b->filters, b->cfg.raw, b->model.data),
+                b->collectors[id] = search_collector_new(b->synonyms, id), BUF_INIT, BUF_INIT};
     for (;;) {
         size_t i = atomic_fetch_add(&b->next_page, 1);
         if (i >= b->model.n_pages)
             break;
-        build_page(b, &w, b->model.pages[i], &b->page_diags[i]);
+        build_page(b, &w, i, &b->page_diags[i]);
     }
     buf_free(&w.html);
     buf_free(&w.out);
@@ -266,6 +287,9 @@ static void build_pages(build_ctx *b, diag_list *d) {
     if ((size_t)jobs > n)
         jobs = n ? (int)n : 1;
     pthread_t *threads = xcalloc((size_t)jobs, sizeof *threads);
+    b->search_pages = xcalloc(n + 1, sizeof *b->search_pages);
+    b->collectors = xcalloc((size_t)jobs, sizeof *b->collectors);
+    atomic_init(&b->next_worker, 0);
     int started = 0;
     for (int i = 1; i < jobs; i++)
         if (pthread_create(&threads[i], NULL, page_worker, b) == 0)
@@ -279,6 +303,24 @@ static void build_pages(build_ctx *b, diag_list *d) {
     merge_page_diags(d, b->page_diags, n);
     free(b->page_diags);
     b->page_diags = NULL;
+}
+
+static void write_search_index(build_ctx *b, diag_list *d) {
+    if (!b->search || d->errors)
+        return; /* no search in this theme, or the build fails anyway */
+    search_stats stats;
+    search_index_write(b->search_pages, b->model.n_pages, b->collectors, b->synonyms, &b->out,
+                       &stats, d);
+}
+
+static void free_search(build_ctx *b) {
+    for (size_t i = 0; b->search_pages && i < b->model.n_pages; i++)
+        search_page_free(&b->search_pages[i]);
+    free(b->search_pages);
+    for (int i = 0; b->collectors && i < atomic_load(&b->next_worker); i++)
+        search_collector_free(b->collectors[i]);
+    free(b->collectors);
+    search_synonyms_free(b->synonyms);
 }
 
 static void copy_files(build_ctx *b, diag_list *d) {
@@ -310,8 +352,13 @@ static int prepare(build_ctx *b, diag_list *d) {
     /* Content errors do not stop the build here: every page is still
      * rendered so that all errors are reported at once, and the output is
      * thrown away at the end. */
-    site_inputs in = {&b->cfg, b->content_dir, b->content_shown, opt->drafts};
+    /* search comes with a theme that has a results page for it */
+    b->search = template_set_get(b->templates, "search.html") != NULL;
+    site_inputs in = {&b->cfg, b->content_dir, b->content_shown, opt->drafts, b->search};
     site_model_build(&b->model, &in, d);
+    char *synonyms_file = fs_join(b->content_shown, "_data/synonyms.yaml");
+    b->synonyms = search_synonyms_new(value_map_get(b->model.data, "synonyms"), synonyms_file, d);
+    free(synonyms_file);
     load_statics(b, d);
     return 0;
 }
@@ -324,6 +371,7 @@ static int generate(build_ctx *b, diag_list *d) {
     if (rc != 0)
         return -1;
     build_pages(b, d);
+    write_search_index(b, d);
     copy_files(b, d);
     sitefiles_write(&b->out, &b->model, d);
     if (d->errors) {
@@ -340,6 +388,7 @@ static double seconds_since(const struct timespec *start) {
 }
 
 static void free_ctx(build_ctx *b) {
+    free_search(b);
     site_model_free(&b->model);
     assets_free(&b->statics);
     template_set_free(b->templates);

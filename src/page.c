@@ -90,8 +90,8 @@ void page_format_date(const page_date *d, char *out, size_t size) {
 }
 
 const char *page_kind_name(page_kind kind) {
-    static const char *names[] = {"page",    "procedure", "faq", "concern",  "home",
-                                  "section", "tags",      "tag", "not-found"};
+    static const char *names[] = {"page",    "procedure", "faq", "concern", "home",
+                                  "section", "tags",      "tag", "search",  "not-found"};
     return names[kind];
 }
 

@@ -26,6 +26,7 @@ typedef enum {
     KIND_SECTION, /* a folder's listing */
     KIND_TAGS,    /* the list of all tags */
     KIND_TAG,     /* the pages with one tag */
+    KIND_SEARCH,  /* the search results page */
     KIND_NOT_FOUND
 } page_kind;
 

@@ -249,6 +249,11 @@ int site_model_build(site_model *m, const site_inputs *in, diag_list *d) {
     content_files_free(&files);
     build_sections(m);
     build_tags(m);
+    if (in->search) {
+        page *search = page_new_virtual(KIND_SEARCH, "search/", "Search");
+        search->parent = m->home;
+        add_page(m, search);
+    }
     page *nf = page_new_virtual(KIND_NOT_FOUND, "", "Page not found");
     free(nf->url_path);
     free(nf->out_path);

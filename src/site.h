@@ -42,6 +42,7 @@ typedef struct site_inputs {
     const char *content_dir;
     const char *display_content_dir; /* "content" or "DIR/content" */
     int drafts;
+    int search; /* make the search results page (the theme has search.html) */
 } site_inputs;
 
 /* Returns 0; -1 after reporting errors (the model is still freeable). */

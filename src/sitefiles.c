@@ -26,7 +26,7 @@ static int write_sitemap(output *o, const site_model *m, diag_list *d) {
     buf loc = BUF_INIT;
     for (size_t i = 0; i < m->n_pages; i++) {
         const page *p = m->pages[i];
-        if (p->kind == KIND_NOT_FOUND)
+        if (p->kind == KIND_NOT_FOUND || p->kind == KIND_SEARCH)
             continue;
         buf_clear(&loc);
         buf_puts(&loc, m->cfg->base_url);

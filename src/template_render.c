@@ -703,6 +703,7 @@ static const template *template_for(const template_set *set, const page *p) {
         [KIND_SECTION] = {"section.html", NULL, NULL},
         [KIND_TAGS] = {"tags.html", "section.html", NULL},
         [KIND_TAG] = {"tag.html", "section.html", NULL},
+        [KIND_SEARCH] = {"search.html", "page.html", NULL},
         [KIND_NOT_FOUND] = {"404.html", NULL, NULL},
     };
     const value *layout = value_map_get(p->front, "layout");

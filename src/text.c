@@ -8,7 +8,7 @@
 
 /* Decodes one UTF-8 sequence at s (n bytes left); returns its length
  * (1 for a stray byte, which then reads as U+FFFD). */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp) {
+size_t text_utf8_decode(const unsigned char *s, size_t n, unsigned *cp) {
     unsigned c = s[0];
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     if (!len || len > n) {
@@ -26,7 +26,7 @@ static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp) {
     return len;
 }
 
-static void utf8_encode(buf *b, unsigned cp) {
+void text_utf8_encode(buf *b, unsigned cp) {
     if (cp < 0x80) {
         buf_putc(b, (char)cp);
     } else if (cp < 0x800) {
@@ -46,7 +46,7 @@ static void utf8_encode(buf *b, unsigned cp) {
 
 /* Spaces and punctuation beyond ASCII: Latin-1's, general punctuation,
  * CJK and full-width punctuation, replacement characters. */
-static int is_unicode_separator(unsigned cp) {
+int text_is_unicode_separator(unsigned cp) {
     return (cp >= 0x80 && cp <= 0xBF && cp != 0xAA && cp != 0xB5 && cp != 0xBA) || cp == 0xD7 ||
            cp == 0xF7 || (cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
            (cp >= 0xFE10 && cp <= 0xFE6F) || (cp >= 0xFF00 && cp <= 0xFF0F) || cp == 0xFFFD ||
@@ -55,7 +55,7 @@ static int is_unicode_separator(unsigned cp) {
 
 /* Lower case for the alphabets clinic sites are written in: Latin-1,
  * Latin Extended-A, Greek and Cyrillic. Other letters stay as they are. */
-static unsigned unicode_lower(unsigned cp) {
+unsigned text_unicode_lower(unsigned cp) {
     if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) ||
         (cp >= 0x410 && cp <= 0x42F))
         return cp + 0x20;
@@ -76,14 +76,14 @@ char *text_slugify(const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
         unsigned cp;
-        size_t len = utf8_decode(p + i, n - i, &cp);
+        size_t len = text_utf8_decode(p + i, n - i, &cp);
         i += len;
-        int word = cp >= 0x80 ? !is_unicode_separator(cp) : (isalnum((int)cp) || cp == '_');
+        int word = cp >= 0x80 ? !text_is_unicode_separator(cp) : (isalnum((int)cp) || cp == '_');
         if (word) {
             if (pending_dash && out.len)
                 buf_putc(&out, '-');
             pending_dash = 0;
-            utf8_encode(&out, cp < 0x80 ? (unsigned)tolower((int)cp) : unicode_lower(cp));
+            text_utf8_encode(&out, cp < 0x80 ? (unsigned)tolower((int)cp) : text_unicode_lower(cp));
         } else if (cp == 0x2018 || cp == 0x2019 || cp == 0x201C || cp == 0x201D || cp == 0xB4) {
             continue; /* curly quotes and apostrophes are dropped like ASCII ones */
         } else if (cp == ' ' || cp == '-' || cp == '\t' || cp == '\n' || cp == '/' || cp == '.' ||

@@ -35,6 +35,16 @@ int text_is_unsafe_url(const char *url);
 /* True when url has a scheme ("https:", "mailto:") or starts with "//". */
 int text_url_has_scheme(const char *url);
 
+/* UTF-8: decodes one sequence at s (n bytes left) and returns its length (1
+ * for a stray byte, which reads as U+FFFD); appends cp encoded. */
+size_t text_utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
+void text_utf8_encode(buf *b, unsigned cp);
+/* Spaces and punctuation beyond ASCII (Latin-1's, general punctuation,
+ * CJK and full-width punctuation, replacement characters). */
+int text_is_unicode_separator(unsigned cp);
+/* Lower case for Latin-1, Latin Extended-A, Greek and Cyrillic. */
+unsigned text_unicode_lower(unsigned cp);
+
 /* The length of a leading UTF-8 byte-order mark (0 or 3). */
 size_t text_bom_length(const char *s, size_t n);
 

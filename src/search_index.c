@@ -1,0 +1,298 @@
+/* search_index: BM25 scores, shards and record files (see search_index.h). */
+#include "search_index.h"
+
+#include "buf.h"
+#include "strmap.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct term_postings {
+    const char *term; /* a collector's copy */
+    uint32_t *records;
+    float *weights;
+    unsigned char *scores;
+    size_t n, cap;
+} term_postings;
+
+typedef struct inverted {
+    term_postings *terms;
+    size_t n_terms, cap_terms;
+    float *lengths; /* per record */
+    size_t n_records;
+} inverted;
+
+/* Gives every collector term a global number. map[c][local] = global. */
+static uint32_t **merge_dictionaries(inverted *ix, search_collector *const *collectors,
+                                     size_t n_collectors) {
+    strmap global = STRMAP_INIT;
+    uint32_t **map = xcalloc(n_collectors ? n_collectors : 1, sizeof *map);
+    for (size_t c = 0; c < n_collectors; c++) {
+        size_t n = search_collector_terms(collectors[c]);
+        map[c] = xmalloc((n ? n : 1) * sizeof **map);
+        for (size_t t = 0; t < n; t++) {
+            const char *term = search_collector_term(collectors[c], (uint32_t)t);
+            uintptr_t g = (uintptr_t)strmap_get(&global, term);
+            if (!g) {
+                if (ix->n_terms == ix->cap_terms) {
+                    ix->cap_terms = ix->cap_terms ? ix->cap_terms * 2 : 1024;
+                    ix->terms = xrealloc(ix->terms, ix->cap_terms * sizeof *ix->terms);
+                }
+                ix->terms[ix->n_terms] = (term_postings){.term = term};
+                g = ++ix->n_terms;
+                strmap_put(&global, term, (void *)g);
+            }
+            map[c][t] = (uint32_t)(g - 1);
+        }
+    }
+    strmap_free(&global);
+    return map;
+}
+
+static void add_posting(term_postings *t, uint32_t record, float weight) {
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 4;
+        t->records = xrealloc(t->records, t->cap * sizeof *t->records);
+        t->weights = xrealloc(t->weights, t->cap * sizeof *t->weights);
+    }
+    t->records[t->n] = record;
+    t->weights[t->n++] = weight;
+}
+
+static void gather(inverted *ix, const search_page *pages, size_t n_pages, uint32_t **map) {
+    for (size_t p = 0; p < n_pages; p++)
+        ix->n_records += pages[p].n_records;
+    ix->lengths = xmalloc((ix->n_records ? ix->n_records : 1) * sizeof *ix->lengths);
+    uint32_t r = 0;
+    for (size_t p = 0; p < n_pages; p++) {
+        const search_page *pg = &pages[p];
+        for (size_t k = 0; k < pg->n_records; k++, r++) {
+            const search_record *rec = &pg->records[k];
+            ix->lengths[r] = rec->length;
+            for (size_t i = rec->first; i < rec->first + rec->count; i++) {
+                const search_posting *sp = &pg->postings[i];
+                add_posting(&ix->terms[map[pg->collector][sp->term]], r, sp->weight);
+            }
+        }
+    }
+}
+
+/* BM25 with k1 = 1.2, b = 0.75 over field-weighted counts and lengths. */
+static double bm25(const inverted *ix, double avg, size_t df, float weight, uint32_t record) {
+    double n = (double)ix->n_records;
+    double idf = log(1.0 + (n - (double)df + 0.5) / ((double)df + 0.5));
+    double norm = 1.2 * (0.25 + 0.75 * ix->lengths[record] / avg);
+    return idf * weight * 2.2 / (weight + norm);
+}
+
+typedef struct ranked {
+    uint32_t record;
+    double score;
+} ranked;
+
+static int by_score_desc(const void *a, const void *b) {
+    const ranked *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return x->record < y->record ? -1 : x->record > y->record;
+}
+
+static int by_record(const void *a, const void *b) {
+    const ranked *x = a, *y = b;
+    return x->record < y->record ? -1 : x->record > y->record;
+}
+
+/* Keeps each term's best records and turns their scores into 1..255. */
+static void score_terms(inverted *ix) {
+    double avg = 0, best = 0;
+    for (size_t r = 0; r < ix->n_records; r++)
+        avg += ix->lengths[r];
+    avg = ix->n_records && avg > 0 ? avg / (double)ix->n_records : 1;
+    ranked *tmp = NULL;
+    size_t tmp_cap = 0;
+    double **scores = xmalloc((ix->n_terms ? ix->n_terms : 1) * sizeof *scores);
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        term_postings *tp = &ix->terms[t];
+        if (tp->n > tmp_cap)
+            tmp = xrealloc(tmp, (tmp_cap = tp->n) * sizeof *tmp);
+        for (size_t i = 0; i < tp->n; i++)
+            tmp[i] = (ranked){tp->records[i], bm25(ix, avg, tp->n, tp->weights[i], tp->records[i])};
+        if (tp->n > SEARCH_POSTINGS_MAX) {
+            qsort(tmp, tp->n, sizeof *tmp, by_score_desc);
+            tp->n = SEARCH_POSTINGS_MAX;
+            qsort(tmp, tp->n, sizeof *tmp, by_record);
+        }
+        scores[t] = xmalloc((tp->n ? tp->n : 1) * sizeof **scores);
+        for (size_t i = 0; i < tp->n; i++) {
+            tp->records[i] = tmp[i].record;
+            scores[t][i] = tmp[i].score;
+            if (tmp[i].score > best)
+                best = tmp[i].score;
+        }
+    }
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        term_postings *tp = &ix->terms[t];
+        tp->scores = xmalloc(tp->n ? tp->n : 1);
+        for (size_t i = 0; i < tp->n; i++) {
+            long q = best > 0 ? lround(scores[t][i] / best * 255.0) : 1;
+            tp->scores[i] = (unsigned char)(q < 1 ? 1 : q > 255 ? 255 : q);
+        }
+        free(scores[t]);
+    }
+    free(scores);
+    free(tmp);
+}
+
+static int by_term(const void *a, const void *b) {
+    return strcmp(((const term_postings *)a)->term, ((const term_postings *)b)->term);
+}
+
+/* The shard key: the term's first two characters (UTF-8 aware). */
+static size_t key_length(const char *term) {
+    size_t i = 0;
+    for (int chars = 0; chars < 2 && term[i]; chars++)
+        do
+            i++;
+        while ((term[i] & 0xC0) == 0x80);
+    return i;
+}
+
+static int write_file(output *out, search_stats *st, const char *rel, const buf *b, diag_list *d) {
+    st->files++;
+    st->bytes += b->len;
+    return output_write(out, rel, b->data ? b->data : "", b->len, d);
+}
+
+static int write_shards(const inverted *ix, output *out, buf *keys, search_stats *st,
+                        diag_list *d) {
+    buf b = BUF_INIT, name = BUF_INIT;
+    int rc = 0;
+    for (size_t t = 0; t < ix->n_terms && rc == 0;) {
+        const char *first = ix->terms[t].term;
+        size_t klen = key_length(first);
+        buf_clear(&b);
+        buf_puts(&b, "clinicgenSearch.terms(");
+        buf_json_string(&b, first, klen);
+        buf_puts(&b, ",{");
+        buf_puts(keys, keys->len > 1 ? "," : "");
+        buf_json_string(keys, first, klen);
+        size_t start = t;
+        for (; t < ix->n_terms && key_length(ix->terms[t].term) == klen &&
+               !strncmp(ix->terms[t].term, first, klen);
+             t++) {
+            const term_postings *tp = &ix->terms[t];
+            if (t > start)
+                buf_putc(&b, ',');
+            buf_json_string(&b, tp->term, strlen(tp->term));
+            buf_puts(&b, ":[");
+            for (size_t i = 0; i < tp->n; i++)
+                buf_printf(&b, "%s%u,%u", i ? "," : "",
+                           tp->records[i] - (i ? tp->records[i - 1] : 0), tp->scores[i]);
+            buf_putc(&b, ']');
+        }
+        buf_puts(&b, "});\n");
+        buf_clear(&name);
+        buf_puts(&name, "search/t-");
+        for (size_t i = 0; i < klen; i++)
+            buf_printf(&name, "%02x", (unsigned char)first[i]);
+        buf_puts(&name, ".js");
+        rc = write_file(out, st, buf_cstr(&name), &b, d);
+    }
+    buf_free(&b);
+    buf_free(&name);
+    return rc;
+}
+
+static void record_json(buf *b, const search_page *pg, const search_record *rec) {
+    const char *heading = rec->heading ? rec->heading : "";
+    buf_putc(b, '[');
+    buf_json_string(b, rec->url, strlen(rec->url));
+    buf_putc(b, ',');
+    buf_json_string(b, pg->title, strlen(pg->title));
+    buf_putc(b, ',');
+    buf_json_string(b, heading, strlen(heading));
+    buf_putc(b, ',');
+    buf_json_string(b, rec->excerpt, strlen(rec->excerpt));
+    buf_putc(b, ']');
+}
+
+static int write_records(const search_page *pages, size_t n_pages, output *out, search_stats *st,
+                         diag_list *d) {
+    buf b = BUF_INIT, name = BUF_INIT;
+    size_t r = 0, file = 0;
+    int rc = 0;
+    for (size_t p = 0; p < n_pages && rc == 0; p++) {
+        for (size_t k = 0; k < pages[p].n_records && rc == 0; k++, r++) {
+            if (r % SEARCH_RECORDS_PER_FILE == 0)
+                buf_printf(&b, "clinicgenSearch.records(%zu,[", file);
+            else
+                buf_putc(&b, ',');
+            record_json(&b, &pages[p], &pages[p].records[k]);
+            if (r % SEARCH_RECORDS_PER_FILE == SEARCH_RECORDS_PER_FILE - 1) {
+                buf_puts(&b, "]);\n");
+                buf_clear(&name);
+                buf_printf(&name, "search/r-%zu.js", file++);
+                rc = write_file(out, st, buf_cstr(&name), &b, d);
+                buf_clear(&b);
+            }
+        }
+    }
+    if (rc == 0 && b.len) {
+        buf_puts(&b, "]);\n");
+        buf_clear(&name);
+        buf_printf(&name, "search/r-%zu.js", file);
+        rc = write_file(out, st, buf_cstr(&name), &b, d);
+    }
+    buf_free(&b);
+    buf_free(&name);
+    return rc;
+}
+
+static void free_index(inverted *ix) {
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        free(ix->terms[t].records);
+        free(ix->terms[t].weights);
+        free(ix->terms[t].scores);
+    }
+    free(ix->terms);
+    free(ix->lengths);
+}
+
+int search_index_write(const search_page *pages, size_t n_pages,
+                       search_collector *const *collectors, const search_synonyms *syn, output *out,
+                       search_stats *stats, diag_list *d) {
+    inverted ix = {0};
+    size_t n_collectors = 0;
+    for (size_t p = 0; p < n_pages; p++)
+        if ((size_t)pages[p].collector + 1 > n_collectors)
+            n_collectors = (size_t)pages[p].collector + 1;
+    uint32_t **map = merge_dictionaries(&ix, collectors, n_collectors);
+    gather(&ix, pages, n_pages, map);
+    for (size_t c = 0; c < n_collectors; c++)
+        free(map[c]);
+    free(map);
+    score_terms(&ix);
+    qsort(ix.terms, ix.n_terms, sizeof *ix.terms, by_term);
+    memset(stats, 0, sizeof *stats);
+    stats->records = ix.n_records;
+    stats->terms = ix.n_terms;
+    buf keys = BUF_INIT, meta = BUF_INIT;
+    buf_putc(&keys, '[');
+    int rc = write_shards(&ix, out, &keys, stats, d);
+    if (rc == 0)
+        rc = write_records(pages, n_pages, out, stats, d);
+    buf_putc(&keys, ']');
+    buf_printf(&meta,
+               "clinicgenSearch.meta({\"n\":%zu,\"per\":%d,\"keys\":%s,\"syn\":", ix.n_records,
+               SEARCH_RECORDS_PER_FILE, buf_cstr(&keys));
+    search_synonyms_json(syn, &meta);
+    buf_puts(&meta, "});\n");
+    stats->meta_bytes = meta.len;
+    if (rc == 0)
+        rc = write_file(out, stats, "search/meta.js", &meta, d);
+    buf_free(&keys);
+    buf_free(&meta);
+    free_index(&ix);
+    return rc;
+}

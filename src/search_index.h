@@ -1,0 +1,41 @@
+/*
+ * search_index: the site's search index (pipeline stage 8, after every
+ * page is built), written as plain JavaScript files under search/ that the
+ * browser loads with <script> elements, so search works on any host and
+ * from file:// (themes/clinic/static/js/search.js reads them):
+ *
+ *   search/meta.js      clinicgenSearch.meta({n, per, keys, syn})
+ *                       n records, per records in each record file, the
+ *                       shard keys that exist, the synonym groups as stems
+ *   search/t-HEX.js     clinicgenSearch.terms(KEY, {TERM: [gap, score, ...]})
+ *                       every term starting with KEY (its first two
+ *                       characters; HEX is KEY's UTF-8 bytes), each with
+ *                       its best records: record-number gaps and BM25
+ *                       scores from 1 to 255, comparable across terms
+ *   search/r-K.js       clinicgenSearch.records(K, [[url, title, heading, excerpt], ...])
+ *
+ * Scores are BM25 (k1 1.2, b 0.75) over the field-weighted counts of
+ * search_collect.h, worked out here so the browser only adds them up. A
+ * term keeps its SEARCH_POSTINGS_MAX best records: a word on every page
+ * ranks nothing and would only make its file heavy.
+ */
+#ifndef CLINICGEN_SEARCH_INDEX_H
+#define CLINICGEN_SEARCH_INDEX_H
+
+#include "diag.h"
+#include "output.h"
+#include "search_collect.h"
+
+enum { SEARCH_POSTINGS_MAX = 250, SEARCH_RECORDS_PER_FILE = 16 };
+
+typedef struct search_stats {
+    size_t records, terms, files, bytes, meta_bytes;
+} search_stats;
+
+/* Writes the index of pages (in site order; their term ids belong to
+ * collectors[page.collector]). Returns 0, or -1 after reporting. */
+int search_index_write(const search_page *pages, size_t n_pages,
+                       search_collector *const *collectors, const search_synonyms *syn, output *out,
+                       search_stats *stats, diag_list *d);
+
+#endif

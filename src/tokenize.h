@@ -1,0 +1,30 @@
+/*
+ * tokenize: the words of a text, for the search index (pipeline stage 8).
+ *
+ * A word is a run of letters and digits (any alphabet), with apostrophes
+ * inside it ("patient's"). Words are folded: lower case, and Latin letters
+ * lose their accents ("Éclat" -> "eclat", "Straße" -> "strasse"), so a
+ * patient finds a page whichever way they type. The browser's search.js
+ * folds queries with the same table; the two must agree.
+ *
+ * tokenize calls fn for each word in order. joined is 1 when the word was
+ * joined to the one before by a hyphen or slash alone ("micro-needling"),
+ * so the index can add the compound too. The word passed to fn lives in
+ * scratch until the next call.
+ */
+#ifndef CLINICGEN_TOKENIZE_H
+#define CLINICGEN_TOKENIZE_H
+
+#include "buf.h"
+
+#include <stddef.h>
+
+typedef void (*token_fn)(void *ctx, const char *word, size_t len, int joined);
+
+void tokenize(const char *text, size_t len, buf *scratch, token_fn fn, void *ctx);
+
+/* Appends the folded form of code point cp (a letter or digit) to out;
+ * returns 0 when cp does not belong in a word. */
+int tokenize_fold(buf *out, unsigned cp);
+
+#endif

@@ -1,0 +1,173 @@
+/* Tests for the search stages: tokenize.c, stem.c, search_collect.c and
+ * search_index.c, on small fixed inputs. */
+#include "buf.h"
+#include "fsutil.h"
+#include "markdown.h"
+#include "output.h"
+#include "search_collect.h"
+#include "search_index.h"
+#include "stem.h"
+#include "test.h"
+#include "tokenize.h"
+#include "yaml_value.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static void join_word(void *ctx, const char *word, size_t len, int joined) {
+    buf *out = ctx;
+    buf_printf(out, "%s%.*s", out->len ? (joined ? "+" : " ") : "", (int)len, word);
+}
+
+static char *words_of(const char *text) {
+    buf out = BUF_INIT, scratch = BUF_INIT;
+    tokenize(text, strlen(text), &scratch, join_word, &out);
+    buf_free(&scratch);
+    return buf_detach(&out);
+}
+
+TEST(tokenize_folds_case_and_accents_and_marks_hyphen_joins) {
+    char *w = words_of("Éclat STRASSE Straße, micro-needling; don't ÆON 0.5mm a - b na\xC3\xAFve");
+    CHECK_STR(w, "eclat strasse strasse micro+needling don't aeon 0 5mm a b naive");
+    free(w);
+    w = words_of("patient\xE2\x80\x99s \xCE\x91\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1 x/y 'quoted'");
+    CHECK_STR(w, "patient's \xCE\xB1\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1 x+y quoted");
+    free(w);
+}
+
+TEST(stem_brings_word_forms_together) {
+    stemmer *s = stemmer_new();
+    CHECK(s != NULL);
+    const char *forms[] = {"microneedling", "microneedles", "microneedle", "microneedled"};
+    for (size_t i = 0; s && i < 4; i++) {
+        size_t n;
+        const char *out = stemmer_stem(s, forms[i], strlen(forms[i]), &n);
+        char got[64];
+        snprintf(got, sizeof got, "%.*s", (int)n, out);
+        CHECK_STR(got, "microneedl");
+    }
+    stemmer_free(s);
+}
+
+/* A page from Markdown, collected; returns the terms of record k. */
+static char *record_terms(search_collector *c, search_page *p, size_t k) {
+    buf out = BUF_INIT;
+    for (size_t i = p->records[k].first; i < p->records[k].first + p->records[k].count; i++)
+        buf_printf(&out, "%s%s=%g", out.len ? " " : "",
+                   search_collector_term(c, p->postings[i].term), p->postings[i].weight);
+    return buf_detach(&out);
+}
+
+static void collect(search_collector *c, search_page *p, const char *url, const char *title,
+                    const char *summary, int faq, const char *md) {
+    md_doc doc;
+    markdown_parse(&doc, md, strlen(md));
+    diag_list d = DIAG_LIST_INIT;
+    md_source src = {"x.md", 0, title};
+    markdown_prepare(&doc, &src, NULL, NULL, &d);
+    search_collect_page(c, p, url, title, summary, faq, doc.ast.root);
+    md_doc_free(&doc);
+    diag_free(&d);
+}
+
+TEST(search_collect_makes_records_with_weighted_terms) {
+    markdown_init();
+    diag_list d = DIAG_LIST_INIT;
+    const char yaml[] = "- [blood thinners, anticoagulants]\n";
+    value *groups = yaml_value_parse(yaml, strlen(yaml), "synonyms.yaml", 0, &d);
+    search_synonyms *syn = search_synonyms_new(groups, "synonyms.yaml", &d);
+    CHECK_INT(d.errors, 0);
+    search_collector *c = search_collector_new(syn, 0);
+    search_page p = {0};
+    collect(c, &p, "peel/", "Peel", "A light peel.", 0,
+            "Intro words.\n\n## Before the peel\n\nStop blood thinners only if told.\n\n"
+            "| When | Do |\n|---|---|\n| Day 1 | Rest |\n");
+    CHECK_INT((int)p.n_records, 2);
+    if (p.n_records == 2) {
+        CHECK_STR(p.records[0].url, "peel/");
+        CHECK_STR(p.records[0].excerpt, "A light peel. Intro words.");
+        CHECK_STR(p.records[1].url, "peel/#before-the-peel");
+        CHECK_STR(p.records[1].heading, "Before the peel");
+        char *t = record_terms(c, &p, 0);
+        CHECK_STR(t, "peel=13 a=5 light=5 intro=1 word=1");
+        free(t);
+        t = record_terms(c, &p, 1);
+        CHECK_STR(t, "befor=3 the=3 peel=5 stop=1 blood=1 thinner=1 ~0=1 onli=1 if=1 told=1 "
+                     "when=2 do=2 day=2 1=2 rest=2");
+        free(t);
+    }
+    char *json_text;
+    buf json = BUF_INIT;
+    search_synonyms_json(syn, &json);
+    json_text = buf_detach(&json);
+    CHECK_STR(json_text, "[[[\"blood\",\"thinner\"],[\"anticoagul\"]]]");
+    free(json_text);
+    search_page_free(&p);
+    search_collector_free(c);
+    search_synonyms_free(syn);
+    value_free(groups);
+    diag_free(&d);
+}
+
+static char *read_out(const char *dir, const char *name) {
+    char *path = xasprintf("%s/site/%s", dir, name);
+    size_t n;
+    char *text = fs_read_file(path, &n);
+    free(path);
+    return text;
+}
+
+TEST(search_index_ranks_a_title_above_a_passing_mention) {
+    markdown_init();
+    char dir[] = "/tmp/cgsearch-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    search_collector *c = search_collector_new(NULL, 0);
+    search_page pages[3] = {{0}};
+    collect(c, &pages[0], "a/", "Chemical peel", NULL, 0, "Other words here.\n");
+    collect(c, &pages[1], "b/", "Microneedling", NULL, 0, "Needles make tiny wounds.\n");
+    collect(c, &pages[2], "c/", "Costs", NULL, 0,
+            "A long page about prices, which mentions microneedling once among many other "
+            "words about money, payment plans, deposits and refunds.\n");
+    diag_list d = DIAG_LIST_INIT;
+    output out;
+    search_stats st;
+    char *site = xasprintf("%s/site", dir);
+    CHECK_INT(output_begin(&out, site, dir, &d), 0);
+    CHECK_INT(search_index_write(pages, 3, &c, NULL, &out, &st, &d), 0);
+    CHECK_INT(output_commit(&out, &d), 0);
+    CHECK_INT((int)st.records, 3);
+    char *shard = read_out(dir, "search/t-6d69.js"); /* "mi" */
+    CHECK(shard != NULL);
+    if (shard) {
+        /* record 1 (the title) scores higher than record 2 (the mention) */
+        unsigned gap1, s1, gap2, s2;
+        const char *p = strstr(shard, "\"microneedl\":[");
+        CHECK(p != NULL);
+        if (p && sscanf(p, "\"microneedl\":[%u,%u,%u,%u]", &gap1, &s1, &gap2, &s2) == 4) {
+            CHECK_INT((int)gap1, 1);
+            CHECK_INT((int)gap2, 1);
+            CHECK(s1 > s2);
+        } else {
+            test_fail(__FILE__, __LINE__, "unexpected shard: %s", shard);
+        }
+    }
+    char *records = read_out(dir, "search/r-0.js");
+    CHECK_STR(records, "clinicgenSearch.records(0,[[\"a/\",\"Chemical peel\",\"\",\"Other words "
+                       "here.\"],[\"b/\",\"Microneedling\",\"\",\"Needles make tiny wounds.\"],"
+                       "[\"c/\",\"Costs\",\"\",\"A long page about prices, which mentions "
+                       "microneedling once among many other words about money, payment plans, "
+                       "deposits and refunds.\"]]);\n");
+    char *meta = read_out(dir, "search/meta.js");
+    CHECK(meta && strstr(meta, "clinicgenSearch.meta({\"n\":3,\"per\":16,\"keys\":[") == meta);
+    free(shard);
+    free(records);
+    free(meta);
+    for (int i = 0; i < 3; i++)
+        search_page_free(&pages[i]);
+    search_collector_free(c);
+    diag_free(&d);
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    CHECK_INT(system(cmd), 0);
+    free(cmd);
+    free(site);
+}
