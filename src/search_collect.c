@@ -141,6 +141,7 @@ struct search_collector {
     stemmer *stem;
     const search_synonyms *syn;
     strmap dict;            /* term -> id + 1 */
+    strmap stems;           /* folded word -> id + 1 of its stem: each word stemmed once */
     char **terms;           /* id -> term (owned) */
     uint32_t *stamp, *slot; /* id -> record that last used it, and where */
     size_t n_terms, cap_terms;
@@ -169,6 +170,7 @@ void search_collector_free(search_collector *c) {
         return;
     stemmer_free(c->stem);
     strmap_free(&c->dict);
+    strmap_free(&c->stems);
     for (size_t i = 0; i < c->n_terms; i++)
         free(c->terms[i]);
     free(c->terms);
@@ -245,10 +247,18 @@ static void add_synonyms(search_collector *c, const char *stem) {
     }
 }
 
+/* word is the tokenizer's, NUL-terminated at len. */
 static void add_word(search_collector *c, const char *word, size_t len) {
-    size_t n;
-    const char *s = stemmer_stem(c->stem, word, len, &n);
-    uint32_t id = term_id(c, s, n);
+    uintptr_t known = (uintptr_t)strmap_get(&c->stems, word);
+    uint32_t id;
+    if (known) {
+        id = (uint32_t)(known - 1);
+    } else {
+        size_t n;
+        const char *s = stemmer_stem(c->stem, word, len, &n);
+        id = term_id(c, s, n);
+        strmap_put(&c->stems, word, (void *)(uintptr_t)(id + 1));
+    }
     add_term(c, id);
     if (c->n_recent == PHRASE_MAX)
         memmove(c->recent, c->recent + 1, (PHRASE_MAX - 1) * sizeof *c->recent);
