@@ -29,6 +29,12 @@ void ast_doc_free(ast_doc *doc) {
     memset(doc, 0, sizeof *doc);
 }
 
+ast_node *ast_new_text(ast_doc *doc, const char *s, size_t n) {
+    ast_node *t = ast_new(doc, AST_TEXT);
+    t->text = ast_strdup(doc, s, n);
+    return t;
+}
+
 void *ast_alloc(ast_doc *doc, size_t n) {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     if (!doc->blocks || doc->used + n > doc->cap) {

@@ -88,6 +88,8 @@ void ast_doc_free(ast_doc *doc);
 
 ast_node *ast_new(ast_doc *doc, ast_type type);
 const char *ast_strdup(ast_doc *doc, const char *s, size_t n);
+/* A Text node holding a copy of s. */
+ast_node *ast_new_text(ast_doc *doc, const char *s, size_t n);
 void *ast_alloc(ast_doc *doc, size_t n);
 
 /* Tree edits. Each returns 0, or -1 if the child cannot go there

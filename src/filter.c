@@ -304,20 +304,21 @@ static int is_plain_text(const char *s, size_t n) {
     return 1;
 }
 
+/* A Document node holding the blocks of text, in the page's arena. */
+static ast_node *parse_blocks(filter_env *e, const char *text, size_t len) {
+    if (!is_plain_text(text, len))
+        return markdown_parse_into(e->doc, text, len);
+    /* the common case for table cells: no parser needed */
+    ast_node *doc = ast_new(e->doc, AST_DOCUMENT), *para = ast_new(e->doc, AST_PARAGRAPH);
+    ast_append(para, ast_new_text(e->doc, text, len));
+    ast_append(doc, para);
+    return doc;
+}
+
 static int parse_markdown(lua_State *L) {
-    filter_env *e = env_of(L);
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
-    if (is_plain_text(text, len)) { /* the common case for table cells: no parser needed */
-        ast_node *para = ast_new(e->doc, AST_PARAGRAPH), *t = ast_new(e->doc, AST_TEXT);
-        t->text = ast_strdup(e->doc, text, len);
-        ast_append(para, t);
-        lua_createtable(L, 1, 0);
-        lua_ast_push(L, para);
-        lua_rawseti(L, -2, 1);
-        return 1;
-    }
-    lua_ast_push_children(L, markdown_parse_into(e->doc, text, len));
+    lua_ast_push_children(L, parse_blocks(env_of(L), text, len));
     return 1;
 }
 
@@ -330,28 +331,19 @@ static int parse_inlines(lua_State *L) {
     size_t len;
     const char *text = luaL_optlstring(L, 1, "", &len);
     lua_newtable(L);
-    ast_node *blocks =
-        len && !is_plain_text(text, len) ? markdown_parse_into(e->doc, text, len) : NULL;
-    for (ast_node *b = blocks ? blocks->first : NULL; b; b = b->next)
-        if (b->type != AST_PARAGRAPH) {
-            blocks = NULL;
-            break;
-        }
-    if (!blocks) {
-        if (len) {
-            ast_node *t = ast_new(e->doc, AST_TEXT);
-            t->text = ast_strdup(e->doc, text, len);
-            lua_ast_push(L, t);
-            lua_rawseti(L, -2, 1);
-        }
+    if (!len)
         return 1;
-    }
+    ast_node *blocks = parse_blocks(e, text, len);
+    for (ast_node *b = blocks->first; b; b = b->next)
+        if (b->type != AST_PARAGRAPH) { /* the words as typed */
+            lua_ast_push(L, ast_new_text(e->doc, text, len));
+            lua_rawseti(L, -2, 1);
+            return 1;
+        }
     lua_Integer n = 0;
     for (ast_node *para = blocks->first; para; para = para->next) {
         if (para != blocks->first) {
-            ast_node *space = ast_new(e->doc, AST_TEXT);
-            space->text = " ";
-            lua_ast_push(L, space);
+            lua_ast_push(L, ast_new_text(e->doc, " ", 1));
             lua_rawseti(L, -2, ++n);
         }
         for (ast_node *inl = para->first; inl; inl = inl->next) {

@@ -338,11 +338,9 @@ static void read_fields(conv *c, int idx, ast_node *n) {
 static ast_node *make_node(conv *c, int idx) {
     lua_State *L = c->L;
     if (lua_type(L, idx) == LUA_TSTRING) {
-        ast_node *n = ast_new(c->doc, AST_TEXT);
         size_t len;
         const char *s = lua_tolstring(L, idx, &len);
-        n->text = ast_strdup(c->doc, s, len);
-        return n;
+        return ast_new_text(c->doc, s, len);
     }
     if (!lua_istable(L, idx)) {
         conv_error(c, "expected a node or a string, not a %s%s", luaL_typename(L, idx), "");
@@ -675,6 +673,16 @@ static const char *check_child(lua_State *L, ast_type parent, int child, char *m
     return msg;
 }
 
+/* Raises message as an error at the filter line that called the running C
+ * function; frees scratch first (message may point into it). */
+static int raise_at_caller(lua_State *L, const char *message, buf *scratch) {
+    luaL_where(L, 1);
+    lua_pushstring(L, message);
+    buf_free(scratch);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
 /* A constructor checks what it was given (its fields, and what kind of
  * node each child is), so a mistake is reported at the filter's line.
  * Children were checked by their own constructors; anything built by hand
@@ -705,13 +713,8 @@ static int check_shallow(lua_State *L, int idx, ast_type t) {
         lua_pop(L, 1);
     }
     lua_settop(L, children - 1);
-    if (problem) {
-        luaL_where(L, 1);
-        lua_pushstring(L, problem);
-        buf_free(&err);
-        lua_concat(L, 2);
-        return lua_error(L);
-    }
+    if (problem)
+        return raise_at_caller(L, problem, &err);
     buf_free(&err);
     return 0;
 }
@@ -759,26 +762,15 @@ static int construct(lua_State *L) {
     return 1;
 }
 
-/* Raises err (freed here) as an error at the filter line that called. */
-static int raise_at_caller(lua_State *L, buf *err) {
-    luaL_where(L, 1);
-    lua_pushlstring(L, buf_cstr(err), err->len);
-    buf_free(err);
-    lua_concat(L, 2);
-    return lua_error(L);
-}
-
 /* A SimpleTable cell from the value at idx: a string is its text; a
  * TableCell, an inline or a list of inlines goes through the checks every
  * converted node gets. */
 static ast_node *simple_cell(lua_State *L, ast_doc *doc, int idx) {
     ast_node *cell = ast_new(doc, AST_TABLE_CELL);
     if (lua_type(L, idx) == LUA_TSTRING) {
-        ast_node *text = ast_new(doc, AST_TEXT);
         size_t n;
         const char *s = lua_tolstring(L, idx, &n);
-        text->text = ast_strdup(doc, s, n);
-        ast_append(cell, text);
+        ast_append(cell, ast_new_text(doc, s, n));
         return cell;
     }
     buf err = BUF_INIT;
@@ -794,7 +786,7 @@ static ast_node *simple_cell(lua_State *L, ast_doc *doc, int idx) {
                 count = -1;
             }
     if (count < 0)
-        raise_at_caller(L, &err);
+        raise_at_caller(L, buf_cstr(&err), &err);
     buf_free(&err);
     return cell;
 }
@@ -830,7 +822,7 @@ static int simple_table(lua_State *L) {
     else if (!lua_isnil(L, 3))
         conv_error(&c, "Table.alignments must be a list%s", "", NULL);
     if (c.failed)
-        return raise_at_caller(L, &err);
+        return raise_at_caller(L, buf_cstr(&err), &err);
     ast_append(table, simple_row(L, doc, 1, 1));
     lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
     for (lua_Integer i = 1; i <= n; i++) {
@@ -841,7 +833,7 @@ static int simple_table(lua_State *L) {
     }
     finish_table(&c, table); /* the header row sets the width; short rows are padded */
     if (c.failed)
-        return raise_at_caller(L, &err);
+        return raise_at_caller(L, buf_cstr(&err), &err);
     buf_free(&err);
     lua_ast_push(L, table);
     return 1;

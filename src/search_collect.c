@@ -124,9 +124,11 @@ void search_synonyms_json(const search_synonyms *syn, buf *out) {
                 continue;
             buf_puts(out, first ? "[" : ",[");
             first = 0;
-            for (size_t k = 0; k < p->n; k++)
-                buf_printf(out, "%s\"%s\"", k ? "," : "",
-                           p->stems[k]); /* stems: letters, digits, ' */
+            for (size_t k = 0; k < p->n; k++) {
+                if (k)
+                    buf_putc(out, ',');
+                buf_json_string(out, p->stems[k], strlen(p->stems[k]));
+            }
             buf_putc(out, ']');
         }
         buf_putc(out, ']');
