@@ -229,7 +229,8 @@ static void *page_worker(void *arg) {
     int id = atomic_fetch_add(&b->next_worker, 1);
     worker w = {render_env_new(b->templates, &b->model, &b->statics.names),
                 filter_env_new(&b->filters, b->cfg.raw, b->model.data),
-                b->collectors[id] = search_collector_new(b->synonyms, id), BUF_INIT, BUF_INIT};
+                b->collectors[id] = b->search ? search_collector_new(b->synonyms, id) : NULL,
+                BUF_INIT, BUF_INIT};
     for (;;) {
         size_t i = atomic_fetch_add(&b->next_page, 1);
         if (i >= b->model.n_pages)
@@ -356,9 +357,12 @@ static int prepare(build_ctx *b, diag_list *d) {
     b->search = template_set_get(b->templates, "search.html") != NULL;
     site_inputs in = {&b->cfg, b->content_dir, b->content_shown, opt->drafts, b->search};
     site_model_build(&b->model, &in, d);
-    char *synonyms_file = fs_join(b->content_shown, "_data/synonyms.yaml");
-    b->synonyms = search_synonyms_new(value_map_get(b->model.data, "synonyms"), synonyms_file, d);
-    free(synonyms_file);
+    if (b->search) {
+        char *synonyms_file = fs_join(b->content_shown, "_data/synonyms.yaml");
+        b->synonyms =
+            search_synonyms_new(value_map_get(b->model.data, "synonyms"), synonyms_file, d);
+        free(synonyms_file);
+    }
     load_statics(b, d);
     return 0;
 }
