@@ -195,7 +195,8 @@ static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag
     if (filter_body(b, w, p, doc, d) != 0)
         return -1;
     md_source src = {p->display_path, p->body_line - 1, p->title};
-    link_resolver links = {site_resolve_link, &b->model, p->dir};
+    site_link_origin origin = {&b->model, p};
+    link_resolver links = {site_resolve_link, &origin, p->dir};
     int rc =
         markdown_prepare(doc, &src, &links, (const char *const *)b->templates->reserved_ids, d);
     render_options ropt = {b->cfg.unsafe_html, p->display_path, p->body_line - 1};
@@ -346,6 +347,8 @@ static int prepare(build_ctx *b, diag_list *d) {
     free(display);
     if (rc != 0)
         return -1;
+    if (opt->offline)
+        b->cfg.offline = 1;
     b->content_dir = fs_join(opt->project_dir, "content");
     b->content_shown = shown_path(opt, "content");
     if (find_theme(b, d) != 0 || load_templates(b, d) != 0 || load_filters(b, d) != 0)

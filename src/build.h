@@ -13,7 +13,8 @@ typedef struct build_options {
     int project_dir_given;   /* -C was used: show it in messages */
     const char *out_dir;     /* NULL: project_dir/site */
     int drafts;
-    int jobs; /* worker threads; 0: one per core */
+    int offline; /* --offline: as site.yaml's offline: true */
+    int jobs;    /* worker threads; 0: one per core */
     verbosity verbosity;
 } build_options;
 

@@ -30,13 +30,18 @@ static void split_base_url(site_config *cfg, const char *url) {
     cfg->base_path = xstrdup(path && *path == '/' ? path : "/");
 }
 
-static int check_settings(site_config *cfg, const char *file, diag_list *d) {
-    const value *v = value_map_get(cfg->raw, "unsafe_html");
+static int bool_setting(const value *raw, const char *key, const char *file, diag_list *d) {
+    const value *v = value_map_get(raw, key);
     if (v && v->type != VALUE_BOOL && v->type != VALUE_NULL)
-        diag_error(d, file, v->line, v->col, "'unsafe_html' must be true or false");
-    cfg->unsafe_html = v && v->type == VALUE_BOOL && v->boolean;
+        diag_error(d, file, v->line, v->col, "'%s' must be true or false", key);
+    return v && v->type == VALUE_BOOL && v->boolean;
+}
+
+static int check_settings(site_config *cfg, const char *file, diag_list *d) {
+    cfg->unsafe_html = bool_setting(cfg->raw, "unsafe_html", file, d);
+    cfg->offline = bool_setting(cfg->raw, "offline", file, d);
     cfg->review_max_age_months = 12;
-    v = value_map_get(cfg->raw, "review_max_age_months");
+    const value *v = value_map_get(cfg->raw, "review_max_age_months");
     if (v && v->type == VALUE_NUMBER && v->number >= 1 && v->number <= 1200)
         cfg->review_max_age_months = (int)v->number;
     else if (v && v->type != VALUE_NULL)

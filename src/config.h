@@ -20,6 +20,7 @@ typedef struct site_config {
     char *language;  /* BCP 47 tag, default "en" */
     char *theme;     /* default "clinic" */
     int unsafe_html;
+    int offline; /* links are relative paths ending in index.html (file://) */
     int review_max_age_months;
     value *raw; /* the whole file; owned */
 } site_config;

@@ -23,7 +23,7 @@
 #endif
 
 static const char USAGE[] =
-    "usage: clinicgen build  [-C DIR] [-o OUT] [--drafts] [-j N] [-q | -v]\n"
+    "usage: clinicgen build  [-C DIR] [-o OUT] [--drafts] [--offline] [-j N] [-q | -v]\n"
     "       clinicgen render [--filter FILE]... [--to html|ast] FILE|-\n"
     "       clinicgen --help | --version\n";
 
@@ -37,6 +37,9 @@ static const char HELP[] =
     "            -o OUT     the output folder (default: DIR/site); it is replaced\n"
     "                       only when the whole build succeeds\n"
     "            --drafts   include pages with 'draft: true'\n"
+    "            --offline  write every internal link as a relative path ending\n"
+    "                       in index.html, so the site can be browsed from disk\n"
+    "                       (file://); as 'offline: true' in site.yaml\n"
     "            -j N       worker threads (default: one per core)\n"
     "            -q         print errors only;  -v  print more\n"
     "  render    print one Markdown file's body after the filters given with\n"
@@ -81,6 +84,8 @@ static int command_build(int argc, char **argv) {
                 return usage_error("-j takes a number of threads from 1 to 256, not '%s'", a + 2);
         } else if (!strcmp(a, "--drafts")) {
             opt.drafts = 1;
+        } else if (!strcmp(a, "--offline")) {
+            opt.offline = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             opt.verbosity = VERBOSITY_QUIET;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {

@@ -314,8 +314,26 @@ static page *page_for_folder(const site_model *m, const char *path) {
     return NULL;
 }
 
-char *site_resolve_link(void *ctx, const char *page_dir, const char *target, char **error) {
-    const site_model *m = ctx;
+char *site_offline_url(const site_model *m, const char *from_out_path, const char *url) {
+    const char *base = m->cfg->base_path;
+    size_t n = strlen(base);
+    if (!m->cfg->offline || strncmp(url, base, n) != 0 || url[1] == '/')
+        return NULL; /* "//host/x" is another site */
+    const char *rest = url + n;
+    size_t path_len = strcspn(rest, "?#");
+    buf out = BUF_INIT;
+    for (const char *c = from_out_path; *c; c++)
+        if (*c == '/')
+            buf_puts(&out, "../");
+    buf_append(&out, rest, path_len);
+    if (path_len == 0 || rest[path_len - 1] == '/')
+        buf_puts(&out, "index.html");
+    buf_puts(&out, rest + path_len);
+    return buf_detach(&out);
+}
+
+static char *resolve_site_link(const site_model *m, const char *page_dir, const char *target,
+                               char **error) {
     if (target[0] == '/')
         return resolve_root_relative(m, target, error);
     char *joined = fs_join(page_dir, target);
@@ -341,4 +359,14 @@ char *site_resolve_link(void *ctx, const char *page_dir, const char *target, cha
                        *path ? path : ".");
     free(path);
     return NULL;
+}
+
+char *site_resolve_link(void *ctx, const char *page_dir, const char *target, char **error) {
+    const site_link_origin *origin = ctx;
+    char *url = resolve_site_link(origin->m, page_dir, target, error);
+    char *offline = url ? site_offline_url(origin->m, origin->from->out_path, url) : NULL;
+    if (!offline)
+        return url;
+    free(url);
+    return offline;
 }

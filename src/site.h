@@ -56,7 +56,21 @@ value *site_load_data(const char *content_dir, const char *shown_dir, diag_list 
 /* The absolute URL path of a page ("/kb/procedures/x/"). Caller frees. */
 char *site_page_url(const site_model *m, const page *p);
 
-/* link_resolver callback: ctx is the site_model. */
+/* An offline site (site.yaml offline: true, build --offline) is browsed
+ * from disk, where a folder does not open its index.html: the URL that the
+ * page written to from_out_path uses for a site URL (one that starts with
+ * base_path), as a relative path with index.html added to folders.
+ * Returns NULL (use the URL as it is) when the site is not offline or url
+ * is not a site URL; otherwise the caller frees. */
+char *site_offline_url(const site_model *m, const char *from_out_path, const char *url);
+
+/* The page a link is written in: the link_resolver's context. */
+typedef struct site_link_origin {
+    const site_model *m;
+    const page *from;
+} site_link_origin;
+
+/* link_resolver callback: ctx is a site_link_origin. */
 char *site_resolve_link(void *ctx, const char *page_dir, const char *target, char **error);
 
 #endif

@@ -394,6 +394,24 @@ static void new_scope(lua_State *L, int parent) {
     lua_setmetatable(L, -2);
 }
 
+/* A URL attribute's value; in an offline site, site URLs become relative. */
+static void append_url(rctx *r, const tattr *a, const char *url, size_t len, int computed) {
+    if (!strcmp(a->name, "srcset")) { /* a list of URLs: left as written */
+        buf_html_attr(r->out, url, len);
+        return;
+    }
+    char *offline = site_offline_url(r->e->m, r->p->out_path, url);
+    if (offline) {
+        url = offline;
+        len = strlen(offline);
+    }
+    if (computed)
+        text_append_href(r->out, url, len); /* a computed URL is made valid: spaces, non-ASCII */
+    else
+        buf_html_attr(r->out, url, len);
+    free(offline);
+}
+
 static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
     buf *out = r->out;
     if (a->expr < 0) {
@@ -403,7 +421,10 @@ static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
         buf_printf(out, " %s", a->name);
         if (a->text) {
             buf_puts(out, "=\"");
-            buf_html_attr(out, a->text, strlen(a->text));
+            if (a->is_url)
+                append_url(r, a, a->text, strlen(a->text), 0);
+            else
+                buf_html_attr(out, a->text, strlen(a->text));
             buf_putc(out, '"');
         }
         return;
@@ -430,8 +451,8 @@ static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
         return;
     }
     buf_printf(out, " %s=\"", a->name);
-    if (a->is_url && strcmp(a->name, "srcset") != 0)
-        text_append_href(out, v, len); /* a computed URL is made valid: spaces, non-ASCII */
+    if (a->is_url)
+        append_url(r, a, v, len, 1);
     else
         buf_html_attr(out, v, len);
     buf_putc(out, '"');

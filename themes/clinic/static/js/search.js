@@ -25,6 +25,7 @@
   if (!stem || !here) return;
   var root = here.src.replace(/js\/[^\/]*$/, ""); /* the site's root, from this file's URL */
   var base = root + "search/";
+  var fromDisk = location.protocol === "file:";
   var meta = null, terms = {}, records = {}, loading = {}, waiting = [];
 
   /* ---- loading index files ---- */
@@ -130,7 +131,7 @@
     });
   }
 
-  /* record number -> [slots matched, score] */
+  /* Records by slots matched, then score: [{r, slots, points}] */
   function score(list) {
     var total = {};
     list.forEach(function (slot) {
@@ -148,9 +149,23 @@
         t[1] += best[r];
       });
     });
-    return Object.keys(total).map(Number).sort(function (a, b) {
-      return total[b][0] - total[a][0] || total[b][1] - total[a][1] || a - b;
+    return Object.keys(total).map(function (r) {
+      return { r: Number(r), slots: total[r][0], points: total[r][1] };
+    }).sort(byRank);
+  }
+  function byRank(a, b) { return b.slots - a.slots || b.points - a.points || a.r - b.r; }
+
+  /* A record named by the query itself (its heading, or its page's title
+     for the page's own record) is what the patient asked for: "microneedling"
+     puts the page titled "Microneedling" before "Microneedling: questions
+     and answers". Points grow with the share of the name's words queried. */
+  function boostNamed(hit, name, list) {
+    var ws = words(name), queried = 0;
+    ws.forEach(function (w) {
+      var t = stem(w);
+      if (list.some(function (slot) { return slot.terms.indexOf(t) >= 0; })) queried++;
     });
+    if (ws.length) hit.points *= 1 + queried / ws.length;
   }
 
   /* Runs query; calls show(results, slots) with up to max records, each
@@ -170,20 +185,32 @@
       }, function () {
         list.forEach(widen);
         var ranked = score(list).slice(0, max);
-        ranked.forEach(function (r) { load("r-" + Math.floor(r / meta.per) + ".js"); });
+        ranked.forEach(function (hit) { load("r-" + Math.floor(hit.r / meta.per) + ".js"); });
         when(function () {
-          return ranked.every(function (r) {
-            var k = Math.floor(r / meta.per);
+          return ranked.every(function (hit) {
+            var k = Math.floor(hit.r / meta.per);
             return records[k] || loading["r-" + k + ".js"] === 2;
           });
         }, function () {
-          show(ranked.map(function (r) {
-            var rec = (records[Math.floor(r / meta.per)] || [])[r % meta.per] || ["", "", "", ""];
-            return { url: root + rec[0], title: rec[1], heading: rec[2], excerpt: rec[3] };
+          ranked.forEach(function (hit) {
+            hit.rec = (records[Math.floor(hit.r / meta.per)] || [])[hit.r % meta.per] || ["", "", "", ""];
+            boostNamed(hit, hit.rec[2] || hit.rec[1], list);
+          });
+          show(ranked.sort(byRank).map(function (hit) {
+            var rec = hit.rec;
+            return { url: pageUrl(rec[0]), title: rec[1], heading: rec[2], excerpt: rec[3] };
           }).filter(function (x) { return x.title; }), list);
         });
       });
     });
+  }
+
+  /* A page's URL from its path below the root. From disk (file://) a
+     folder does not open its index.html, so it is named. */
+  function pageUrl(path) {
+    if (!fromDisk) return root + path;
+    var cut = path.search(/[?#]|$/), dir = path.slice(0, cut);
+    return root + dir + (dir === "" || dir.slice(-1) === "/" ? "index.html" : "") + path.slice(cut);
   }
 
   /* ---- showing results (as text, never as HTML) ---- */
