@@ -151,9 +151,30 @@ void buf_html_attr(buf *b, const char *s, size_t n) {
     buf_escape(b, s, n, 1);
 }
 
+void buf_put_uint(buf *b, unsigned long long v) {
+    char digits[20];
+    size_t n = 0;
+    do
+        digits[sizeof digits - ++n] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    buf_append(b, digits + sizeof digits - n, n);
+}
+
+static int json_needs_escape(unsigned char c) {
+    return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == 0xE2;
+}
+
 void buf_json_string(buf *b, const char *s, size_t n) {
     buf_putc(b, '"');
     for (size_t i = 0; i < n; i++) {
+        size_t run = i;
+        while (run < n && !json_needs_escape((unsigned char)s[run]))
+            run++;
+        if (run > i) { /* plain text, copied at once */
+            buf_append(b, s + i, run - i);
+            if ((i = run) == n)
+                break;
+        }
         unsigned char c = (unsigned char)s[i];
         if (c == '"' || c == '\\') {
             buf_putc(b, '\\');

@@ -27,6 +27,7 @@ void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
+void buf_put_uint(buf *b, unsigned long long v); /* in decimal, faster than buf_printf */
 void buf_clear(buf *b);
 void buf_free(buf *b);
 char *buf_detach(buf *b);           /* never NULL; caller frees */

@@ -41,8 +41,10 @@ typedef struct phrase_builder {
     syn_phrase *p;
 } phrase_builder;
 
-static void add_phrase_word(void *ctx, const char *word, size_t len, int joined) {
-    (void)joined;
+static void add_phrase_word(void *ctx, const char *word, size_t len, const char *before,
+                            size_t before_len) {
+    (void)before;
+    (void)before_len;
     phrase_builder *b = ctx;
     size_t n;
     const char *s = stemmer_stem(b->stem, word, len, &n);
@@ -142,10 +144,11 @@ struct search_collector {
     int id;
     stemmer *stem;
     const search_synonyms *syn;
-    strmap dict;            /* term -> id + 1 */
-    strmap stems;           /* folded word -> id + 1 of its stem: each word stemmed once */
-    char **terms;           /* id -> term (owned) */
-    uint32_t *stamp, *slot; /* id -> record that last used it, and where */
+    strmap dict;             /* term -> id + 1 */
+    strmap stems;            /* folded word -> id + 1 of its stem: each word stemmed once */
+    char **terms;            /* id -> term (owned) */
+    uint32_t *stamp, *slot;  /* id -> record that last used it, and where */
+    const syn_phrase **ends; /* id -> the synonym phrases ending in the term */
     size_t n_terms, cap_terms;
     uint32_t record_stamp;
     /* the page being collected */
@@ -154,7 +157,7 @@ struct search_collector {
     search_record *records;
     size_t n_records, cap_records;
     float weight; /* of the field being read */
-    buf scratch, prev, joined, excerpt;
+    buf scratch, joined, excerpt;
     uint32_t recent[PHRASE_MAX]; /* the last stems, newest last */
     size_t n_recent;
 };
@@ -178,10 +181,10 @@ void search_collector_free(search_collector *c) {
     free(c->terms);
     free(c->stamp);
     free(c->slot);
+    free(c->ends);
     free(c->postings);
     free(c->records);
     buf_free(&c->scratch);
-    buf_free(&c->prev);
     buf_free(&c->joined);
     buf_free(&c->excerpt);
     free(c);
@@ -209,11 +212,13 @@ static uint32_t term_id(search_collector *c, const char *term, size_t len) {
         c->terms = xrealloc(c->terms, c->cap_terms * sizeof *c->terms);
         c->stamp = xrealloc(c->stamp, c->cap_terms * sizeof *c->stamp);
         c->slot = xrealloc(c->slot, c->cap_terms * sizeof *c->slot);
+        c->ends = xrealloc(c->ends, c->cap_terms * sizeof *c->ends);
     }
     uint32_t id = (uint32_t)c->n_terms++;
     strmap_put(&c->dict, key, (void *)(uintptr_t)(id + 1));
     c->terms[id] = xstrdup(key);
     c->stamp[id] = 0;
+    c->ends[id] = c->syn ? strmap_get(&c->syn->by_last, key) : NULL;
     return id;
 }
 
@@ -232,10 +237,8 @@ static void add_term(search_collector *c, uint32_t id) {
 }
 
 /* Terms of a synonym group whose phrase ends at the newest stem. */
-static void add_synonyms(search_collector *c, const char *stem) {
-    if (!c->syn)
-        return;
-    for (const syn_phrase *p = strmap_get(&c->syn->by_last, stem); p; p = p->next_same_last) {
+static void add_synonyms(search_collector *c, uint32_t stem) {
+    for (const syn_phrase *p = c->ends[stem]; p; p = p->next_same_last) {
         if (p->n > c->n_recent)
             continue;
         size_t k = 0;
@@ -251,7 +254,7 @@ static void add_synonyms(search_collector *c, const char *stem) {
 
 /* word is the tokenizer's, NUL-terminated at len. */
 static void add_word(search_collector *c, const char *word, size_t len) {
-    uintptr_t known = (uintptr_t)strmap_get(&c->stems, word);
+    uintptr_t known = (uintptr_t)strmap_get_n(&c->stems, word, len);
     uint32_t id;
     if (known) {
         id = (uint32_t)(known - 1);
@@ -267,22 +270,21 @@ static void add_word(search_collector *c, const char *word, size_t len) {
     else
         c->n_recent++;
     c->recent[c->n_recent - 1] = id;
-    add_synonyms(c, c->terms[id]);
+    add_synonyms(c, id);
 }
 
-static void on_word(void *ctx, const char *word, size_t len, int joined) {
+static void on_word(void *ctx, const char *word, size_t len, const char *before,
+                    size_t before_len) {
     search_collector *c = ctx;
     add_word(c, word, len);
-    if (joined && c->prev.len) { /* "micro-needling" is also "microneedling" */
+    if (before) { /* "micro-needling" is also "microneedling" */
         buf_clear(&c->joined);
-        buf_append(&c->joined, c->prev.data, c->prev.len);
+        buf_append(&c->joined, before, before_len);
         buf_append(&c->joined, word, len);
         size_t n;
         const char *s = stemmer_stem(c->stem, c->joined.data, c->joined.len, &n);
         add_term(c, term_id(c, s, n));
     }
-    buf_clear(&c->prev);
-    buf_append(&c->prev, word, len);
     c->records[c->n_records - 1].length += c->weight;
 }
 
@@ -292,7 +294,6 @@ static void read_text(search_collector *c, const char *text, float weight) {
         return;
     c->weight = weight;
     c->n_recent = 0;
-    buf_clear(&c->prev);
     tokenize(text, strlen(text), &c->scratch, on_word, c);
 }
 

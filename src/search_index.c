@@ -11,9 +11,9 @@
 typedef struct term_postings {
     const char *term; /* a collector's copy */
     uint32_t *records;
-    float *weights;
+    float *weights; /* field-weighted counts, then BM25 scores */
     unsigned char *scores;
-    size_t n, cap;
+    size_t n;
 } term_postings;
 
 typedef struct inverted {
@@ -50,98 +50,140 @@ static uint32_t **merge_dictionaries(inverted *ix, search_collector *const *coll
     return map;
 }
 
-static void add_posting(term_postings *t, uint32_t record, float weight) {
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 4;
-        t->records = xrealloc(t->records, t->cap * sizeof *t->records);
-        t->weights = xrealloc(t->weights, t->cap * sizeof *t->weights);
+/* Sizes each term's postings exactly: the index is the build's largest
+ * structure. */
+static void allocate_postings(inverted *ix, const search_page *pages, size_t n_pages,
+                              uint32_t **map) {
+    for (size_t p = 0; p < n_pages; p++) {
+        ix->n_records += pages[p].n_records;
+        for (size_t i = 0; i < pages[p].n_postings; i++)
+            ix->terms[map[pages[p].collector][pages[p].postings[i].term]].n++;
     }
-    t->records[t->n] = record;
-    t->weights[t->n++] = weight;
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        term_postings *tp = &ix->terms[t];
+        tp->records = xmalloc((tp->n ? tp->n : 1) * sizeof *tp->records);
+        tp->weights = xmalloc((tp->n ? tp->n : 1) * sizeof *tp->weights);
+        tp->n = 0;
+    }
 }
 
-static void gather(inverted *ix, const search_page *pages, size_t n_pages, uint32_t **map) {
-    for (size_t p = 0; p < n_pages; p++)
-        ix->n_records += pages[p].n_records;
+/* Moves the pages' postings into the index, freeing them as it goes. */
+static void gather(inverted *ix, search_page *pages, size_t n_pages, uint32_t **map) {
+    allocate_postings(ix, pages, n_pages, map);
     ix->lengths = xmalloc((ix->n_records ? ix->n_records : 1) * sizeof *ix->lengths);
     uint32_t r = 0;
     for (size_t p = 0; p < n_pages; p++) {
-        const search_page *pg = &pages[p];
+        search_page *pg = &pages[p];
         for (size_t k = 0; k < pg->n_records; k++, r++) {
             const search_record *rec = &pg->records[k];
             ix->lengths[r] = rec->length;
             for (size_t i = rec->first; i < rec->first + rec->count; i++) {
                 const search_posting *sp = &pg->postings[i];
-                add_posting(&ix->terms[map[pg->collector][sp->term]], r, sp->weight);
+                term_postings *tp = &ix->terms[map[pg->collector][sp->term]];
+                tp->records[tp->n] = r;
+                tp->weights[tp->n++] = sp->weight;
             }
         }
+        free(pg->postings);
+        pg->postings = NULL;
+        pg->n_postings = 0;
     }
 }
 
 /* BM25 with k1 = 1.2, b = 0.75 over field-weighted counts and lengths. */
-static double bm25(const inverted *ix, double avg, size_t df, float weight, uint32_t record) {
+static double bm25_idf(const inverted *ix, size_t df) {
     double n = (double)ix->n_records;
-    double idf = log(1.0 + (n - (double)df + 0.5) / ((double)df + 0.5));
+    return log(1.0 + (n - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+static double bm25(const inverted *ix, double avg, double idf, float weight, uint32_t record) {
     double norm = 1.2 * (0.25 + 0.75 * ix->lengths[record] / avg);
     return idf * weight * 2.2 / (weight + norm);
 }
 
-typedef struct ranked {
-    uint32_t record;
-    double score;
-} ranked;
-
-static int by_score_desc(const void *a, const void *b) {
-    const ranked *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score < y->score ? 1 : -1;
-    return x->record < y->record ? -1 : x->record > y->record;
+static void swap_scores(float *a, float *b) {
+    float t = *a;
+    *a = *b;
+    *b = t;
 }
 
-static int by_record(const void *a, const void *b) {
-    const ranked *x = a, *y = b;
-    return x->record < y->record ? -1 : x->record > y->record;
+/* The k-th largest of a[0..n) (k < n), by quickselect with a three-way
+ * partition (scores often tie); reorders a. */
+static float kth_largest(float *a, size_t n, size_t k) {
+    size_t lo = 0, hi = n;
+    for (;;) {
+        float pivot = a[lo + (hi - lo) / 2];
+        size_t above = lo, i = lo, below = hi; /* [lo,above) > pivot, [below,hi) < pivot */
+        while (i < below) {
+            if (a[i] > pivot)
+                swap_scores(&a[above++], &a[i++]);
+            else if (a[i] < pivot)
+                swap_scores(&a[i], &a[--below]);
+            else
+                i++;
+        }
+        if (k < above)
+            hi = above;
+        else if (k >= below)
+            lo = below;
+        else
+            return pivot;
+    }
 }
 
-/* Keeps each term's best records and turns their scores into 1..255. */
+/* Keeps the SEARCH_POSTINGS_MAX best of a term's scored postings, in record
+ * order; the earliest records win a tie at the cut. */
+static size_t keep_best(term_postings *tp, float *scores, float *spare) {
+    if (tp->n <= SEARCH_POSTINGS_MAX)
+        return tp->n;
+    memcpy(spare, scores, tp->n * sizeof *spare);
+    float cut = kth_largest(spare, tp->n, SEARCH_POSTINGS_MAX - 1);
+    size_t above = 0, kept = 0;
+    for (size_t i = 0; i < tp->n; i++)
+        above += scores[i] > cut;
+    size_t ties = SEARCH_POSTINGS_MAX - above;
+    for (size_t i = 0; i < tp->n; i++) {
+        if (scores[i] < cut || (scores[i] == cut && ties == 0))
+            continue;
+        ties -= scores[i] == cut;
+        tp->records[kept] = tp->records[i];
+        scores[kept++] = scores[i];
+    }
+    return kept;
+}
+
+/* Scores each posting (in place of its weight), keeps each term's best
+ * records and turns their scores into 1..255. */
 static void score_terms(inverted *ix) {
     double avg = 0, best = 0;
     for (size_t r = 0; r < ix->n_records; r++)
         avg += ix->lengths[r];
     avg = ix->n_records && avg > 0 ? avg / (double)ix->n_records : 1;
-    ranked *tmp = NULL;
-    size_t tmp_cap = 0;
-    double **scores = xmalloc((ix->n_terms ? ix->n_terms : 1) * sizeof *scores);
+    float *spare = NULL;
+    size_t spare_cap = 0;
     for (size_t t = 0; t < ix->n_terms; t++) {
         term_postings *tp = &ix->terms[t];
-        if (tp->n > tmp_cap)
-            tmp = xrealloc(tmp, (tmp_cap = tp->n) * sizeof *tmp);
+        double idf = bm25_idf(ix, tp->n);
         for (size_t i = 0; i < tp->n; i++)
-            tmp[i] = (ranked){tp->records[i], bm25(ix, avg, tp->n, tp->weights[i], tp->records[i])};
-        if (tp->n > SEARCH_POSTINGS_MAX) {
-            qsort(tmp, tp->n, sizeof *tmp, by_score_desc);
-            tp->n = SEARCH_POSTINGS_MAX;
-            qsort(tmp, tp->n, sizeof *tmp, by_record);
-        }
-        scores[t] = xmalloc((tp->n ? tp->n : 1) * sizeof **scores);
-        for (size_t i = 0; i < tp->n; i++) {
-            tp->records[i] = tmp[i].record;
-            scores[t][i] = tmp[i].score;
-            if (tmp[i].score > best)
-                best = tmp[i].score;
-        }
+            tp->weights[i] = (float)bm25(ix, avg, idf, tp->weights[i], tp->records[i]);
+        if (tp->n > spare_cap)
+            spare = xrealloc(spare, (spare_cap = tp->n) * sizeof *spare);
+        tp->n = keep_best(tp, tp->weights, spare);
+        for (size_t i = 0; i < tp->n; i++)
+            if (tp->weights[i] > best)
+                best = tp->weights[i];
     }
+    free(spare);
     for (size_t t = 0; t < ix->n_terms; t++) {
         term_postings *tp = &ix->terms[t];
         tp->scores = xmalloc(tp->n ? tp->n : 1);
         for (size_t i = 0; i < tp->n; i++) {
-            long q = best > 0 ? lround(scores[t][i] / best * 255.0) : 1;
+            long q = best > 0 ? lround(tp->weights[i] / best * 255.0) : 1;
             tp->scores[i] = (unsigned char)(q < 1 ? 1 : q > 255 ? 255 : q);
         }
-        free(scores[t]);
+        free(tp->weights);
+        tp->weights = NULL;
     }
-    free(scores);
-    free(tmp);
 }
 
 static int by_term(const void *a, const void *b) {
@@ -186,9 +228,13 @@ static int write_shards(const inverted *ix, output *out, buf *keys, search_stats
                 buf_putc(&b, ',');
             buf_json_string(&b, tp->term, strlen(tp->term));
             buf_puts(&b, ":[");
-            for (size_t i = 0; i < tp->n; i++)
-                buf_printf(&b, "%s%u,%u", i ? "," : "",
-                           tp->records[i] - (i ? tp->records[i - 1] : 0), tp->scores[i]);
+            for (size_t i = 0; i < tp->n; i++) {
+                if (i)
+                    buf_putc(&b, ',');
+                buf_put_uint(&b, tp->records[i] - (i ? tp->records[i - 1] : 0));
+                buf_putc(&b, ',');
+                buf_put_uint(&b, tp->scores[i]);
+            }
             buf_putc(&b, ']');
         }
         buf_puts(&b, "});\n");
@@ -259,9 +305,8 @@ static void free_index(inverted *ix) {
     free(ix->lengths);
 }
 
-int search_index_write(const search_page *pages, size_t n_pages,
-                       search_collector *const *collectors, const search_synonyms *syn, output *out,
-                       search_stats *stats, diag_list *d) {
+int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
+                       const search_synonyms *syn, output *out, search_stats *stats, diag_list *d) {
     inverted ix = {0};
     size_t n_collectors = 0;
     for (size_t p = 0; p < n_pages; p++)

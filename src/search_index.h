@@ -33,9 +33,9 @@ typedef struct search_stats {
 } search_stats;
 
 /* Writes the index of pages (in site order; their term ids belong to
- * collectors[page.collector]). Returns 0, or -1 after reporting. */
-int search_index_write(const search_page *pages, size_t n_pages,
-                       search_collector *const *collectors, const search_synonyms *syn, output *out,
-                       search_stats *stats, diag_list *d);
+ * collectors[page.collector]). The pages' postings are moved into the
+ * index and freed; their records stay. Returns 0, or -1 after reporting. */
+int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
+                       const search_synonyms *syn, output *out, search_stats *stats, diag_list *d);
 
 #endif

@@ -15,11 +15,11 @@ size_t strmap_hash(const char *s, size_t n) {
     return (size_t)h;
 }
 
-static strmap_slot *find_slot(const strmap *m, const char *key, size_t hash) {
+static strmap_slot *find_slot(const strmap *m, const char *key, size_t len, size_t hash) {
     size_t mask = m->cap - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         strmap_slot *s = &m->slots[i];
-        if (!s->key || (s->hash == hash && !strcmp(s->key, key)))
+        if (!s->key || (s->hash == hash && !memcmp(s->key, key, len) && s->key[len] == '\0'))
             return s;
     }
 }
@@ -31,7 +31,8 @@ static void grow(strmap *m) {
     for (size_t i = 0; i < old.cap; i++) {
         if (!old.slots[i].key)
             continue;
-        *find_slot(m, old.slots[i].key, old.slots[i].hash) = old.slots[i];
+        const char *key = old.slots[i].key;
+        *find_slot(m, key, strlen(key), old.slots[i].hash) = old.slots[i];
     }
     free(old.slots);
 }
@@ -39,8 +40,8 @@ static void grow(strmap *m) {
 void *strmap_put(strmap *m, const char *key, void *value) {
     if ((m->len + 1) * 4 > m->cap * 3)
         grow(m);
-    size_t hash = strmap_hash(key, strlen(key));
-    strmap_slot *s = find_slot(m, key, hash);
+    size_t len = strlen(key), hash = strmap_hash(key, len);
+    strmap_slot *s = find_slot(m, key, len, hash);
     if (s->key) {
         void *old = s->value;
         s->value = value;
@@ -53,11 +54,15 @@ void *strmap_put(strmap *m, const char *key, void *value) {
     return NULL;
 }
 
-void *strmap_get(const strmap *m, const char *key) {
+void *strmap_get_n(const strmap *m, const char *key, size_t len) {
     if (!m->len)
         return NULL;
-    strmap_slot *s = find_slot(m, key, strmap_hash(key, strlen(key)));
+    strmap_slot *s = find_slot(m, key, len, strmap_hash(key, len));
     return s->key ? s->value : NULL;
+}
+
+void *strmap_get(const strmap *m, const char *key) {
+    return strmap_get_n(m, key, strlen(key));
 }
 
 void strmap_free(strmap *m) {

@@ -27,6 +27,8 @@ typedef struct strmap {
 /* Sets key to value; returns the value it had before, or NULL. */
 void *strmap_put(strmap *m, const char *key, void *value);
 void *strmap_get(const strmap *m, const char *key);
+/* The same for a key of len bytes that need not end in NUL. */
+void *strmap_get_n(const strmap *m, const char *key, size_t len);
 void strmap_free(strmap *m);
 size_t strmap_hash(const char *s, size_t n);
 

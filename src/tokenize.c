@@ -4,6 +4,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <string.h>
 
 /* U+00C0 to U+017F without accents, lower case; "" for the two signs (×, ÷)
  * among them. Kept in step with FOLD in themes/clinic/static/js/search.js. */
@@ -21,12 +22,26 @@ static const char *const latin_folded[0x180 - 0xC0] = {
     "w", "w", "y",  "y",  "y", "z", "z",  "z",  "z",  "z", "z", "s",
 };
 
+/* ASCII letters and digits in lower case; 0 for every other ASCII byte. */
+/* clang-format off */
+static const char ascii_folded[128] = {
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',   0,   0,   0,   0,   0,   0,
+      0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',   0,   0,   0,   0,   0,
+      0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',   0,   0,   0,   0,   0,
+};
+/* clang-format on */
+
 int tokenize_fold(buf *out, unsigned cp) {
     if (cp < 0x80) {
-        if (!isalnum((int)cp))
-            return 0;
-        buf_putc(out, (char)tolower((int)cp));
-        return 1;
+        char c = ascii_folded[cp];
+        if (c)
+            buf_putc(out, c);
+        return c != 0;
     }
     if (cp >= 0xC0 && cp < 0x180) {
         buf_puts(out, latin_folded[cp - 0xC0]);
@@ -42,36 +57,67 @@ static int is_apostrophe(unsigned cp) {
     return cp == '\'' || cp == 0x2019;
 }
 
+/* The word in scratch from start ends: hands it to fn, and keeps it at the
+ * front of scratch when the separator cp joins it to the next word. */
+static size_t end_word(buf *scratch, size_t start, int joins_next, token_fn fn, void *ctx) {
+    size_t len = scratch->len - start;
+    scratch->data[scratch->len] = '\0'; /* the fast path leaves it off */
+    fn(ctx, scratch->data + start, len, start ? scratch->data : NULL, start ? start - 1 : 0);
+    if (!joins_next) {
+        buf_clear(scratch);
+        return 0;
+    }
+    memmove(scratch->data, scratch->data + start, len);
+    scratch->data[len] = '\0';
+    scratch->len = len + 1;
+    return len + 1;
+}
+
 void tokenize(const char *text, size_t len, buf *scratch, token_fn fn, void *ctx) {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
-    int joined = 0; /* the separator since the last word was a lone hyphen or slash */
+    size_t start = 0; /* the word being read starts here; before it, the word it joins */
     buf_clear(scratch);
     while (i < len) {
-        unsigned cp;
-        size_t n = text_utf8_decode(s + i, len - i, &cp);
-        size_t before = scratch->len;
-        if (tokenize_fold(scratch, cp)) {
-            i += n;
-            continue;
-        }
-        scratch->len = before;
-        if (is_apostrophe(cp) && scratch->len && i + n < len && isalpha(s[i + n])) {
-            buf_putc(scratch, '\''); /* inside a word: "patient's", "don't" */
-            i += n;
-            continue;
-        }
-        if (scratch->len) {
-            fn(ctx, scratch->data, scratch->len, joined);
-            buf_clear(scratch);
-            joined = (cp == '-' || cp == '/') && i + n < len && isalnum(s[i + n]);
+        unsigned cp = s[i];
+        size_t n = 1;
+        if (cp < 0x80) {
+            if (ascii_folded[cp]) { /* most words: ASCII, copied in one loop */
+                size_t room = len - i < 64 ? len - i : 64;
+                buf_grow(scratch, room);
+                char *to = scratch->data + scratch->len, *stop = to + room, c;
+                const unsigned char *from = s + i;
+                while (to < stop && *from < 0x80 && (c = ascii_folded[*from]) != 0) {
+                    *to++ = c;
+                    from++;
+                }
+                scratch->len = (size_t)(to - scratch->data);
+                i = (size_t)(from - s);
+                continue;
+            }
         } else {
-            joined = 0;
+            n = text_utf8_decode(s + i, len - i, &cp);
+            size_t before = scratch->len;
+            if (tokenize_fold(scratch, cp)) {
+                i += n;
+                continue;
+            }
+            scratch->len = before;
+        }
+        int in_word = scratch->len > start;
+        const unsigned char *next = i + n < len ? s + i + n : NULL;
+        if (in_word && is_apostrophe(cp) && next && isalpha(*next)) {
+            buf_putc(scratch, '\''); /* inside a word: "patient's", "don't" */
+        } else if (in_word) {
+            int joins = (cp == '-' || cp == '/') && next && isalnum(*next);
+            start = end_word(scratch, start, joins, fn, ctx);
+        } else {
+            buf_clear(scratch);
+            start = 0;
         }
         i += n;
     }
-    if (scratch->len) {
-        fn(ctx, scratch->data, scratch->len, joined);
-        buf_clear(scratch);
-    }
+    if (scratch->len > start)
+        end_word(scratch, start, 0, fn, ctx);
+    buf_clear(scratch);
 }

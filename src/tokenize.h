@@ -7,10 +7,11 @@
  * patient finds a page whichever way they type. The browser's search.js
  * folds queries with the same table; the two must agree.
  *
- * tokenize calls fn for each word in order. joined is 1 when the word was
- * joined to the one before by a hyphen or slash alone ("micro-needling"),
- * so the index can add the compound too. The word passed to fn lives in
- * scratch until the next call.
+ * tokenize calls fn for each word in order. When the word was joined to
+ * the one before by a hyphen or slash alone ("micro-needling"), fn also
+ * gets that word (before: "micro"), so the index can add the compound;
+ * else before is NULL. Both words live in scratch until fn returns, each
+ * NUL-terminated.
  */
 #ifndef CLINICGEN_TOKENIZE_H
 #define CLINICGEN_TOKENIZE_H
@@ -19,7 +20,8 @@
 
 #include <stddef.h>
 
-typedef void (*token_fn)(void *ctx, const char *word, size_t len, int joined);
+typedef void (*token_fn)(void *ctx, const char *word, size_t len, const char *before,
+                         size_t before_len);
 
 void tokenize(const char *text, size_t len, buf *scratch, token_fn fn, void *ctx);
 
