@@ -356,9 +356,10 @@ static int prepare(build_ctx *b, diag_list *d) {
     /* Content errors do not stop the build here: every page is still
      * rendered so that all errors are reported at once, and the output is
      * thrown away at the end. */
-    /* search comes with a theme that has a results page for it */
+    /* search and the A-Z index come with a theme that has pages for them */
     b->search = template_set_get(b->templates, "search.html") != NULL;
-    site_inputs in = {&b->cfg, b->content_dir, b->content_shown, opt->drafts, b->search};
+    int az = template_set_get(b->templates, "az.html") != NULL;
+    site_inputs in = {&b->cfg, b->content_dir, b->content_shown, opt->drafts, b->search, az};
     site_model_build(&b->model, &in, d);
     if (b->search) {
         char *synonyms_file = fs_join(b->content_shown, "_data/synonyms.yaml");

@@ -90,8 +90,8 @@ void page_format_date(const page_date *d, char *out, size_t size) {
 }
 
 const char *page_kind_name(page_kind kind) {
-    static const char *names[] = {"page",    "procedure", "faq", "concern", "home",
-                                  "section", "tags",      "tag", "search",  "not-found"};
+    static const char *names[] = {"page", "procedure", "faq",    "concern", "home",     "section",
+                                  "tags", "tag",       "search", "az",      "not-found"};
     return names[kind];
 }
 
@@ -118,19 +118,22 @@ static void front_date(page *p, const char *key, page_date *out, diag_list *d) {
                    v->text ? v->text : value_type_name(v->type));
 }
 
-static void front_tags(page *p, diag_list *d) {
-    const value *v = value_map_get(p->front, "tags");
+/* A list of terms (`tags`, `concerns`); one term alone may skip the list. */
+static void front_terms(page *p, const char *key, const char *what, char ***terms, size_t *n_terms,
+                        diag_list *d) {
+    const value *v = value_map_get(p->front, key);
     if (!v || v->type == VALUE_NULL)
         return;
     size_t n = v->type == VALUE_LIST ? v->len : 1;
-    p->tags = xcalloc(n, sizeof *p->tags);
+    *terms = xcalloc(n, sizeof **terms);
     for (size_t i = 0; i < n; i++) {
         const value *t = v->type == VALUE_LIST ? v->items[i] : v;
         if (!t->text || !*t->text || t->type == VALUE_NULL) {
-            diag_error(d, p->display_path, t->line, t->col, "each tag must be a word or phrase");
+            diag_error(d, p->display_path, t->line, t->col, "each %s must be a word or phrase",
+                       what);
             continue;
         }
-        p->tags[p->n_tags++] = xstrdup(t->text);
+        (*terms)[(*n_terms)++] = xstrdup(t->text);
     }
 }
 
@@ -191,7 +194,8 @@ static void page_read_fields(page *p, diag_list *d) {
     front_date(p, "date", &p->date, d);
     front_date(p, "updated", &p->updated, d);
     front_date(p, "reviewed", &p->reviewed, d);
-    front_tags(p, d);
+    front_terms(p, "tags", "tag", &p->tags, &p->n_tags, d);
+    front_terms(p, "concerns", "concern", &p->concerns, &p->n_concerns, d);
     page_read_kind(p, d);
     page_read_flags(p, d);
 }
@@ -347,6 +351,11 @@ page *page_new_virtual(page_kind kind, const char *url_path, const char *title) 
     return p;
 }
 
+void page_list_push(page ***list, size_t *n, page *p) {
+    *list = xrealloc(*list, (*n + 1) * sizeof **list);
+    (*list)[(*n)++] = p;
+}
+
 void page_free(page *p) {
     if (!p)
         return;
@@ -363,7 +372,13 @@ void page_free(page *p) {
     for (size_t i = 0; i < p->n_tags; i++)
         free(p->tags[i]);
     free(p->tags);
+    for (size_t i = 0; i < p->n_concerns; i++)
+        free(p->concerns[i]);
+    free(p->concerns);
     free(p->children);
     free(p->subsections);
+    free(p->concern_pages);
+    free(p->treated_by);
+    free(p->related);
     free(p);
 }

@@ -2,7 +2,8 @@
  * page: one page of the site and its content model (DESIGN.md).
  *
  * A page comes from a Markdown file (source != NULL) or is made by the site
- * model (a section without _index.md, a tag listing). page_load reads a
+ * model (a section without _index.md, a tag listing, the A-Z index, a
+ * concern no page is written for). page_load reads a
  * source file, splits and parses its front matter and fills the typed
  * fields; the body itself is parsed later, in the render stage, so pages can
  * be streamed. Pages live on the heap (page_load fills a zeroed page the
@@ -27,6 +28,7 @@ typedef enum {
     KIND_TAGS,    /* the list of all tags */
     KIND_TAG,     /* the pages with one tag */
     KIND_SEARCH,  /* the search results page */
+    KIND_AZ,      /* the A-Z index of every written page */
     KIND_NOT_FOUND
 } page_kind;
 
@@ -48,6 +50,8 @@ typedef struct page {
     page_date date, updated, reviewed;
     char **tags;
     size_t n_tags;
+    char **concerns; /* front matter `concerns`, as written (procedures name concerns) */
+    size_t n_concerns;
     int draft;
     double weight;
     size_t body_offset;     /* byte offset of the body in the source file */
@@ -57,6 +61,13 @@ typedef struct page {
     struct page **subsections; /* sections: child sections (borrowed) */
     size_t n_subsections;
     struct page *parent; /* the section page listing this one (borrowed) */
+    /* Filled by the site model's indexes (site_index.h), all borrowed: */
+    struct page **concern_pages; /* procedures: the concern pages of `concerns` */
+    size_t n_concern_pages;
+    struct page **treated_by; /* concerns: the procedures naming them, as listed */
+    size_t n_treated_by;
+    struct page **related; /* procedures: the most related other procedures */
+    size_t n_related;
 } page;
 
 typedef struct front_matter_split {
@@ -93,6 +104,8 @@ void page_format_date(const page_date *d, char *out, size_t size);
 const char *page_kind_name(page_kind kind);
 
 page *page_new_virtual(page_kind kind, const char *url_path, const char *title);
+/* Appends p to a list of borrowed page pointers (the list is grown). */
+void page_list_push(page ***list, size_t *n, page *p);
 void page_free(page *p);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "site_index.h"
 #include "text.h"
 #include "walk.h"
 #include "yaml_value.h"
@@ -12,18 +13,13 @@
 #include <string.h>
 #include <strings.h>
 
-static void add_page(site_model *m, page *p) {
+void site_add_page(site_model *m, page *p) {
     m->pages = xrealloc(m->pages, (m->n_pages + 1) * sizeof *m->pages);
     m->pages[m->n_pages++] = p;
 }
 
-static void append_child(page ***list, size_t *n, page *child) {
-    *list = xrealloc(*list, (*n + 1) * sizeof **list);
-    (*list)[(*n)++] = child;
-}
-
 /* Listings: by weight (unset weights last), then title, then URL. */
-static int compare_listed(const void *a, const void *b) {
+int site_compare_listed(const void *a, const void *b) {
     const page *p = *(page *const *)a, *q = *(page *const *)b;
     int pw = p->weight != 0, qw = q->weight != 0;
     if (pw != qw)
@@ -47,7 +43,7 @@ static void load_pages(site_model *m, const site_inputs *in, const content_files
             continue;
         }
         strmap_put(&m->by_source, src, p);
-        add_page(m, p);
+        site_add_page(m, p);
     }
 }
 
@@ -118,56 +114,61 @@ static char *section_title(const char *section_path) {
     return t;
 }
 
+static void attach_section(site_model *m, page *section) {
+    char *parent_path = fs_dirname(section->section_path);
+    page *parent = site_section_page(m, parent_path);
+    free(parent_path);
+    section->parent = parent;
+    page_list_push(&parent->subsections, &parent->n_subsections, section);
+}
+
 /* The listing page of a section, made up when the folder has no _index.md:
- * it gets the URL a real _index.md there would get. */
-static page *section_page(site_model *m, strmap *sections, const char *section_path) {
-    page *s = strmap_get(sections, section_path);
+ * it gets the URL a real _index.md there would get, and its place in its
+ * parent section. */
+page *site_section_page(site_model *m, const char *section_path) {
+    page *s = strmap_get(&m->sections, section_path);
     if (s)
         return s;
     if (!*section_path) {
         s = page_new_virtual(KIND_HOME, "", m->cfg->title);
-    } else {
-        char *title = section_title(section_path);
-        s = page_new_virtual(KIND_SECTION, "", title);
-        free(title);
-        free(s->section_path);
-        s->section_path = xstrdup(section_path);
-        s->source = fs_join(section_path, "_index.md");
-        page_set_url(s, NULL);
-        free(s->source);
-        s->source = NULL;
+        strmap_put(&m->sections, section_path, s);
+        site_add_page(m, s);
+        return s;
     }
-    strmap_put(sections, section_path, s);
-    add_page(m, s);
+    char *title = section_title(section_path);
+    s = page_new_virtual(KIND_SECTION, "", title);
+    free(title);
+    free(s->section_path);
+    s->section_path = xstrdup(section_path);
+    s->source = fs_join(section_path, "_index.md");
+    page_set_url(s, NULL);
+    free(s->source);
+    s->source = NULL;
+    strmap_put(&m->sections, section_path, s);
+    site_add_page(m, s);
+    attach_section(m, s);
     return s;
 }
 
 static void build_sections(site_model *m) {
-    strmap sections = STRMAP_INIT;
-    size_t n = m->n_pages;
-    for (size_t i = 0; i < n; i++) {
-        page *p = m->pages[i];
-        if (p->kind == KIND_HOME || p->kind == KIND_SECTION)
-            strmap_put(&sections, p->section_path, p);
-    }
-    m->home = section_page(m, &sections, "");
     for (size_t i = 0; i < m->n_pages; i++) {
         page *p = m->pages[i];
-        if (p->kind == KIND_HOME)
-            continue;
+        if (p->kind == KIND_HOME || p->kind == KIND_SECTION)
+            strmap_put(&m->sections, p->section_path, p);
+    }
+    m->home = site_section_page(m, "");
+    for (size_t i = 0; i < m->n_pages; i++) {
+        page *p = m->pages[i];
+        if (p->kind == KIND_HOME || p->parent)
+            continue; /* the home page, or a made-up section placed already */
         if (p->kind == KIND_SECTION) {
-            char *parent_path = fs_dirname(p->section_path);
-            page *parent = section_page(m, &sections, parent_path);
-            free(parent_path);
-            p->parent = parent;
-            append_child(&parent->subsections, &parent->n_subsections, p);
+            attach_section(m, p);
         } else {
-            page *parent = section_page(m, &sections, p->section_path);
+            page *parent = site_section_page(m, p->section_path);
             p->parent = parent;
-            append_child(&parent->children, &parent->n_children, p);
+            page_list_push(&parent->children, &parent->n_children, p);
         }
     }
-    strmap_free(&sections);
 }
 
 static void build_tags(site_model *m) {
@@ -183,17 +184,17 @@ static void build_tags(site_model *m) {
                 if (!all) {
                     all = page_new_virtual(KIND_TAGS, "tags/", "Tags");
                     all->parent = m->home;
-                    add_page(m, all);
+                    site_add_page(m, all);
                 }
                 char *url = xasprintf("tags/%s/", *slug ? slug : "tag");
                 t = page_new_virtual(KIND_TAG, url, p->tags[k]);
                 free(url);
                 t->parent = all;
                 strmap_put(&tags, slug, t);
-                append_child(&all->children, &all->n_children, t);
-                add_page(m, t);
+                page_list_push(&all->children, &all->n_children, t);
+                site_add_page(m, t);
             }
-            append_child(&t->children, &t->n_children, p);
+            page_list_push(&t->children, &t->n_children, p);
             free(slug);
         }
     }
@@ -204,14 +205,30 @@ static void sort_listings(site_model *m) {
     for (size_t i = 0; i < m->n_pages; i++) {
         page *p = m->pages[i];
         if (p->n_children > 1)
-            qsort(p->children, p->n_children, sizeof *p->children, compare_listed);
+            qsort(p->children, p->n_children, sizeof *p->children, site_compare_listed);
         if (p->n_subsections > 1)
-            qsort(p->subsections, p->n_subsections, sizeof *p->subsections, compare_listed);
+            qsort(p->subsections, p->n_subsections, sizeof *p->subsections, site_compare_listed);
     }
 }
 
 static const char *page_origin(const page *p) {
     return p->display_path ? p->display_path : p->title;
+}
+
+/* Two pages want one URL; `first` claimed it first. A written page that
+ * wants a made-up page's URL gets the message, since only it can move. */
+static void report_url_clash(diag_list *d, const page *first, const page *second) {
+    const page *written = second->source ? second : first;
+    const page *other = written == second ? first : second;
+    if (written->source && !other->source)
+        diag_error(d, written->display_path, 0, 0,
+                   "this page wants the URL /%s, which clinicgen makes for the page '%s'; "
+                   "rename this page or give it a 'slug'",
+                   written->url_path, other->title);
+    else
+        diag_error(d, second->display_path ? second->display_path : page_origin(first), 0, 0,
+                   "this page and %s both want the URL /%s; rename one or give it a 'slug'",
+                   page_origin(first), second->url_path);
 }
 
 static void claim_urls(site_model *m, diag_list *d) {
@@ -220,10 +237,7 @@ static void claim_urls(site_model *m, diag_list *d) {
         page *other = strmap_put(&m->by_url, p->url_path, p);
         if (other) {
             strmap_put(&m->by_url, p->url_path, other);
-            diag_error(d, p->display_path ? p->display_path : page_origin(other), 0, 0,
-                       "this page and %s both want the URL /%s; rename one or give it a "
-                       "'slug'",
-                       page_origin(other), p->url_path);
+            report_url_clash(d, other, p);
         }
         strmap_put(&m->out_paths, p->out_path, (void *)page_origin(p));
     }
@@ -249,18 +263,22 @@ int site_model_build(site_model *m, const site_inputs *in, diag_list *d) {
     content_files_free(&files);
     build_sections(m);
     build_tags(m);
+    site_index_concerns(m, d);
     if (in->search) {
         page *search = page_new_virtual(KIND_SEARCH, "search/", "Search");
         search->parent = m->home;
-        add_page(m, search);
+        site_add_page(m, search);
     }
     page *nf = page_new_virtual(KIND_NOT_FOUND, "", "Page not found");
     free(nf->url_path);
     free(nf->out_path);
     nf->url_path = xstrdup("404.html");
     nf->out_path = xstrdup("404.html");
-    add_page(m, nf);
+    site_add_page(m, nf);
     sort_listings(m);
+    site_index_related(m);
+    if (in->az)
+        site_index_az(m);
     claim_urls(m, d);
     return d->errors > errors ? -1 : 0;
 }
@@ -275,6 +293,7 @@ void site_model_free(site_model *m) {
         free(m->assets[i].out_path);
     }
     free(m->assets);
+    strmap_free(&m->sections);
     strmap_free(&m->by_source);
     strmap_free(&m->by_url);
     strmap_free(&m->asset_by_source);

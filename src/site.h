@@ -1,7 +1,8 @@
 /*
  * site: the site model (pipeline stage 6) built from every page's front
- * matter: sections and their listings, tags, the home and 404 pages, the
- * URL of every page and bundle file, and the data files.
+ * matter: sections and their listings, tags, concerns, related procedures,
+ * the A-Z index, the home and 404 pages, the URL of every page and bundle
+ * file, and the data files. The indexes are made in site_index.c.
  *
  * site_model_build reads every page's front matter (not its body), so the
  * model is small and complete before any page is rendered; rendering can
@@ -23,11 +24,20 @@ typedef struct asset {
     char *out_path; /* below the output folder */
 } asset;
 
+/* The A-Z index's groups: a to z, then '#' for titles that start with
+ * anything else. */
+enum { SITE_AZ_GROUPS = 27 };
+
 typedef struct site_model {
     const site_config *cfg;
     page **pages; /* every page to write, in a fixed order */
     size_t n_pages;
     page *home;
+    page *az; /* the A-Z index page, or NULL when the theme has none */
+    /* az->children in A-Z order; group g is children[az_start[g]] up to
+     * children[az_start[g + 1]] */
+    size_t az_start[SITE_AZ_GROUPS + 1];
+    strmap sections;  /* section path ("" for home) -> its listing page */
     strmap by_source; /* content path -> page */
     strmap by_url;    /* url_path -> page */
     asset *assets;    /* bundle files */
@@ -43,11 +53,19 @@ typedef struct site_inputs {
     const char *display_content_dir; /* "content" or "DIR/content" */
     int drafts;
     int search; /* make the search results page (the theme has search.html) */
+    int az;     /* make the A-Z index (the theme has az.html) */
 } site_inputs;
 
 /* Returns 0; -1 after reporting errors (the model is still freeable). */
 int site_model_build(site_model *m, const site_inputs *in, diag_list *d);
 void site_model_free(site_model *m);
+
+/* For the indexes (site_index.c) while the model is built: adds a page the
+ * model then owns; finds or makes the listing page of a section; orders
+ * pages as listings show them (a qsort comparator on page pointers). */
+void site_add_page(site_model *m, page *p);
+page *site_section_page(site_model *m, const char *section_path);
+int site_compare_listed(const void *a, const void *b);
 
 /* Reads content_dir/_data/NAME.yaml into a map NAME -> contents (for
  * clinicgen render, which builds no site model). Caller frees. */

@@ -6,6 +6,7 @@
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,6 +133,10 @@ static void push_site(lua_State *L, const site_model *m) {
     lua_setfield(L, -2, "sections");
     push_summary(L, m, m->home);
     lua_setfield(L, -2, "home");
+    if (m->az) {
+        push_summary(L, m, m->az);
+        lua_setfield(L, -2, "az");
+    }
 }
 
 render_env *render_env_new(const template_set *set, const site_model *m,
@@ -291,6 +296,72 @@ static void push_trusted_html(lua_State *L, const char *html, size_t len) {
     luaL_setmetatable(L, HTML_MT);
 }
 
+/* concerns: {name, url} of each concern a procedure treats. */
+static void push_concern_links(lua_State *L, const site_model *m, const page *p) {
+    lua_createtable(L, (int)p->n_concern_pages, 0);
+    for (size_t i = 0; i < p->n_concern_pages; i++) {
+        lua_createtable(L, 0, 2);
+        set_string(L, "name", p->concern_pages[i]->title);
+        push_url(L, m, p->concern_pages[i]);
+        lua_setfield(L, -2, "url");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* One A-Z group's heading fields: letter ("A" or "#"), label, id, count. */
+static void set_az_group_fields(lua_State *L, const site_model *m, int g) {
+    int other = g == SITE_AZ_GROUPS - 1;
+    char letter[2] = {other ? '#' : (char)('A' + g), '\0'};
+    char id[16] = "letter-other";
+    if (!other)
+        snprintf(id, sizeof id, "letter-%c", 'a' + g);
+    set_string(L, "letter", letter);
+    set_string(L, "label", other ? "Numbers and other characters" : letter);
+    set_string(L, "id", id);
+    lua_pushinteger(L, (lua_Integer)(m->az_start[g + 1] - m->az_start[g]));
+    lua_setfield(L, -2, "count");
+}
+
+/* letters: every letter A to Z, then '#' when titles start otherwise;
+ * groups: the letters that have pages, each with its pages. */
+static void push_az(lua_State *L, const site_model *m) {
+    lua_Integer n_letters = 0, n_groups = 0;
+    lua_newtable(L);
+    lua_newtable(L);
+    for (int g = 0; g < SITE_AZ_GROUPS; g++) {
+        size_t start = m->az_start[g], end = m->az_start[g + 1];
+        if (g == SITE_AZ_GROUPS - 1 && start == end)
+            break;
+        lua_createtable(L, 0, 4);
+        set_az_group_fields(L, m, g);
+        lua_rawseti(L, -3, ++n_letters);
+        if (start == end)
+            continue;
+        lua_createtable(L, 0, 5);
+        set_az_group_fields(L, m, g);
+        push_page_list(L, m, m->az->children + start, end - start);
+        lua_setfield(L, -2, "pages");
+        lua_rawseti(L, -2, ++n_groups);
+    }
+    lua_setfield(L, -3, "groups");
+    lua_setfield(L, -2, "letters");
+}
+
+/* The site model's indexes that reach this page. */
+static void set_index_fields(lua_State *L, const site_model *m, const page *p) {
+    if (p->kind == KIND_PROCEDURE) {
+        push_concern_links(L, m, p);
+        lua_setfield(L, -2, "concerns");
+        push_page_list(L, m, p->related, p->n_related);
+        lua_setfield(L, -2, "related");
+    } else if (p->kind == KIND_CONCERN) {
+        push_page_list(L, m, p->treated_by, p->n_treated_by);
+        lua_setfield(L, -2, "treated_by");
+    } else if (p->kind == KIND_AZ) {
+        push_az(L, m);
+    }
+}
+
 static void push_page(lua_State *L, const site_model *m, const page *p, const page_body *body) {
     lua_push_value(L, p->front);
     set_common_fields(L, m, p);
@@ -310,6 +381,7 @@ static void push_page(lua_State *L, const site_model *m, const page *p, const pa
     lua_setfield(L, -2, "sections");
     push_breadcrumbs(L, m, p);
     lua_setfield(L, -2, "breadcrumbs");
+    set_index_fields(L, m, p);
 }
 
 /* ---- expressions ---- */
@@ -725,6 +797,7 @@ static const template *template_for(const template_set *set, const page *p) {
         [KIND_TAGS] = {"tags.html", "section.html", NULL},
         [KIND_TAG] = {"tag.html", "section.html", NULL},
         [KIND_SEARCH] = {"search.html", "page.html", NULL},
+        [KIND_AZ] = {"az.html", NULL, NULL},
         [KIND_NOT_FOUND] = {"404.html", NULL, NULL},
     };
     const value *layout = value_map_get(p->front, "layout");

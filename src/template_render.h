@@ -8,9 +8,11 @@
  * unchanged while it renders.
  *
  * What templates see: `site` (title, base_url, language, params, data,
- * sections), `page` (front matter keys, then title, summary, kind, url,
- * permalink, dates, tags, toc, content, pages, sections, breadcrumbs) and
- * the helpers asset(name), url(path), absolute_url(path), format_date(d).
+ * sections, home, az), `page` (front matter keys, then title, summary, kind,
+ * url, permalink, dates, tags, toc, content, pages, sections, breadcrumbs;
+ * procedures: concerns, related; concerns: treated_by; the A-Z page:
+ * letters, groups) and the helpers asset(name), url(path),
+ * absolute_url(path), format_date(d).
  */
 #ifndef CLINICGEN_TEMPLATE_RENDER_H
 #define CLINICGEN_TEMPLATE_RENDER_H

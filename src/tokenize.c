@@ -53,6 +53,20 @@ int tokenize_fold(buf *out, unsigned cp) {
     return 1;
 }
 
+void tokenize_fold_text(buf *out, const char *text, size_t len) {
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        size_t n = text_utf8_decode(s + i, len - i, &cp);
+        size_t before = out->len;
+        if (!tokenize_fold(out, cp)) {
+            out->len = before;
+            buf_append(out, text + i, n);
+        }
+        i += n;
+    }
+}
+
 static int is_apostrophe(unsigned cp) {
     return cp == '\'' || cp == 0x2019;
 }

@@ -29,4 +29,9 @@ void tokenize(const char *text, size_t len, buf *scratch, token_fn fn, void *ctx
  * returns 0 when cp does not belong in a word. */
 int tokenize_fold(buf *out, unsigned cp);
 
+/* Appends the whole text folded the same way, every character that is not
+ * a letter or digit kept as it is: a key to sort and group titles by
+ * ("Éclat peel" -> "eclat peel"), for the A-Z index. */
+void tokenize_fold_text(buf *out, const char *text, size_t len);
+
 #endif

@@ -14,7 +14,8 @@ else
     sed 's/^/    /' tests/out/demo.stderr
 fi
 for page in index.html procedures/index.html procedures/microneedling/index.html \
-    faq/microneedling-faq/index.html about/index.html 404.html tags/index.html sitemap.xml robots.txt; do
+    faq/microneedling-faq/index.html about/index.html 404.html tags/index.html sitemap.xml robots.txt \
+    a-z/index.html concerns/index.html concerns/acne-scars/index.html concerns/wrinkles/index.html; do
     if [ -s "$out/$page" ]; then echo "ok demo/has-$page"; else echo "FAIL demo/has-$page"; fi
 done
 if tests/tools/vnu-check.sh "$out" tests/out/golden >tests/out/vnu.log 2>&1; then

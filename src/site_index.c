@@ -1,0 +1,332 @@
+/* site_index: concerns, related procedures and the A-Z index. */
+#include "site_index.h"
+
+#include "buf.h"
+#include "text.h"
+#include "tokenize.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- concerns ---- */
+
+static const char CONCERNS_SECTION[] = "concerns";
+
+/* The last part of a URL path: "concerns/acne-scars/" -> "acne-scars". */
+static char *url_slug(const char *url_path) {
+    size_t n = strlen(url_path);
+    while (n && url_path[n - 1] == '/')
+        n--;
+    size_t start = n;
+    while (start && url_path[start - 1] != '/')
+        start--;
+    return xstrndup(url_path + start, n - start);
+}
+
+static int in_concerns_section(const page *p) {
+    size_t n = sizeof CONCERNS_SECTION - 1;
+    return !strncmp(p->section_path, CONCERNS_SECTION, n) &&
+           (p->section_path[n] == '\0' || p->section_path[n] == '/');
+}
+
+/* The concerns/ listing shows every concern, also those written elsewhere. */
+static void list_concern(site_model *m, page *concern) {
+    if (in_concerns_section(concern))
+        return; /* its own section lists it */
+    page *listing = site_section_page(m, CONCERNS_SECTION);
+    page_list_push(&listing->children, &listing->n_children, concern);
+}
+
+/* Every written concern page by its slug. */
+static void index_concern_pages(site_model *m, strmap *by_slug, diag_list *d) {
+    size_t n = m->n_pages; /* the concerns/ listing may be added */
+    for (size_t i = 0; i < n; i++) {
+        page *p = m->pages[i];
+        if (p->kind != KIND_CONCERN)
+            continue;
+        char *slug = url_slug(p->url_path);
+        page *other = strmap_put(by_slug, slug, p);
+        if (other) {
+            strmap_put(by_slug, slug, other);
+            diag_error(d, p->display_path, 0, 0,
+                       "this concern page and %s both have the slug '%s', which procedures "
+                       "name in 'concerns'; give one of them another 'slug'",
+                       other->display_path, slug);
+        }
+        free(slug);
+        list_concern(m, p);
+    }
+}
+
+/* The title of a concern named without a page: as the procedure wrote it,
+ * or from its slug ("acne-scars" -> "Acne scars"). */
+static char *concern_title(const char *name, const char *slug) {
+    if (strcmp(name, slug) != 0)
+        return xstrdup(name);
+    char *title = xstrdup(slug);
+    for (char *c = title; *c; c++)
+        if (*c == '-')
+            *c = ' ';
+    title[0] = (char)toupper((unsigned char)title[0]);
+    return title;
+}
+
+static page *made_up_concern(site_model *m, const char *name, const char *slug) {
+    char *url = xasprintf("%s/%s/", CONCERNS_SECTION, slug);
+    char *title = concern_title(name, slug);
+    page *c = page_new_virtual(KIND_CONCERN, url, title);
+    free(url);
+    free(title);
+    free(c->section_path);
+    c->section_path = xstrdup(CONCERNS_SECTION);
+    c->parent = site_section_page(m, CONCERNS_SECTION);
+    page_list_push(&c->parent->children, &c->parent->n_children, c);
+    site_add_page(m, c);
+    return c;
+}
+
+static int has_page(page *const *list, size_t n, const page *p) {
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == p)
+            return 1;
+    return 0;
+}
+
+static void link_procedure(site_model *m, page *p, strmap *by_slug) {
+    for (size_t k = 0; k < p->n_concerns; k++) {
+        char *slug = text_slugify(p->concerns[k], strlen(p->concerns[k]));
+        if (!*slug) {
+            free(slug);
+            slug = xstrdup("concern");
+        }
+        page *c = strmap_get(by_slug, slug);
+        if (!c) {
+            c = made_up_concern(m, p->concerns[k], slug);
+            strmap_put(by_slug, slug, c);
+        }
+        free(slug);
+        if (has_page(p->concern_pages, p->n_concern_pages, c))
+            continue; /* named twice */
+        page_list_push(&p->concern_pages, &p->n_concern_pages, c);
+        page_list_push(&c->treated_by, &c->n_treated_by, p);
+    }
+}
+
+void site_index_concerns(site_model *m, diag_list *d) {
+    strmap by_slug = STRMAP_INIT;
+    index_concern_pages(m, &by_slug, d);
+    size_t n = m->n_pages; /* made-up concerns are added below */
+    for (size_t i = 0; i < n; i++) {
+        page *p = m->pages[i];
+        if (!p->n_concerns)
+            continue;
+        if (p->kind == KIND_PROCEDURE) {
+            link_procedure(m, p, &by_slug);
+        } else {
+            const value *v = value_map_get(p->front, "concerns");
+            diag_warning(d, p->display_path, v->line, v->col,
+                         "'concerns' links a procedure to the concerns it treats; this page is "
+                         "a %s, so its concerns are not linked",
+                         page_kind_name(p->kind));
+        }
+    }
+    for (size_t i = 0; i < m->n_pages; i++) {
+        page *c = m->pages[i];
+        if (c->n_treated_by > 1)
+            qsort(c->treated_by, c->n_treated_by, sizeof *c->treated_by, site_compare_listed);
+    }
+    strmap_free(&by_slug);
+}
+
+/* ---- related procedures ---- */
+
+/* The procedures (by listing rank) that share one concern or tag. */
+typedef struct posting {
+    size_t *ranks; /* ascending */
+    size_t n;
+    unsigned weight;
+} posting;
+
+/* One procedure's concerns and tags, each once. */
+typedef struct terms {
+    posting **items; /* borrowed from the postings map */
+    size_t n;
+} terms;
+
+typedef struct related_index {
+    strmap by_key; /* "c:URL" or "t:SLUG" -> posting (owned) */
+    terms *of;     /* per procedure, by rank */
+    page **procs;  /* the procedures in listing order */
+    size_t n_procs;
+} related_index;
+
+static void add_term(related_index *ix, size_t rank, const char *key, unsigned weight) {
+    posting *post = strmap_get(&ix->by_key, key);
+    if (!post) {
+        post = xcalloc(1, sizeof *post);
+        post->weight = weight;
+        strmap_put(&ix->by_key, key, post);
+    }
+    if (post->n && post->ranks[post->n - 1] == rank)
+        return; /* the same tag twice on one page */
+    post->ranks = xrealloc(post->ranks, (post->n + 1) * sizeof *post->ranks);
+    post->ranks[post->n++] = rank;
+    terms *t = &ix->of[rank];
+    t->items = xrealloc(t->items, (t->n + 1) * sizeof *t->items);
+    t->items[t->n++] = post;
+}
+
+static void related_index_build(related_index *ix, const site_model *m) {
+    memset(ix, 0, sizeof *ix);
+    ix->procs = xcalloc(m->n_pages + 1, sizeof *ix->procs);
+    for (size_t i = 0; i < m->n_pages; i++)
+        if (m->pages[i]->kind == KIND_PROCEDURE)
+            ix->procs[ix->n_procs++] = m->pages[i];
+    qsort(ix->procs, ix->n_procs, sizeof *ix->procs, site_compare_listed);
+    ix->of = xcalloc(ix->n_procs + 1, sizeof *ix->of);
+    buf key = BUF_INIT;
+    for (size_t r = 0; r < ix->n_procs; r++) {
+        const page *p = ix->procs[r];
+        for (size_t k = 0; k < p->n_concern_pages; k++) {
+            buf_clear(&key);
+            buf_printf(&key, "c:%s", p->concern_pages[k]->url_path);
+            add_term(ix, r, buf_cstr(&key), 2);
+        }
+        for (size_t k = 0; k < p->n_tags; k++) {
+            char *slug = text_slugify(p->tags[k], strlen(p->tags[k]));
+            buf_clear(&key);
+            buf_printf(&key, "t:%s", slug);
+            free(slug);
+            add_term(ix, r, buf_cstr(&key), 1);
+        }
+    }
+    buf_free(&key);
+}
+
+static void related_index_free(related_index *ix) {
+    for (size_t i = 0; i < ix->by_key.cap; i++) {
+        posting *post = ix->by_key.slots[i].key ? ix->by_key.slots[i].value : NULL;
+        if (post) {
+            free(post->ranks);
+            free(post);
+        }
+    }
+    strmap_free(&ix->by_key);
+    for (size_t r = 0; r < ix->n_procs; r++)
+        free(ix->of[r].items);
+    free(ix->of);
+    free(ix->procs);
+}
+
+/* Keeps best[] (ranks, best first) the SITE_RELATED_MAX highest scores;
+ * a lower rank wins a tie. Returns the new count. */
+static size_t keep_best(size_t *best, size_t n, const unsigned *score, size_t rank) {
+    size_t at = n;
+    while (at > 0 && (score[best[at - 1]] < score[rank] ||
+                      (score[best[at - 1]] == score[rank] && best[at - 1] > rank)))
+        at--;
+    if (at >= SITE_RELATED_MAX)
+        return n;
+    if (n == SITE_RELATED_MAX)
+        n--;
+    memmove(best + at + 1, best + at, (n - at) * sizeof *best);
+    best[at] = rank;
+    return n + 1;
+}
+
+/* Scores every procedure sharing a term with procedure r; score[] and
+ * touched[] have room for every procedure, and score[] comes back zeroed. */
+static void rank_related(const related_index *ix, size_t r, unsigned *score, size_t *touched) {
+    size_t n_touched = 0;
+    const terms *t = &ix->of[r];
+    for (size_t k = 0; k < t->n; k++) {
+        const posting *post = t->items[k];
+        for (size_t j = 0; j < post->n; j++) {
+            size_t q = post->ranks[j];
+            if (q == r)
+                continue;
+            if (!score[q])
+                touched[n_touched++] = q;
+            score[q] += post->weight;
+        }
+    }
+    size_t best[SITE_RELATED_MAX], n_best = 0;
+    for (size_t i = 0; i < n_touched; i++)
+        n_best = keep_best(best, n_best, score, touched[i]);
+    page *p = ix->procs[r];
+    for (size_t i = 0; i < n_best; i++)
+        page_list_push(&p->related, &p->n_related, ix->procs[best[i]]);
+    for (size_t i = 0; i < n_touched; i++)
+        score[touched[i]] = 0;
+}
+
+void site_index_related(site_model *m) {
+    related_index ix;
+    related_index_build(&ix, m);
+    unsigned *score = xcalloc(ix.n_procs + 1, sizeof *score);
+    size_t *touched = xcalloc(ix.n_procs + 1, sizeof *touched);
+    for (size_t r = 0; r < ix.n_procs; r++)
+        rank_related(&ix, r, score, touched);
+    free(score);
+    free(touched);
+    related_index_free(&ix);
+}
+
+/* ---- the A-Z index ---- */
+
+typedef struct az_entry {
+    page *p;
+    char *key; /* the title folded: lower case, no accents */
+    int group;
+} az_entry;
+
+static int compare_az(const void *a, const void *b) {
+    const az_entry *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group - y->group;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    c = strcmp(x->p->title, y->p->title);
+    return c ? c : strcmp(x->p->url_path, y->p->url_path);
+}
+
+static int is_written(const page *p) {
+    return p->source && p->kind != KIND_HOME && p->kind != KIND_SECTION;
+}
+
+void site_index_az(site_model *m) {
+    az_entry *entries = xcalloc(m->n_pages + 1, sizeof *entries);
+    size_t n = 0;
+    buf key = BUF_INIT;
+    for (size_t i = 0; i < m->n_pages; i++) {
+        page *p = m->pages[i];
+        if (!is_written(p))
+            continue;
+        buf_clear(&key);
+        tokenize_fold_text(&key, p->title, strlen(p->title));
+        char first = buf_cstr(&key)[0];
+        entries[n].p = p;
+        entries[n].key = xstrdup(buf_cstr(&key));
+        entries[n].group = first >= 'a' && first <= 'z' ? first - 'a' : SITE_AZ_GROUPS - 1;
+        n++;
+    }
+    buf_free(&key);
+    qsort(entries, n, sizeof *entries, compare_az);
+    page *az = page_new_virtual(KIND_AZ, "a-z/", "A\xE2\x80\x93Z index");
+    az->parent = m->home;
+    az->children = xcalloc(n + 1, sizeof *az->children);
+    memset(m->az_start, 0, sizeof m->az_start);
+    for (size_t i = 0; i < n; i++) {
+        az->children[az->n_children++] = entries[i].p;
+        m->az_start[entries[i].group + 1] = i + 1;
+        free(entries[i].key);
+    }
+    for (int g = 1; g <= SITE_AZ_GROUPS; g++) /* empty groups start where the last one ended */
+        if (m->az_start[g] < m->az_start[g - 1])
+            m->az_start[g] = m->az_start[g - 1];
+    free(entries);
+    site_add_page(m, az);
+    m->az = az;
+}

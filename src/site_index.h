@@ -1,0 +1,39 @@
+/*
+ * site_index: the parts of the site model (pipeline stage 6) that join
+ * pages across sections: concerns (procedures name the concerns they treat
+ * by slug; each concern page lists those procedures), related procedures,
+ * and the A-Z index of every written page.
+ *
+ * Each function runs once while site_model_build builds the model. The
+ * links they make are borrowed pointers between the model's pages (see
+ * page.h); the pages they make up are added to the model, which owns them.
+ */
+#ifndef CLINICGEN_SITE_INDEX_H
+#define CLINICGEN_SITE_INDEX_H
+
+#include "diag.h"
+#include "site.h"
+
+enum { SITE_RELATED_MAX = 5 }; /* related procedures shown on a procedure page */
+
+/* Links every procedure to the concern pages its `concerns` name (a concern
+ * page's slug is the last part of its URL) and each concern page back to
+ * those procedures, in listing order. A concern named without a page gets
+ * a made-up one at concerns/SLUG/. Every concern is listed in the concerns/
+ * section, which is made up when content/concerns/ has no _index.md.
+ * Reports two concern pages with one slug; warns about `concerns` on a page
+ * that is not a procedure. */
+void site_index_concerns(site_model *m, diag_list *d);
+
+/* Fills `related` of every procedure: the other procedures that share
+ * concerns (2 points each) or tags (1 point each), best first, ties in
+ * listing order, at most SITE_RELATED_MAX. Run after site_index_concerns. */
+void site_index_related(site_model *m);
+
+/* Makes the A-Z index page (a-z/) listing every written page (not the home
+ * page or section listings) by title, ignoring case and accents, grouped
+ * by first letter a to z, then '#' for titles starting with a digit or any
+ * other character; sets m->az and m->az_start. */
+void site_index_az(site_model *m);
+
+#endif

@@ -1,0 +1,295 @@
+/* Tests for the site model's indexes (site_index.c): the A-Z order and
+ * groups, concerns linked both ways (written and made-up concern pages),
+ * related procedures. Each test writes a small content/ folder under /tmp
+ * and builds the site model from it. */
+#include "buf.h"
+#include "fsutil.h"
+#include "site.h"
+#include "site_index.h"
+#include "test.h"
+#include "tokenize.h"
+
+#include <stdlib.h>
+
+typedef struct fixture {
+    char dir[40]; /* /tmp/cgindex-XXXXXX */
+    char *content;
+    site_config cfg;
+    site_model m;
+    diag_list d;
+    buf messages; /* every message as "file:line: message\n" */
+} fixture;
+
+static int fixture_open(fixture *f) {
+    memset(f, 0, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/cgindex-XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        test_fail(__FILE__, __LINE__, "mkdtemp failed");
+        return -1;
+    }
+    f->content = fs_join(f->dir, "content");
+    f->cfg.title = xstrdup("Test clinic");
+    f->cfg.description = xstrdup("");
+    f->cfg.base_url = xstrdup("https://t.example/");
+    f->cfg.base_path = xstrdup("/");
+    f->cfg.language = xstrdup("en");
+    f->cfg.theme = xstrdup("clinic");
+    f->cfg.raw = value_new(VALUE_MAP, 0, 0);
+    return 0;
+}
+
+/* Writes content/REL with the given front matter lines and a short body. */
+static void put(fixture *f, const char *rel, const char *front) {
+    char *path = fs_join(f->content, rel);
+    char *text = xasprintf("---\n%s---\n\nBody.\n", front);
+    CHECK_INT(fs_write_file(path, text, strlen(text)), 0);
+    free(text);
+    free(path);
+}
+
+static void build(fixture *f, int az) {
+    site_inputs in = {&f->cfg, f->content, "content", 0, 0, az};
+    site_model_build(&f->m, &in, &f->d);
+    for (size_t i = 0; i < f->d.len; i++)
+        buf_printf(&f->messages, "%s:%d: %s\n", f->d.items[i].file ? f->d.items[i].file : "",
+                   f->d.items[i].line, f->d.items[i].message);
+}
+
+static page *at(const fixture *f, const char *url_path) {
+    return strmap_get(&f->m.by_url, url_path);
+}
+
+static void fixture_close(fixture *f) {
+    site_model_free(&f->m);
+    config_free(&f->cfg);
+    diag_free(&f->d);
+    buf_free(&f->messages);
+    fs_remove_tree(f->dir);
+    free(f->content);
+}
+
+/* The titles of a list of pages, joined with " | ". Caller frees. */
+static char *titles(page *const *list, size_t n) {
+    buf out = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&out, "%s%s", i ? " | " : "", list[i]->title);
+    return buf_detach(&out);
+}
+
+/* The A-Z group g's titles. Caller frees. */
+static char *az_group(const fixture *f, int g) {
+    const size_t *start = f->m.az_start;
+    return titles(f->m.az->children + start[g], start[g + 1] - start[g]);
+}
+
+/* ---- A-Z ---- */
+
+TEST(tokenize_fold_text_keeps_what_is_not_a_letter) {
+    buf out = BUF_INIT;
+    const char *title = "\xC3\x89"
+                        "clat \xE2\x80\x93 Stra\xC3\x9F"
+                        "e 3, \xC3\x86on!";
+    tokenize_fold_text(&out, title, strlen(title));
+    CHECK_STR(buf_cstr(&out), "eclat \xE2\x80\x93 strasse 3, aeon!");
+    buf_free(&out);
+}
+
+TEST(az_sorts_by_folded_title_and_groups_by_first_letter) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    put(&f, "_index.md", "title: Home\n");
+    put(&f, "about.md", "title: \"zinc and you\"\n");
+    put(&f, "procedures/_index.md", "title: Procedures\n");
+    put(&f, "procedures/apple.md", "title: Apple\ntags: [fruit]\n");
+    put(&f, "procedures/angstrom.md", "title: \"\xC3\xA5ngstr\xC3\xB6m\"\n"); /* ångström */
+    put(&f, "procedures/eclat.md",
+        "title: \"\xC3\x89"
+        "clat peel\"\n"); /* Éclat */
+    put(&f, "procedures/eczema.md", "title: eczema care\n");
+    put(&f, "procedures/banana.md", "title: BANANA\n");
+    put(&f, "faq/three.md", "title: \"3 things to know\"\n");
+    put(&f, "faq/quoted.md", "title: \"\xE2\x80\x9CQuoted\xE2\x80\x9D title\"\n");
+    build(&f, 1);
+    CHECK_INT(f.d.errors, 0);
+    CHECK(f.m.az != NULL && at(&f, "a-z/") == f.m.az);
+    if (!f.m.az) {
+        fixture_close(&f);
+        return;
+    }
+    CHECK_INT(f.m.az->kind, KIND_AZ);
+    /* every written page, not the home page, section listings or tags */
+    CHECK_INT(f.m.az->n_children, 8);
+    char *s;
+    CHECK_STR(s = az_group(&f, 0), "\xC3\xA5ngstr\xC3\xB6m | Apple");
+    free(s);
+    CHECK_STR(s = az_group(&f, 1), "BANANA");
+    free(s);
+    CHECK_STR(s = az_group(&f, 4), "\xC3\x89"
+                                   "clat peel | eczema care");
+    free(s);
+    CHECK_STR(s = az_group(&f, 25), "zinc and you");
+    free(s);
+    CHECK_STR(s = az_group(&f, SITE_AZ_GROUPS - 1),
+              "3 things to know | \xE2\x80\x9CQuoted\xE2\x80\x9D title");
+    free(s);
+    CHECK_INT(f.m.az_start[3], f.m.az_start[2]); /* C and D: no pages */
+    CHECK_INT(f.m.az_start[SITE_AZ_GROUPS], 8);
+    fixture_close(&f);
+}
+
+TEST(az_is_made_only_when_asked) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    put(&f, "a-z.md", "title: Glossary\n");
+    build(&f, 0);
+    CHECK(f.m.az == NULL);
+    CHECK_INT(f.d.errors, 0);
+    CHECK(at(&f, "a-z/") && at(&f, "a-z/")->source);
+    fixture_close(&f);
+}
+
+TEST(az_url_taken_by_a_written_page_is_an_error_naming_it) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    put(&f, "a-z.md", "title: Glossary\n");
+    build(&f, 1);
+    CHECK_INT(f.d.errors, 1);
+    CHECK_CONTAINS(buf_cstr(&f.messages),
+                   "content/a-z.md:0: this page wants the URL /a-z/, which clinicgen makes "
+                   "for the page 'A\xE2\x80\x93Z index'");
+    fixture_close(&f);
+}
+
+/* ---- concerns ---- */
+
+TEST(concerns_link_procedures_and_concern_pages_both_ways) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    put(&f, "procedures/peel.md", "title: Peel\nweight: 2\nconcerns: [acne-scars, Wrinkles]\n");
+    put(&f, "procedures/laser.md", "title: Laser\nweight: 1\nconcerns: [acne-scars, acne-scars]\n");
+    put(&f, "procedures/roller.md", "title: Roller\nconcerns: stretch-marks\n");
+    put(&f, "concerns/acne-scars.md", "title: Scars from acne\n");
+    build(&f, 0);
+    CHECK_INT(f.d.errors, 0);
+    page *peel = at(&f, "procedures/peel/"), *acne = at(&f, "concerns/acne-scars/");
+    page *wrinkles = at(&f, "concerns/wrinkles/"), *marks = at(&f, "concerns/stretch-marks/");
+    CHECK(peel && acne && wrinkles && marks);
+    if (!peel || !acne || !wrinkles || !marks) {
+        fixture_close(&f);
+        return;
+    }
+    /* the written concern page wins; the others are made up */
+    CHECK(acne->source != NULL);
+    CHECK(wrinkles->source == NULL && wrinkles->kind == KIND_CONCERN);
+    CHECK_STR(wrinkles->title, "Wrinkles");
+    CHECK_STR(marks->title, "Stretch marks");
+    char *s;
+    CHECK_STR(s = titles(peel->concern_pages, peel->n_concern_pages), "Scars from acne | Wrinkles");
+    free(s);
+    /* in listing order (by weight), each procedure once */
+    CHECK_STR(s = titles(acne->treated_by, acne->n_treated_by), "Laser | Peel");
+    free(s);
+    CHECK_STR(s = titles(marks->treated_by, marks->n_treated_by), "Roller");
+    free(s);
+    /* concerns/ lists every concern, made-up ones included */
+    page *listing = at(&f, "concerns/");
+    CHECK(listing && listing->kind == KIND_SECTION);
+    CHECK(wrinkles->parent == listing);
+    if (listing) {
+        CHECK_STR(s = titles(listing->children, listing->n_children),
+                  "Scars from acne | Stretch marks | Wrinkles");
+        free(s);
+    }
+    fixture_close(&f);
+}
+
+TEST(concerns_listing_is_made_and_lists_concern_pages_written_elsewhere) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    put(&f, "procedures/peel.md", "title: Peel\nconcerns: [rosacea, redness]\n");
+    put(&f, "skin/rosacea.md", "title: Rosacea\nkind: concern\n");
+    put(&f, "faq/redness.md", "title: Redness FAQ\nconcerns: [rosacea]\n");
+    build(&f, 0);
+    CHECK_INT(f.d.errors, 0);
+    page *listing = at(&f, "concerns/"), *rosacea = at(&f, "skin/rosacea/");
+    CHECK(listing && listing->kind == KIND_SECTION && listing->parent == f.m.home);
+    CHECK(at(&f, "concerns/rosacea/") == NULL);   /* the written one is used */
+    CHECK(rosacea && rosacea->n_treated_by == 1); /* the FAQ's concerns are not linked */
+    if (listing) {
+        CHECK_STR(listing->title, "Concerns");
+        char *s = titles(listing->children, listing->n_children);
+        CHECK_STR(s, "Redness | Rosacea");
+        free(s);
+    }
+    CHECK_INT(f.d.warnings, 1);
+    CHECK_CONTAINS(buf_cstr(&f.messages),
+                   "content/faq/redness.md:3: 'concerns' links a procedure to the concerns it "
+                   "treats; this page is a faq");
+    fixture_close(&f);
+}
+
+TEST(concerns_two_concern_pages_with_one_slug_is_an_error) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    put(&f, "concerns/acne.md", "title: Acne\n");
+    put(&f, "skin/acne.md", "title: Acne again\nkind: concern\n");
+    build(&f, 0);
+    CHECK_INT(f.d.errors, 1);
+    CHECK_CONTAINS(buf_cstr(&f.messages), "both have the slug 'acne'");
+    fixture_close(&f);
+}
+
+TEST(concerns_a_made_up_concern_page_never_replaces_a_written_page) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    /* not a concern page, but at the URL a made-up concern would take */
+    put(&f, "concerns/acne.md", "title: Acne notes\nkind: page\n");
+    put(&f, "procedures/peel.md", "title: Peel\nconcerns: [acne]\n");
+    build(&f, 0);
+    CHECK_INT(f.d.errors, 1);
+    CHECK_CONTAINS(buf_cstr(&f.messages),
+                   "content/concerns/acne.md:0: this page wants the URL /concerns/acne/");
+    fixture_close(&f);
+}
+
+/* ---- related procedures ---- */
+
+TEST(related_ranks_by_shared_concerns_then_tags_at_most_five) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    put(&f, "procedures/a.md", "title: A\nconcerns: [c1, c2]\ntags: [t1, t2]\n");
+    put(&f, "procedures/b.md", "title: B\nconcerns: [c1, c2]\n");         /* 4 */
+    put(&f, "procedures/c.md", "title: C\nconcerns: [c1]\ntags: [t1]\n"); /* 3 */
+    put(&f, "procedures/e.md", "title: E\nweight: 3\nconcerns: [c1]\n");  /* 2 */
+    put(&f, "procedures/y.md", "title: Y\nweight: 1\ntags: [t2, t1]\n");  /* 2, listed first */
+    put(&f, "procedures/d.md", "title: D\nweight: 5\ntags: [t1, T1]\n");  /* 1, not 2 */
+    put(&f, "procedures/h.md", "title: H\nweight: 4\ntags: [t1]\n");      /* 1 */
+    put(&f, "procedures/g.md", "title: G\nweight: 6\ntags: [t1]\n");      /* 1 */
+    put(&f, "procedures/z.md", "title: Z\ntags: [other]\n");              /* 0 */
+    put(&f, "faq/a-faq.md", "title: A FAQ\ntags: [t1]\n");                /* not a procedure */
+    build(&f, 0);
+    CHECK_INT(f.d.errors, 0);
+    page *a = at(&f, "procedures/a/"), *z = at(&f, "procedures/z/");
+    CHECK(a && z);
+    if (!a || !z) {
+        fixture_close(&f);
+        return;
+    }
+    /* ties (Y and E score 2; H, D, G 1) go in listing order, by weight */
+    char *s = titles(a->related, a->n_related);
+    CHECK_STR(s, "B | C | Y | E | H");
+    free(s);
+    CHECK_INT(z->n_related, 0);
+    s = titles(at(&f, "procedures/b/")->related, at(&f, "procedures/b/")->n_related);
+    CHECK_STR(s, "A | E | C"); /* C and E tie: E has a weight, so it is listed first */
+    free(s);
+    fixture_close(&f);
+}
