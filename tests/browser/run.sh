@@ -59,7 +59,9 @@ build() { # NAME ARG...: builds into $out/NAME, or prints a FAIL line
 }
 args=""
 build site && args="$args --http http $out/site /"
-cp -R site.yaml content themes filters "$out/kb-project/"
+for f in site.yaml content themes filters templates static; do
+    if [ -e "$f" ]; then cp -R "$f" "$out/kb-project/"; fi
+done
 sed -i 's|^base_url:.*|base_url: "https://example.org/kb/"|' "$out/kb-project/site.yaml"
 build site-kb -C "$out/kb-project" && args="$args --http http-kb $out/site-kb /kb/"
 build offline --offline && args="$args --file file $out/offline"
