@@ -30,6 +30,7 @@ suite errors tests/errors.sh
 suite filters tests/filters/identity.sh
 suite search tests/search/stem-check.sh
 suite demo tests/demo.sh
+suite browser tests/browser/run.sh
 
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^FAIL ' "$log")

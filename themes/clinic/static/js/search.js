@@ -311,7 +311,9 @@
       var open = !listbox.hidden, n = listbox.children.length;
       if (e.key === "ArrowDown" && open) { e.preventDefault(); select((active + 1) % n); }
       else if (e.key === "ArrowUp" && open) { e.preventDefault(); select(active <= 0 ? n - 1 : active - 1); }
-      else if (e.key === "Escape") { if (open) close(); else input.value = ""; }
+      else if (e.key === "Escape") { /* closes the list; only a second Escape empties the box */
+        if (open) { e.preventDefault(); close(); } else input.value = "";
+      }
       else if (e.key === "Enter" && open && active >= 0) {
         e.preventDefault();
         if (shown[active]) location.href = shown[active].url;
