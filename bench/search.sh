@@ -108,7 +108,7 @@ share_row() {
 share="$(share_row "${@:2}")"
 
 kb() { awk -v b="$1" 'BEGIN {
-    if (b >= 10 * 1048576) printf "%.1f MB", b / 1048576; else printf "%.1f KB", b / 1024 }'; }
+    if (b >= 1048576) printf "%.1f MB", b / 1048576; else printf "%.1f KB", b / 1024 }'; }
 row() { printf '%-37s %-33s %-24s %s\n' "$@"; }
 echo "search: $pages pages, $records search records, ${#QUERIES[@]} queries typed (KB = 1024 B, MB = 1024 KB)"
 row "" "clinicgen" "pagefind $PAGEFIND_VERSION" "target"
