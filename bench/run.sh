@@ -4,11 +4,13 @@
 # usage: bench/run.sh PATH/TO/clinicgen [N ...]      (default N: 10000)
 #
 # For each N: generate a corpus with ../shared/bench/gen-corpus, build it
-# with clinicgen and with Hugo (layouts in bench/hugo/), once as warm-up and
-# then RUNS times each, and print median wall time, median CPU time
-# (user+sys) and user CPU time, the highest peak RSS and the number of HTML
-# files written. The builds take turns, so the disk's state weighs on each
-# alike; the sys time on this VM's disk varies a lot from run to run.
+# with clinicgen (also with filters, and without search) and with Hugo
+# (layouts in bench/hugo/), once as warm-up and then RUNS times each, and
+# print median wall time, median CPU time (user+sys) and user CPU time, the
+# highest peak RSS and the number of HTML files written. The builds take
+# turns, so the disk's state weighs on each alike; the sys time on this VM's
+# disk varies a lot from run to run. Then bench/search.sh prints the search
+# figures of the last clinicgen build, next to Pagefind's.
 set -euo pipefail
 
 RUNS=5
@@ -18,7 +20,7 @@ say() { printf 'bench: %s\n' "$*" >&2; }
 
 [ $# -ge 1 ] || die "usage: bench/run.sh PATH/TO/clinicgen [N ...]"
 case "$1" in -h|--help)
-    sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
 esac
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,6 +58,7 @@ need_pkg /usr/bin/time time
 need_pkg hugo hugo
 hugo_bin="$(command -v hugo)"
 say "$("$hugo_bin" version 2>/dev/null | head -n 1)"
+"$bench/search.sh" --setup      # node, Chromium, playwright-core, pagefind
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/clinicgen-bench.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
@@ -96,8 +99,9 @@ for n in "${sizes[@]}"; do
     corpus="$work/corpus"
     proj="$work/clinicgen"
     fproj="$work/clinicgen-filters"
+    nproj="$work/clinicgen-nosearch"
     hproj="$work/hugo"
-    mkdir -p "$work" "$proj" "$fproj" "$hproj"
+    mkdir -p "$work" "$proj" "$fproj" "$nproj" "$hproj"
     rm -f "$tmp"/*.times
 
     say "N=$n: generating corpus"
@@ -118,21 +122,30 @@ EOF
     ln -s "$proj/content" "$fproj/content"
     ln -s "$root/themes" "$fproj/themes"
     ln -s "$root/filters" "$fproj/filters"
+    # The same project without search: a copy of the theme without
+    # search.html (clinicgen indexes the site only when the theme has it).
+    cp "$proj/site.yaml" "$nproj/site.yaml"
+    ln -s "$proj/content" "$nproj/content"
+    mkdir "$nproj/themes"
+    cp -r "$root/themes/clinic" "$nproj/themes/clinic"
+    rm -f "$nproj/themes/clinic/templates/search.html"
 
     # Hugo project: bench/hugo (config + layouts); content via --contentDir;
     # data/ is the corpus's _data/ so the contraindication refs resolve.
     cp -r "$bench/hugo/." "$hproj/"
     ln -s "$corpus/_data" "$hproj/data"
 
-    # The three builds take turns, round after round, so the state of the
+    # The builds take turns, round after round, so the state of the
     # disk (this VM's ext4 slows down after many files were just deleted)
     # weighs on each of them alike. Round 0 is the warm-up.
-    labels=(clinicgen filters hugo)
+    labels=(clinicgen nosearch filters hugo)
     for ((i = 0; i <= RUNS; i++)); do
         for label in "${labels[@]}"; do
             out="$work/out-$label"
             if [ "$label" = clinicgen ]; then
                 cmd=("$clinicgen" build -C "$proj" -o "$out" -q)
+            elif [ "$label" = nosearch ]; then
+                cmd=("$clinicgen" build -C "$nproj" -o "$out" -q)
             elif [ "$label" = filters ]; then
                 cmd=("$clinicgen" build -C "$fproj" -o "$out" -q)
             else
@@ -148,14 +161,18 @@ EOF
             fi
         done
     done
-    for label in "${labels[@]}"; do rm -rf "$work/out-$label"; done
+    for label in "${labels[@]}"; do
+        [ "$label" = clinicgen ] || rm -rf "$work/out-$label"
+    done
 
     read -r pw pc pm pu ph <"$tmp/clinicgen.result"
+    read -r nw nc nm nu nh <"$tmp/nosearch.result"
     read -r cw cc cm cu ch <"$tmp/filters.result"
     read -r hw hc hm hu hh <"$tmp/hugo.result"
     echo "corpus: $n pages"
     printf '%-22s %7s %7s %8s %9s %11s\n' "" "wall s" "cpu s" "user s" "peak MB" "html files"
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen, no filters" "$pw" "$pc" "$pu" "$pm" "$ph"
+    printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen, no search" "$nw" "$nc" "$nu" "$nm" "$nh"
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen + filters" "$cw" "$cc" "$cu" "$cm" "$ch"
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' hugo "$hw" "$hc" "$hu" "$hm" "$hh"
     awk -v pw="$pw" -v cw="$cw" -v pc="$pc" -v cc="$cc" -v pu="$pu" -v cu="$cu" 'BEGIN {
@@ -171,6 +188,10 @@ EOF
         m = (hm >= cm) ? sprintf("%.1fx less", hm / cm) : sprintf("%.1fx more", cm / hm)
         printf "%s (wall), uses %s memory\n", t, m
     }'
+    echo
+    # Search figures of the last clinicgen build (no filters), with the
+    # medians with and without search for the index build's share.
+    "$bench/search.sh" "$work/out-clinicgen" "$pw" "$pu" "$nw" "$nu"
     echo
     rm -rf "$work"
 done
