@@ -158,6 +158,7 @@ struct search_collector {
     size_t n_records, cap_records;
     float weight; /* of the field being read */
     buf scratch, joined, excerpt;
+    int excerpt_full;            /* cut, with its ellipsis: nothing more goes in */
     uint32_t recent[PHRASE_MAX]; /* the last stems, newest last */
     size_t n_recent;
 };
@@ -299,7 +300,7 @@ static void read_text(search_collector *c, const char *text, float weight) {
 
 /* Keeps the start of a record's body text as its excerpt, cut at a word. */
 static void add_excerpt(search_collector *c, const char *text) {
-    if (!text || c->excerpt.len >= SEARCH_EXCERPT_MAX)
+    if (!text || c->excerpt_full)
         return;
     if (c->excerpt.len && c->excerpt.data[c->excerpt.len - 1] != ' ')
         buf_putc(&c->excerpt, ' ');
@@ -312,6 +313,7 @@ static void add_excerpt(search_collector *c, const char *text) {
         room--; /* never cuts a word (nor a UTF-8 sequence, which holds no space) */
     buf_append(&c->excerpt, text, room);
     buf_puts(&c->excerpt, " \xE2\x80\xA6");
+    c->excerpt_full = 1;
 }
 
 static void finish_record(search_collector *c) {
@@ -332,6 +334,7 @@ static search_record *start_record(search_collector *c, char *url, char *heading
     *r = (search_record){url, heading, NULL, c->n_postings, 0, 0};
     c->record_stamp++;
     buf_clear(&c->excerpt);
+    c->excerpt_full = 0;
     return r;
 }
 

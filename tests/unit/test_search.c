@@ -114,6 +114,26 @@ TEST(search_collect_makes_records_with_weighted_terms) {
     diag_free(&d);
 }
 
+TEST(search_excerpt_is_cut_once_at_a_word) {
+    markdown_init();
+    search_collector *c = search_collector_new(NULL, 0);
+    search_page p = {0};
+    buf md = BUF_INIT;
+    for (int i = 0; i < 40; i++)
+        buf_puts(&md, "needling ");
+    buf_puts(&md, "\n\nA second paragraph that no excerpt shows.\n");
+    collect(c, &p, "x/", "X", NULL, 0, buf_cstr(&md));
+    const char *e = p.n_records ? p.records[0].excerpt : "";
+    size_t n = strlen(e);
+    CHECK(n <= SEARCH_EXCERPT_MAX + 4);
+    CHECK(n > 4 && !strcmp(e + n - 4, " \xE2\x80\xA6")); /* ends " ..." */
+    CHECK(strstr(e, "second") == NULL);
+    CHECK(strstr(e, "\xE2\x80\xA6") == e + n - 3); /* one ellipsis only */
+    buf_free(&md);
+    search_page_free(&p);
+    search_collector_free(c);
+}
+
 static char *read_out(const char *dir, const char *name) {
     char *path = xasprintf("%s/site/%s", dir, name);
     size_t n;

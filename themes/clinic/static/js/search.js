@@ -168,12 +168,14 @@
     if (ws.length) hit.points *= 1 + queried / ws.length;
   }
 
-  /* Runs query; calls show(results, slots) with up to max records, each
-     {url, title, heading, excerpt}. */
+  /* Runs query; calls show(results, slots, total) with the best max records,
+     each {url, title, heading, excerpt}, and the number that match. Only
+     the record files of those max are loaded, so a caller asks for what it
+     shows. */
   function search(query, max, show) {
     load("meta.js");
     when(function () { return meta || loading["meta.js"] === 2; }, function () {
-      if (!meta) return show(null, []);
+      if (!meta) return show(null, [], 0);
       var list = slots(query);
       list.forEach(function (slot) {
         slot.terms.forEach(function (t) { if (meta.has[keyOf(t)]) load(shardName(t)); });
@@ -184,7 +186,7 @@
         });
       }, function () {
         list.forEach(widen);
-        var ranked = score(list).slice(0, max);
+        var matched = score(list), ranked = matched.slice(0, max);
         ranked.forEach(function (hit) { load("r-" + Math.floor(hit.r / meta.per) + ".js"); });
         when(function () {
           return ranked.every(function (hit) {
@@ -199,7 +201,7 @@
           show(ranked.sort(byRank).map(function (hit) {
             var rec = hit.rec;
             return { url: pageUrl(rec[0]), title: rec[1], heading: rec[2], excerpt: rec[3] };
-          }).filter(function (x) { return x.title; }), list);
+          }).filter(function (x) { return x.title; }), list, matched.length);
         });
       });
     });
@@ -214,6 +216,9 @@
   }
 
   /* ---- showing results (as text, never as HTML) ---- */
+
+  var SUGGESTIONS = 8, RESULTS_PAGE = 50;
+  function count(n) { return n + (n === 1 ? " result" : " results"); }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -274,9 +279,9 @@
         items[i].scrollIntoView({ block: "nearest" });
       } else input.removeAttribute("aria-activedescendant");
     }
-    function render(results, list) {
+    function render(results, list, total) {
       listbox.textContent = "";
-      shown = (results || []).slice(0, 8);
+      shown = (results || []).slice(0, SUGGESTIONS);
       shown.forEach(function (r, i) {
         var li = el("li", "search-option");
         li.id = id + "-" + i;
@@ -297,15 +302,15 @@
       shown.push(null);
       listbox.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      live.textContent = results && results.length
-        ? (results.length >= 20 ? "20 or more results" : results.length + (results.length === 1 ? " result" : " results"))
-        : "No results";
+      live.textContent = results && results.length ? count(total) : "No results";
       active = -1;
     }
     input.addEventListener("input", function () {
       var q = input.value, mine = ++seq;
-      if (!words(q).length) return close();
-      search(q, 20, function (results, list) { if (mine === seq) render(results, list); });
+      if (!words(q).length || q.trim().length < 2) return close(); /* "a" would match everything */
+      search(q, SUGGESTIONS, function (results, list, total) {
+        if (mine === seq) render(results, list, total);
+      });
     });
     input.addEventListener("keydown", function (e) {
       var open = !listbox.hidden, n = listbox.children.length;
@@ -331,11 +336,12 @@
     if (input) input.value = q;
     if (!q) return;
     box.textContent = "Searching\u2026";
-    search(q, 50, function (results, list) {
+    search(q, RESULTS_PAGE, function (results, list, total) {
       box.textContent = "";
       var head = el("p", "search-count", results && results.length
-        ? results.length + (results.length === 1 ? " result" : " results") + " for \u201c" + q + "\u201d"
-        : "No pages match \u201c" + q + "\u201d. Try fewer words, or browse the sections.");
+        ? count(total) + " for \u201c" + q + "\u201d" +
+          (total > results.length ? "; the best " + results.length + " are listed" : "")
+        : "No pages match \u201c" + q + "\u201d. Try fewer or other words, or browse the pages below.");
       head.setAttribute("role", "status");
       box.appendChild(head);
       var ol = el("ol", "search-results"), pages = {};
