@@ -310,9 +310,12 @@ static void build_pages(build_ctx *b, diag_list *d) {
 static void write_search_index(build_ctx *b, diag_list *d) {
     if (!b->search || d->errors)
         return; /* no search in this theme, or the build fails anyway */
-    search_stats stats;
-    search_index_write(b->search_pages, b->model.n_pages, b->collectors, b->synonyms, &b->out,
-                       &stats, d);
+    search_stats st;
+    search_index_write(b->search_pages, b->model.n_pages, b->collectors, b->synonyms, &b->out, &st,
+                       d);
+    if (b->opt->verbosity == VERBOSITY_VERBOSE)
+        fprintf(stderr, "clinicgen: search index: %zu records, %zu terms, %zu files, %.1f MB\n",
+                st.records, st.terms, st.files, (double)st.bytes / (1024.0 * 1024.0));
 }
 
 static void free_search(build_ctx *b) {
@@ -339,6 +342,19 @@ static void copy_files(build_ctx *b, diag_list *d) {
 }
 
 /* ---- the whole build ---- */
+
+static double seconds_since(const struct timespec *start) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* With -v, how long the phase that began at *since took; restarts it. */
+static void report_phase(const build_ctx *b, const char *phase, struct timespec *since) {
+    if (b->opt->verbosity == VERBOSITY_VERBOSE)
+        fprintf(stderr, "clinicgen: %-16s %6.3f s\n", phase, seconds_since(since));
+    clock_gettime(CLOCK_MONOTONIC, since);
+}
 
 static int prepare(build_ctx *b, diag_list *d) {
     const build_options *opt = b->opt;
@@ -378,21 +394,22 @@ static int generate(build_ctx *b, diag_list *d) {
     free(out_dir);
     if (rc != 0)
         return -1;
+    struct timespec phase;
+    clock_gettime(CLOCK_MONOTONIC, &phase);
     build_pages(b, d);
+    report_phase(b, "pages", &phase);
     write_search_index(b, d);
+    report_phase(b, "search index", &phase);
     copy_files(b, d);
     sitefiles_write(&b->out, &b->model, d);
+    report_phase(b, "files, sitemap", &phase);
     if (d->errors) {
         output_abort(&b->out);
         return -1;
     }
-    return output_commit(&b->out, d);
-}
-
-static double seconds_since(const struct timespec *start) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+    rc = output_commit(&b->out, d);
+    report_phase(b, "swap into place", &phase);
+    return rc;
 }
 
 static void free_ctx(build_ctx *b) {
@@ -414,7 +431,9 @@ int build_site(const build_options *opt) {
     build_ctx b = {.opt = opt};
     diag_list d = DIAG_LIST_INIT;
     markdown_init();
+    struct timespec phase = start;
     int rc = prepare(&b, &d);
+    report_phase(&b, "site model", &phase);
     if (rc == 0)
         rc = generate(&b, &d);
     diag_print(&d, stderr, opt->verbosity != VERBOSITY_QUIET);
