@@ -110,7 +110,8 @@ async function clinicgen(browser, base, query) {
     m.start();
     await page.keyboard.type(query[i]);
     const typed = query.slice(0, i + 1).trim();
-    await page.waitForFunction((t) => {
+    // search.js suggests nothing for fewer than two characters
+    if (typed.length >= 2) await page.waitForFunction((t) => {
       const all = document.querySelector("#site-search-q-list .search-all");
       return all && all.textContent.includes("\u201c" + t + "\u201d");
     }, typed, { timeout: 30000 });

@@ -250,12 +250,17 @@ static int write_shards(const inverted *ix, output *out, buf *keys, search_stats
     return rc;
 }
 
-static void record_json(buf *b, const search_page *pg, const search_record *rec) {
+/* A record right after another of its page names only its #anchor and
+ * leaves the title empty: the browser takes both from the record before. */
+static void record_json(buf *b, const search_page *pg, const search_record *rec, int same_page) {
     const char *heading = rec->heading ? rec->heading : "";
+    const char *anchor = same_page ? strchr(rec->url, '#') : NULL;
+    const char *url = anchor ? anchor : rec->url;
+    const char *title = anchor ? "" : pg->title;
     buf_putc(b, '[');
-    buf_json_string(b, rec->url, strlen(rec->url));
+    buf_json_string(b, url, strlen(url));
     buf_putc(b, ',');
-    buf_json_string(b, pg->title, strlen(pg->title));
+    buf_json_string(b, title, strlen(title));
     buf_putc(b, ',');
     buf_json_string(b, heading, strlen(heading));
     buf_putc(b, ',');
@@ -270,11 +275,12 @@ static int write_records(const search_page *pages, size_t n_pages, output *out, 
     int rc = 0;
     for (size_t p = 0; p < n_pages && rc == 0; p++) {
         for (size_t k = 0; k < pages[p].n_records && rc == 0; k++, r++) {
-            if (r % SEARCH_RECORDS_PER_FILE == 0)
+            int first_in_file = r % SEARCH_RECORDS_PER_FILE == 0;
+            if (first_in_file)
                 buf_printf(&b, "clinicgenSearch.records(%zu,[", file);
             else
                 buf_putc(&b, ',');
-            record_json(&b, &pages[p], &pages[p].records[k]);
+            record_json(&b, &pages[p], &pages[p].records[k], k > 0 && !first_in_file);
             if (r % SEARCH_RECORDS_PER_FILE == SEARCH_RECORDS_PER_FILE - 1) {
                 buf_puts(&b, "]);\n");
                 buf_clear(&name);

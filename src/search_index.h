@@ -13,6 +13,8 @@
  *                       its best records: record-number gaps and BM25
  *                       scores from 1 to 255, comparable across terms
  *   search/r-K.js       clinicgenSearch.records(K, [[url, title, heading, excerpt], ...])
+ *                       a record that follows one of its own page in the
+ *                       file has the title "" and only "#anchor" as url
  *
  * Scores are BM25 (k1 1.2, b 0.75) over the field-weighted counts of
  * search_collect.h, worked out here so the browser only adds them up. A
@@ -26,7 +28,7 @@
 #include "output.h"
 #include "search_collect.h"
 
-enum { SEARCH_POSTINGS_MAX = 250, SEARCH_RECORDS_PER_FILE = 16 };
+enum { SEARCH_POSTINGS_MAX = 250, SEARCH_RECORDS_PER_FILE = 8 };
 
 typedef struct search_stats {
     size_t records, terms, files, bytes, meta_bytes;

@@ -142,6 +142,28 @@ static char *read_out(const char *dir, const char *name) {
     return text;
 }
 
+/* Writes the index of pages into dir/site. */
+static search_stats write_index(const char *dir, search_page *pages, size_t n,
+                                search_collector *c) {
+    diag_list d = DIAG_LIST_INIT;
+    output out;
+    search_stats st = {0};
+    char *site = xasprintf("%s/site", dir);
+    CHECK_INT(output_begin(&out, site, dir, &d), 0);
+    CHECK_INT(search_index_write(pages, n, &c, NULL, &out, &st, &d), 0);
+    CHECK_INT(output_commit(&out, &d), 0);
+    CHECK_INT((int)d.errors, 0);
+    diag_free(&d);
+    free(site);
+    return st;
+}
+
+static void remove_dir(const char *dir) {
+    char *cmd = xasprintf("rm -rf '%s'", dir);
+    CHECK_INT(system(cmd), 0);
+    free(cmd);
+}
+
 TEST(search_index_ranks_a_title_above_a_passing_mention) {
     markdown_init();
     char dir[] = "/tmp/cgsearch-XXXXXX";
@@ -153,13 +175,7 @@ TEST(search_index_ranks_a_title_above_a_passing_mention) {
     collect(c, &pages[2], "c/", "Costs", NULL, 0,
             "A long page about prices, which mentions microneedling once among many other "
             "words about money, payment plans, deposits and refunds.\n");
-    diag_list d = DIAG_LIST_INIT;
-    output out;
-    search_stats st;
-    char *site = xasprintf("%s/site", dir);
-    CHECK_INT(output_begin(&out, site, dir, &d), 0);
-    CHECK_INT(search_index_write(pages, 3, &c, NULL, &out, &st, &d), 0);
-    CHECK_INT(output_commit(&out, &d), 0);
+    search_stats st = write_index(dir, pages, 3, c);
     CHECK_INT((int)st.records, 3);
     char *shard = read_out(dir, "search/t-6d69.js"); /* "mi" */
     CHECK(shard != NULL);
@@ -183,16 +199,30 @@ TEST(search_index_ranks_a_title_above_a_passing_mention) {
                        "microneedling once among many other words about money, payment plans, "
                        "deposits and refunds.\"]]);\n");
     char *meta = read_out(dir, "search/meta.js");
-    CHECK(meta && strstr(meta, "clinicgenSearch.meta({\"n\":3,\"per\":16,\"keys\":[") == meta);
+    CHECK(meta && strstr(meta, "clinicgenSearch.meta({\"n\":3,\"per\":8,\"keys\":[") == meta);
     free(shard);
     free(records);
     free(meta);
     for (int i = 0; i < 3; i++)
         search_page_free(&pages[i]);
     search_collector_free(c);
-    diag_free(&d);
-    char *cmd = xasprintf("rm -rf '%s'", dir);
-    CHECK_INT(system(cmd), 0);
-    free(cmd);
-    free(site);
+    remove_dir(dir);
+}
+
+TEST(search_records_of_one_page_share_its_title_and_url) {
+    markdown_init();
+    char dir[] = "/tmp/cgsearch-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    search_collector *c = search_collector_new(NULL, 0);
+    search_page page = {0};
+    collect(c, &page, "peel/", "Chemical peel", NULL, 0,
+            "A peel.\n\n## Aftercare\n\nKeep it clean.\n");
+    write_index(dir, &page, 1, c);
+    char *records = read_out(dir, "search/r-0.js");
+    CHECK_STR(records, "clinicgenSearch.records(0,[[\"peel/\",\"Chemical peel\",\"\",\"A peel.\"],"
+                       "[\"#aftercare\",\"\",\"Aftercare\",\"Keep it clean.\"]]);\n");
+    free(records);
+    search_page_free(&page);
+    search_collector_free(c);
+    remove_dir(dir);
 }

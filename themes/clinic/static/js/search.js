@@ -33,7 +33,16 @@
   window.clinicgenSearch = {
     meta: function (m) { meta = m; m.has = {}; m.keys.forEach(function (k) { m.has[k] = 1; }); done(); },
     terms: function (key, t) { terms[key] = t; done(); },
-    records: function (k, list) { records[k] = list; done(); }
+    records: function (k, list) { /* a section after its page's record leaves out */
+      list.forEach(function (rec, i) { /* the page's title and URL: see search_index.h */
+        if (i && rec[1] === "") {
+          rec[1] = list[i - 1][1];
+          rec[0] = list[i - 1][0].split("#")[0] + rec[0];
+        }
+      });
+      records[k] = list;
+      done();
+    }
   };
   function done() {
     var w = waiting;
