@@ -17,7 +17,8 @@ enum {
     WEIGHT_PAGE_TITLE = 2,
     WEIGHT_CELL = 2,
     WEIGHT_BODY = 1,
-    PHRASE_MAX = 4
+    PHRASE_MAX = 4,
+    NAME_WORDS = 4 /* a typical title or heading */
 };
 
 /* ---- synonyms ---- */
@@ -298,6 +299,24 @@ static void read_text(search_collector *c, const char *text, float weight) {
     tokenize(text, strlen(text), &c->scratch, on_word, c);
 }
 
+static void count_word(void *ctx, const char *word, size_t len, const char *before,
+                       size_t before_len) {
+    (void)word, (void)len, (void)before, (void)before_len;
+    (*(size_t *)ctx)++;
+}
+
+/* Reads a record's name (a page's title, a section's heading). As in BM25F,
+ * a name counts for more the shorter it is, against a typical name of
+ * NAME_WORDS words: the page titled "Microneedling" outranks
+ * "Microneedling: questions and answers" for "microneedling". */
+static void read_name(search_collector *c, const char *name, float weight) {
+    size_t words = 0;
+    if (name)
+        tokenize(name, strlen(name), &c->scratch, count_word, &words);
+    float norm = 0.25f + 0.75f * (float)words / NAME_WORDS;
+    read_text(c, name, weight / norm);
+}
+
 /* Keeps the start of a record's body text as its excerpt, cut at a word. */
 static void add_excerpt(search_collector *c, const char *text) {
     if (!text || c->excerpt_full)
@@ -347,7 +366,7 @@ static void start_section(search_collector *c, const char *url, const char *page
                           const ast_node *heading, int faq) {
     char *text = ast_plain_text(heading);
     start_record(c, xasprintf("%s#%s", url, heading->id), text);
-    read_text(c, text, faq && heading->level == 2 ? WEIGHT_QUESTION : WEIGHT_HEADING);
+    read_name(c, text, faq && heading->level == 2 ? WEIGHT_QUESTION : WEIGHT_HEADING);
     read_text(c, page_title, WEIGHT_PAGE_TITLE);
 }
 
@@ -383,7 +402,7 @@ void search_collect_page(search_collector *c, search_page *out, const char *url,
     c->n_postings = 0;
     c->n_records = 0;
     start_record(c, xstrdup(url), NULL);
-    read_text(c, title, WEIGHT_TITLE);
+    read_name(c, title, WEIGHT_TITLE);
     read_text(c, summary, WEIGHT_SUMMARY);
     add_excerpt(c, summary);
     if (root)

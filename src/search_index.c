@@ -5,6 +5,7 @@
 #include "strmap.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -311,8 +312,30 @@ static void free_index(inverted *ix) {
     free(ix->lengths);
 }
 
+/* The record files need only the pages' records, so they are written on a
+ * thread of their own while the terms are scored. */
+typedef struct records_job {
+    const search_page *pages;
+    size_t n_pages;
+    output *out;
+    search_stats stats;
+    diag_list d;
+    int rc;
+} records_job;
+
+static void *write_records_job(void *arg) {
+    records_job *job = arg;
+    job->rc = write_records(job->pages, job->n_pages, job->out, &job->stats, &job->d);
+    return NULL;
+}
+
 int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
                        const search_synonyms *syn, output *out, search_stats *stats, diag_list *d) {
+    records_job job = {pages, n_pages, out, {0}, DIAG_LIST_INIT, 0};
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, write_records_job, &job) == 0;
+    if (!threaded)
+        write_records_job(&job);
     inverted ix = {0};
     size_t n_collectors = 0;
     for (size_t p = 0; p < n_pages; p++)
@@ -331,8 +354,13 @@ int search_index_write(search_page *pages, size_t n_pages, search_collector *con
     buf keys = BUF_INIT, meta = BUF_INIT;
     buf_putc(&keys, '[');
     int rc = write_shards(&ix, out, &keys, stats, d);
+    if (threaded)
+        pthread_join(thread, NULL);
+    diag_move(d, &job.d);
+    stats->files += job.stats.files;
+    stats->bytes += job.stats.bytes;
     if (rc == 0)
-        rc = write_records(pages, n_pages, out, stats, d);
+        rc = job.rc;
     buf_putc(&keys, ']');
     buf_printf(&meta,
                "clinicgenSearch.meta({\"n\":%zu,\"per\":%d,\"keys\":%s,\"syn\":", ix.n_records,

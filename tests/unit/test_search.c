@@ -94,11 +94,11 @@ TEST(search_collect_makes_records_with_weighted_terms) {
         CHECK_STR(p.records[1].url, "peel/#before-the-peel");
         CHECK_STR(p.records[1].heading, "Before the peel");
         char *t = record_terms(c, &p, 0);
-        CHECK_STR(t, "peel=13 a=5 light=5 intro=1 word=1");
+        CHECK_STR(t, "peel=23.2857 a=5 light=5 intro=1 word=1"); /* 8 / 0.4375 + 5: a short title */
         free(t);
         t = record_terms(c, &p, 1);
-        CHECK_STR(t, "befor=3 the=3 peel=5 stop=1 blood=1 thinner=1 ~0=1 onli=1 if=1 told=1 "
-                     "when=2 do=2 day=2 1=2 rest=2");
+        CHECK_STR(t, "befor=3.69231 the=3.69231 peel=5.69231 stop=1 blood=1 thinner=1 ~0=1 onli=1 "
+                     "if=1 told=1 when=2 do=2 day=2 1=2 rest=2");
         free(t);
     }
     char *json_text;
@@ -204,6 +204,28 @@ TEST(search_index_ranks_a_title_above_a_passing_mention) {
     free(records);
     free(meta);
     for (int i = 0; i < 3; i++)
+        search_page_free(&pages[i]);
+    search_collector_free(c);
+    remove_dir(dir);
+}
+
+TEST(search_index_ranks_the_page_named_by_the_query_first) {
+    markdown_init();
+    char dir[] = "/tmp/cgsearch-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    search_collector *c = search_collector_new(NULL, 0);
+    search_page pages[2] = {{0}};
+    collect(c, &pages[0], "faq/", "Microneedling: questions and answers", NULL, 1,
+            "Microneedling pain, microneedling costs, microneedling healing.\n");
+    collect(c, &pages[1], "mn/", "Microneedling", NULL, 0, "Fine needles.\n");
+    write_index(dir, pages, 2, c);
+    char *shard = read_out(dir, "search/t-6d69.js"); /* "mi" */
+    unsigned gap1 = 0, s1 = 0, gap2 = 0, s2 = 0;
+    const char *p = shard ? strstr(shard, "\"microneedl\":[") : NULL;
+    CHECK(p && sscanf(p, "\"microneedl\":[%u,%u,%u,%u]", &gap1, &s1, &gap2, &s2) == 4);
+    CHECK(s2 > s1); /* record 1, "Microneedling", over record 0 */
+    free(shard);
+    for (int i = 0; i < 2; i++)
         search_page_free(&pages[i]);
     search_collector_free(c);
     remove_dir(dir);
