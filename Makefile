@@ -44,7 +44,7 @@ build/obj/%.o: src/%.c $(wildcard src/*.h) | build/deps.stamp
 build/datadir.stamp: FORCE
 	@mkdir -p build
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
-build/obj/build.o build/asan/obj/build.o: build/datadir.stamp
+build/obj/project.o build/asan/obj/project.o: build/datadir.stamp
 
 build/clinicgen: $(OBJ)
 	$(CC) $(CFLAGS) -pthread $(OBJ) $(PKG_LIBS) -o $@

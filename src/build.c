@@ -9,6 +9,7 @@
 #include "fsutil.h"
 #include "markdown.h"
 #include "output.h"
+#include "project.h"
 #include "render_html.h"
 #include "search_collect.h"
 #include "search_index.h"
@@ -27,20 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef CLINICGEN_DATADIR
-#define CLINICGEN_DATADIR "/usr/local/share/clinicgen"
-#endif
-
 /* Everything the page workers share; read-only while they run. */
 typedef struct build_ctx {
     const build_options *opt;
-    site_config cfg;
-    char *content_dir, *content_shown;
-    char *theme_dir, *theme_shown;
-    template_set *templates;
+    project pr; /* settings, theme, templates, filters */
     site_model model;
     static_files statics;
-    filter_set filters;
     output out;
     diag_list *page_diags; /* one list per page: merged in page order */
     atomic_size_t next_page;
@@ -53,101 +46,12 @@ typedef struct build_ctx {
     atomic_int next_worker;
 } build_ctx;
 
-static char *shown_path(const build_options *opt, const char *rel) {
-    return opt->project_dir_given ? fs_join(opt->project_dir, rel) : xstrdup(rel);
-}
-
-static int has_own_templates(const build_options *opt) {
-    char *dir = fs_join(opt->project_dir, "templates");
-    int yes = fs_is_dir(dir);
-    free(dir);
-    return yes;
-}
-
-/* The theme: the project's themes/NAME, else the installed one. A project
- * with its own templates/ and no 'theme' setting may do without one. */
-static int find_theme(build_ctx *b, diag_list *d) {
-    const char *name = b->cfg.theme;
-    char *where = shown_path(b->opt, "site.yaml");
-    int rc = 0;
-    if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")) {
-        diag_error(d, where, 0, 0, "'theme' must be a theme's name, not a path");
-        rc = -1;
-    } else {
-        char *rel = fs_join("themes", name);
-        char *local = fs_join(b->opt->project_dir, rel);
-        char *installed = fs_join(CLINICGEN_DATADIR "/themes", name);
-        if (fs_is_dir(local)) {
-            b->theme_dir = local;
-            b->theme_shown = shown_path(b->opt, rel);
-            local = NULL;
-        } else if (fs_is_dir(installed)) {
-            b->theme_dir = installed;
-            b->theme_shown = xstrdup(installed);
-            installed = NULL;
-        } else if (value_map_get(b->cfg.raw, "theme") || !has_own_templates(b->opt)) {
-            diag_error(d, where, 0, 0, "no theme '%s' in themes/ or %s/themes/", name,
-                       CLINICGEN_DATADIR);
-            rc = -1;
-        }
-        free(rel);
-        free(local);
-        free(installed);
-    }
-    free(where);
-    return rc;
-}
-
-/* The project's folder SUB and the theme's, in the order in which their
- * files override each other. Returns how many (1 without a theme). */
-static size_t override_dirs(const build_ctx *b, const char *sub, char *dirs[2], char *shown[2]) {
-    dirs[0] = fs_join(b->opt->project_dir, sub);
-    shown[0] = shown_path(b->opt, sub);
-    dirs[1] = b->theme_dir ? fs_join(b->theme_dir, sub) : NULL;
-    shown[1] = b->theme_dir ? fs_join(b->theme_shown, sub) : NULL;
-    return b->theme_dir ? 2 : 1;
-}
-
-static void free_dirs(char *dirs[2], char *shown[2]) {
-    for (int i = 0; i < 2; i++) {
-        free(dirs[i]);
-        free(shown[i]);
-    }
-}
-
-static int load_templates(build_ctx *b, diag_list *d) {
-    char *dirs[2], *shown[2];
-    size_t n = override_dirs(b, "templates", dirs, shown);
-    b->templates = template_set_load((const char *const *)dirs, (const char *const *)shown, n, d);
-    free_dirs(dirs, shown);
-    return b->templates ? 0 : -1;
-}
-
-/* site.yaml's filters: the project's filters/, the theme's, the installed. */
-static int load_filters(build_ctx *b, diag_list *d) {
-    char *dirs[3], *shown[3];
-    size_t n = override_dirs(b, "filters", dirs, shown);
-    dirs[n] = xstrdup(CLINICGEN_DATADIR "/filters");
-    shown[n] = xstrdup(dirs[n]);
-    char *where = shown_path(b->opt, "site.yaml");
-    size_t errors = d->errors;
-    filter_set_limits(&b->filters, b->cfg.raw, where, d);
-    filter_set_load(&b->filters, value_map_get(b->cfg.raw, "filters"), (const char *const *)dirs,
-                    (const char *const *)shown, n + 1, where, d);
-    free(where);
-    for (size_t i = 0; i <= n; i++) {
-        free(dirs[i]);
-        free(shown[i]);
-    }
-    return d->errors > errors ? -1 : 0;
-}
-
 static int load_statics(build_ctx *b, diag_list *d) {
     char *dirs[2], *shown[2];
-    size_t n = override_dirs(b, "static", dirs, shown);
+    size_t n = project_override_dirs(&b->pr, "static", dirs, shown);
     int rc =
         assets_collect(&b->statics, (const char *const *)dirs, (const char *const *)shown, n, d);
-    free_dirs(dirs, shown);
+    project_free_dirs(dirs, shown);
     for (size_t i = 0; i < b->statics.len; i++) {
         const static_file *f = &b->statics.items[i];
         const char *owner = strmap_get(&b->model.out_paths, f->out_path);
@@ -182,7 +86,7 @@ static int filter_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag
 }
 
 static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag_list *d) {
-    char *path = fs_join(b->content_dir, p->source);
+    char *path = fs_join(b->pr.content_dir, p->source);
     size_t len;
     char *text = fs_read_file(path, &len);
     free(path);
@@ -198,8 +102,8 @@ static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag
     site_link_origin origin = {&b->model, p};
     link_resolver links = {site_resolve_link, &origin, p->dir};
     int rc =
-        markdown_prepare(doc, &src, &links, (const char *const *)b->templates->reserved_ids, d);
-    render_options ropt = {b->cfg.unsafe_html, p->display_path, p->body_line - 1};
+        markdown_prepare(doc, &src, &links, (const char *const *)b->pr.templates->reserved_ids, d);
+    render_options ropt = {b->pr.cfg.unsafe_html, p->display_path, p->body_line - 1};
     render_html(doc->ast.root, &ropt, &w->html, d);
     return rc;
 }
@@ -228,8 +132,8 @@ static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
 static void *page_worker(void *arg) {
     build_ctx *b = arg;
     int id = atomic_fetch_add(&b->next_worker, 1);
-    worker w = {render_env_new(b->templates, &b->model, &b->statics.names),
-                filter_env_new(&b->filters, b->cfg.raw, b->model.data),
+    worker w = {render_env_new(b->pr.templates, &b->model, &b->statics.names),
+                filter_env_new(&b->pr.filters, b->pr.cfg.raw, b->model.data),
                 b->collectors[id] = b->search ? search_collector_new(b->synonyms, id) : NULL,
                 BUF_INIT, BUF_INIT};
     for (;;) {
@@ -331,7 +235,7 @@ static void free_search(build_ctx *b) {
 static void copy_files(build_ctx *b, diag_list *d) {
     for (size_t i = 0; i < b->model.n_assets; i++) {
         const asset *a = &b->model.assets[i];
-        char *shown = fs_join(b->content_shown, a->source);
+        char *shown = fs_join(b->pr.content_shown, a->source);
         output_copy(&b->out, a->out_path, a->path, shown, d);
         free(shown);
     }
@@ -358,27 +262,21 @@ static void report_phase(const build_ctx *b, const char *phase, struct timespec 
 
 static int prepare(build_ctx *b, diag_list *d) {
     const build_options *opt = b->opt;
-    char *display = opt->project_dir_given ? xstrdup(opt->project_dir) : xstrdup("");
-    int rc = config_load(&b->cfg, opt->project_dir, display, d);
-    free(display);
-    if (rc != 0)
+    if (project_open(&b->pr, opt->project_dir, opt->project_dir_given, d) != 0)
         return -1;
     if (opt->offline)
-        b->cfg.offline = 1;
-    b->content_dir = fs_join(opt->project_dir, "content");
-    b->content_shown = shown_path(opt, "content");
-    if (find_theme(b, d) != 0 || load_templates(b, d) != 0 || load_filters(b, d) != 0)
-        return -1;
+        b->pr.cfg.offline = 1;
     /* Content errors do not stop the build here: every page is still
      * rendered so that all errors are reported at once, and the output is
      * thrown away at the end. */
     /* search and the A-Z index come with a theme that has pages for them */
-    b->search = template_set_get(b->templates, "search.html") != NULL;
-    int az = template_set_get(b->templates, "az.html") != NULL;
-    site_inputs in = {&b->cfg, b->content_dir, b->content_shown, opt->drafts, b->search, az};
+    b->search = template_set_get(b->pr.templates, "search.html") != NULL;
+    int az = template_set_get(b->pr.templates, "az.html") != NULL;
+    site_inputs in = {&b->pr.cfg,  b->pr.content_dir, b->pr.content_shown,
+                      opt->drafts, b->search,         az};
     site_model_build(&b->model, &in, d);
     if (b->search) {
-        char *synonyms_file = fs_join(b->content_shown, "_data/synonyms.yaml");
+        char *synonyms_file = fs_join(b->pr.content_shown, "_data/synonyms.yaml");
         b->synonyms =
             search_synonyms_new(value_map_get(b->model.data, "synonyms"), synonyms_file, d);
         free(synonyms_file);
@@ -416,13 +314,7 @@ static void free_ctx(build_ctx *b) {
     free_search(b);
     site_model_free(&b->model);
     assets_free(&b->statics);
-    template_set_free(b->templates);
-    filter_set_free(&b->filters);
-    config_free(&b->cfg);
-    free(b->content_dir);
-    free(b->content_shown);
-    free(b->theme_dir);
-    free(b->theme_shown);
+    project_free(&b->pr);
 }
 
 int build_site(const build_options *opt) {

@@ -47,6 +47,13 @@ static int check_settings(site_config *cfg, const char *file, diag_list *d) {
     else if (v && v->type != VALUE_NULL)
         diag_error(d, file, v->line, v->col,
                    "'review_max_age_months' must be a whole number of months (1 to 1200)");
+    cfg->reading_grade_max = 8;
+    v = value_map_get(cfg->raw, "reading_grade_max");
+    if (v && v->type == VALUE_NUMBER && v->number >= 1 && v->number <= 20)
+        cfg->reading_grade_max = v->number;
+    else if (v && v->type != VALUE_NULL)
+        diag_error(d, file, v->line, v->col,
+                   "'reading_grade_max' must be a school grade from 1 to 20 (8 by default)");
     char *base = string_setting(cfg->raw, "base_url", "/", file, d);
     if (strstr(base, "://") == NULL && base[0] != '/') {
         v = value_map_get(cfg->raw, "base_url");

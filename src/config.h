@@ -22,6 +22,8 @@ typedef struct site_config {
     int unsafe_html;
     int offline; /* links are relative paths ending in index.html (file://) */
     int review_max_age_months;
+    /* clinicgen check: the highest reading grade without a warning */
+    double reading_grade_max;
     value *raw; /* the whole file; owned */
 } site_config;
 

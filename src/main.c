@@ -1,6 +1,7 @@
 /* main: the command line. Parses arguments and hands over to a command. */
 #include "buf.h"
 #include "build.h"
+#include "check.h"
 #include "config.h"
 #include "diag.h"
 #include "filter.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLINICGEN_VERSION
@@ -25,6 +27,7 @@
 static const char USAGE[] =
     "usage: clinicgen build  [-C DIR] [-o OUT] [--drafts] [--offline] [-j N] [-q | -v]\n"
     "       clinicgen render [--filter FILE]... [--to html|ast] FILE|-\n"
+    "       clinicgen check  [-C DIR] [--drafts] [-v]\n"
     "       clinicgen --help | --version\n";
 
 static const char HELP[] =
@@ -46,6 +49,18 @@ static const char HELP[] =
     "            --filter FILE (in that order), as HTML or, with --to ast, as the\n"
     "            tree that filters see; - reads standard input. Run in a project\n"
     "            folder, filters see its site.yaml and data files\n"
+    "  check     lint the project in DIR without writing anything: every error the\n"
+    "            build reports about content, and links to missing anchors and\n"
+    "            images without alt text (errors); front matter keys that look\n"
+    "            misspelt, procedures without contraindications or aftercare,\n"
+    "            missing reviews and reviews older than review_max_age_months,\n"
+    "            pages with one title, and a reading grade (Flesch-Kincaid) above\n"
+    "            reading_grade_max (warnings)\n"
+    "            -C DIR     the project folder (default: the current folder)\n"
+    "            --drafts   check pages with 'draft: true' too\n"
+    "            -v         print each page's reading grade on standard output\n"
+    "            Reviews are dated against today, or CLINICGEN_TODAY (YYYY-MM-DD).\n"
+    "            Ends with 'clinicgen check: N pages, N errors, N warnings'\n"
     "\n"
     "Messages have the form FILE:LINE:COL: error|warning: MESSAGE.\n"
     "Exit status: 0 success, 1 content, template or output errors, 2 usage.\n";
@@ -95,6 +110,41 @@ static int command_build(int argc, char **argv) {
         }
     }
     return build_site(&opt);
+}
+
+/* Today's date, or CLINICGEN_TODAY's (YYYY-MM-DD), which tests use. */
+static int today(page_date *out) {
+    const char *fixed = getenv("CLINICGEN_TODAY");
+    if (fixed && *fixed)
+        return page_parse_date(fixed, out);
+    time_t now = time(NULL);
+    struct tm tm;
+    if (!localtime_r(&now, &tm))
+        return -1;
+    *out = (page_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+    return 0;
+}
+
+static int command_check(int argc, char **argv) {
+    check_options opt = {.project_dir = "."};
+    int verbose = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-C") && i + 1 < argc) {
+            opt.project_dir = argv[++i];
+            opt.project_dir_given = 1;
+        } else if (!strcmp(a, "--drafts")) {
+            opt.drafts = 1;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            verbose = 1;
+        } else {
+            return usage_error("check: unexpected argument '%s'", a);
+        }
+    }
+    if (today(&opt.today) != 0)
+        return usage_error("CLINICGEN_TODAY must be a date written YYYY-MM-DD, not '%s'",
+                           getenv("CLINICGEN_TODAY"));
+    return check_run(&opt, verbose);
 }
 
 static char *read_input(const char *path, size_t *len) {
@@ -228,6 +278,8 @@ int main(int argc, char **argv) {
         status = command_build(argc - 2, argv + 2);
     else if (!strcmp(cmd, "render"))
         status = command_render(argc - 2, argv + 2);
+    else if (!strcmp(cmd, "check"))
+        status = command_check(argc - 2, argv + 2);
     else
         status = usage_error("unknown command '%s'", cmd);
     xmlCleanupParser();

@@ -7,7 +7,6 @@
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,21 +115,6 @@ static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
     strmap_free(&used);
 }
 
-static char *percent_decode(const char *s, size_t n) {
-    buf out = BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
-            isxdigit((unsigned char)s[i + 2])) {
-            char hex[3] = {s[i + 1], s[i + 2], 0};
-            buf_putc(&out, (char)strtol(hex, NULL, 16));
-            i += 2;
-        } else {
-            buf_putc(&out, s[i]);
-        }
-    }
-    return buf_detach(&out);
-}
-
 /* Returns 0, or -1 after reporting a link that finds nothing. */
 static int rewrite_link(ast_doc *doc, ast_node *n, const md_source *src, const link_resolver *links,
                         diag_list *d) {
@@ -147,7 +131,7 @@ static int rewrite_link(ast_doc *doc, ast_node *n, const md_source *src, const l
     if (text_url_has_scheme(url) || !links || !links->resolve)
         return 0;
     size_t path_len = strcspn(url, "#?");
-    char *target = percent_decode(url, path_len);
+    char *target = text_percent_decode(url, path_len);
     char *error = NULL;
     char *resolved = links->resolve(links->ctx, links->page_dir, target, &error);
     free(target);

@@ -172,3 +172,18 @@ int text_url_has_scheme(const char *url) {
 size_t text_bom_length(const char *s, size_t n) {
     return n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3) ? 3 : 0;
 }
+
+char *text_percent_decode(const char *s, size_t n) {
+    buf out = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            buf_putc(&out, (char)strtol(hex, NULL, 16));
+            i += 2;
+        } else {
+            buf_putc(&out, s[i]);
+        }
+    }
+    return buf_detach(&out);
+}

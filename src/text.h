@@ -35,6 +35,9 @@ int text_is_unsafe_url(const char *url);
 /* True when url has a scheme ("https:", "mailto:") or starts with "//". */
 int text_url_has_scheme(const char *url);
 
+/* The first n bytes of s with each %XX replaced by its byte. Caller frees. */
+char *text_percent_decode(const char *s, size_t n);
+
 /* UTF-8: decodes one sequence at s (n bytes left) and returns its length (1
  * for a stray byte, which reads as U+FFFD); appends cp encoded. */
 size_t text_utf8_decode(const unsigned char *s, size_t n, unsigned *cp);

@@ -51,6 +51,8 @@ int value_map_put(value *map, const char *key, value *val) {
     value_reserve(map, sizeof *map->pairs);
     map->pairs[map->len].key = xstrdup(key);
     map->pairs[map->len].val = val;
+    map->pairs[map->len].line = val->line;
+    map->pairs[map->len].col = val->col;
     map->len++;
     return 1;
 }
@@ -66,8 +68,10 @@ value *value_copy(const value *v) {
     for (size_t i = 0; i < v->len; i++) {
         if (v->type == VALUE_LIST)
             value_list_push(c, value_copy(v->items[i]));
-        else
-            value_map_put(c, v->pairs[i].key, value_copy(v->pairs[i].val));
+        else if (value_map_put(c, v->pairs[i].key, value_copy(v->pairs[i].val))) {
+            c->pairs[c->len - 1].line = v->pairs[i].line;
+            c->pairs[c->len - 1].col = v->pairs[i].col;
+        }
     }
     return c;
 }

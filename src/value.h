@@ -25,6 +25,8 @@ typedef struct value value;
 typedef struct value_pair {
     char *key;  /* owned */
     value *val; /* owned */
+    /* where the key is (for a pair not parsed from YAML: the value's place) */
+    int line, col;
 } value_pair;
 
 struct value {

@@ -200,6 +200,9 @@ static value *parse_collection(loader *ld, yaml_event_t *start, int depth) {
             loader_error(ld, &mark, "YAML: duplicate key '%s'", key);
             value_free(val);
             val = NULL;
+        } else if (val) {
+            v->pairs[v->len - 1].line = key_line;
+            v->pairs[v->len - 1].col = key_col;
         }
         free(key);
         if (!val)
@@ -264,8 +267,11 @@ static value *parse_document(loader *ld) {
 
 static void shift_lines(value *v, int offset) {
     v->line += offset;
-    for (size_t i = 0; i < v->len; i++)
+    for (size_t i = 0; i < v->len; i++) {
+        if (v->type == VALUE_MAP)
+            v->pairs[i].line += offset;
         shift_lines(v->type == VALUE_LIST ? v->items[i] : v->pairs[i].val, offset);
+    }
 }
 
 value *yaml_value_parse(const char *text, size_t len, const char *file, int line_offset,

@@ -368,3 +368,26 @@ TEST(yaml_load_file_reads_and_reports_missing_files) {
     free(path);
     CHECK_INT(fs_remove_tree(dir), 0);
 }
+
+TEST(yaml_map_keys_remember_where_they_are) {
+    diag_list d = DIAG_LIST_INIT;
+    value *v = parse("title: x\n"
+                     "contraindication:\n"
+                     "  - ref: a\n"
+                     "nested: {inner: 1}\n",
+                     1, &d);
+    CHECK(v != NULL);
+    if (!v)
+        return;
+    CHECK_INT(v->pairs[1].line, 3); /* the key's line, not its list's */
+    CHECK_INT(v->pairs[1].col, 1);
+    CHECK_INT(v->pairs[1].val->line, 4);
+    const value *nested = value_map_get(v, "nested");
+    CHECK_INT(nested->pairs[0].line, 5);
+    CHECK_INT(nested->pairs[0].col, 10);
+    value *copy = value_copy(v);
+    CHECK_INT(copy->pairs[1].line, 3);
+    value_free(copy);
+    value_free(v);
+    diag_free(&d);
+}

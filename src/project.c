@@ -1,0 +1,126 @@
+/* project: a project's settings, theme, templates and filters. */
+#include "project.h"
+
+#include "buf.h"
+#include "fsutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CLINICGEN_DATADIR
+#define CLINICGEN_DATADIR "/usr/local/share/clinicgen"
+#endif
+
+char *project_shown_path(const project *pr, const char *rel) {
+    return pr->dir_given ? fs_join(pr->dir, rel) : xstrdup(rel);
+}
+
+static int has_own_templates(const project *pr) {
+    char *dir = fs_join(pr->dir, "templates");
+    int yes = fs_is_dir(dir);
+    free(dir);
+    return yes;
+}
+
+/* The theme: the project's themes/NAME, else the installed one. A project
+ * with its own templates/ and no 'theme' setting may do without one. */
+static int find_theme(project *pr, diag_list *d) {
+    const char *name = pr->cfg.theme;
+    char *where = project_shown_path(pr, "site.yaml");
+    int rc = 0;
+    if (strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")) {
+        diag_error(d, where, 0, 0, "'theme' must be a theme's name, not a path");
+        rc = -1;
+    } else {
+        char *rel = fs_join("themes", name);
+        char *local = fs_join(pr->dir, rel);
+        char *installed = fs_join(CLINICGEN_DATADIR "/themes", name);
+        if (fs_is_dir(local)) {
+            pr->theme_dir = local;
+            pr->theme_shown = project_shown_path(pr, rel);
+            local = NULL;
+        } else if (fs_is_dir(installed)) {
+            pr->theme_dir = installed;
+            pr->theme_shown = xstrdup(installed);
+            installed = NULL;
+        } else if (value_map_get(pr->cfg.raw, "theme") || !has_own_templates(pr)) {
+            diag_error(d, where, 0, 0, "no theme '%s' in themes/ or %s/themes/", name,
+                       CLINICGEN_DATADIR);
+            rc = -1;
+        }
+        free(rel);
+        free(local);
+        free(installed);
+    }
+    free(where);
+    return rc;
+}
+
+size_t project_override_dirs(const project *pr, const char *sub, char *dirs[2], char *shown[2]) {
+    dirs[0] = fs_join(pr->dir, sub);
+    shown[0] = project_shown_path(pr, sub);
+    dirs[1] = pr->theme_dir ? fs_join(pr->theme_dir, sub) : NULL;
+    shown[1] = pr->theme_dir ? fs_join(pr->theme_shown, sub) : NULL;
+    return pr->theme_dir ? 2 : 1;
+}
+
+void project_free_dirs(char *dirs[2], char *shown[2]) {
+    for (int i = 0; i < 2; i++) {
+        free(dirs[i]);
+        free(shown[i]);
+    }
+}
+
+static int load_templates(project *pr, diag_list *d) {
+    char *dirs[2], *shown[2];
+    size_t n = project_override_dirs(pr, "templates", dirs, shown);
+    pr->templates = template_set_load((const char *const *)dirs, (const char *const *)shown, n, d);
+    project_free_dirs(dirs, shown);
+    return pr->templates ? 0 : -1;
+}
+
+/* site.yaml's filters: the project's filters/, the theme's, the installed. */
+static int load_filters(project *pr, diag_list *d) {
+    char *dirs[3], *shown[3];
+    size_t n = project_override_dirs(pr, "filters", dirs, shown);
+    dirs[n] = xstrdup(CLINICGEN_DATADIR "/filters");
+    shown[n] = xstrdup(dirs[n]);
+    char *where = project_shown_path(pr, "site.yaml");
+    size_t errors = d->errors;
+    filter_set_limits(&pr->filters, pr->cfg.raw, where, d);
+    filter_set_load(&pr->filters, value_map_get(pr->cfg.raw, "filters"), (const char *const *)dirs,
+                    (const char *const *)shown, n + 1, where, d);
+    free(where);
+    for (size_t i = 0; i <= n; i++) {
+        free(dirs[i]);
+        free(shown[i]);
+    }
+    return d->errors > errors ? -1 : 0;
+}
+
+int project_open(project *pr, const char *dir, int dir_given, diag_list *d) {
+    memset(pr, 0, sizeof *pr);
+    pr->dir = dir;
+    pr->dir_given = dir_given;
+    char *display = dir_given ? xstrdup(dir) : xstrdup("");
+    int rc = config_load(&pr->cfg, dir, display, d);
+    free(display);
+    if (rc != 0)
+        return -1;
+    pr->content_dir = fs_join(dir, "content");
+    pr->content_shown = project_shown_path(pr, "content");
+    if (find_theme(pr, d) != 0 || load_templates(pr, d) != 0 || load_filters(pr, d) != 0)
+        return -1;
+    return 0;
+}
+
+void project_free(project *pr) {
+    template_set_free(pr->templates);
+    filter_set_free(&pr->filters);
+    config_free(&pr->cfg);
+    free(pr->content_dir);
+    free(pr->content_shown);
+    free(pr->theme_dir);
+    free(pr->theme_shown);
+    memset(pr, 0, sizeof *pr);
+}
