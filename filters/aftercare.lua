@@ -1,31 +1,38 @@
--- filters/aftercare.lua: the aftercare timeline table.
+-- filters/aftercare.lua: the care timelines, before and after a procedure.
 --
 -- Front matter:
 --
+--   preparation:
+--     - when: "1 week before"
+--       do: "Stop retinoids and exfoliating acids."
 --   aftercare:
 --     - when: "First 24 hours"
 --       do: "Clean the skin gently."
 --       avoid: "Make-up, and exercise that makes you *sweat*."
 --
--- becomes a table When | Do | Avoid, one row per entry in the writer's order.
--- Cell text is Markdown, so emphasis and links keep working; any of the three
--- may be left out (the cell stays empty).
+-- `preparation` becomes a table When | What to do and `aftercare` a table
+-- When | Do | Avoid, one row per entry in the writer's order. Cell text is
+-- Markdown, so emphasis and links keep working; any cell may be left out
+-- (it stays empty).
 --
--- Where it goes: at a fenced code block whose info string is `aftercare` (the
--- box is labelled by the heading written above the fence). Without such a
--- block, a section "Aftercare" is added at the end of the article,
--- before the footnotes. The fence may add rows, one per line:
+-- Where each goes: at a fenced code block whose info string is the key
+-- (`preparation`, `aftercare`; the box is labelled by the heading written
+-- above the fence). Without such a block, a section ("Before your
+-- appointment", "Aftercare") is added at the end of the article, before the
+-- footnotes. The fence may add rows, one per line, cells split by "|":
 --
 --   ```aftercare
 --   After 4 weeks | Book your review visit. |
 --   ```
---
--- (when | do | avoid; cells may be left empty, the last may hold "|").
 
-local FENCE = "aftercare"
-local TITLE = "Aftercare"
-local CLASS = "care care-aftercare"
-local COLUMNS = { "when", "do", "avoid" } -- the keys, in column order
+local TIMELINES = {
+  { key = "preparation", title = "Before your appointment", class = "care care-preparation",
+    columns = { "when", "do" }, headers = { "When", "What to do" } },
+  { key = "aftercare", title = "Aftercare", class = "care care-aftercare",
+    columns = { "when", "do", "avoid" }, headers = { "When", "Do", "Avoid" } },
+}
+local BY_KEY = {}
+for _, t in ipairs(TIMELINES) do BY_KEY[t.key] = t end
 
 -- ---- helpers (each shipped filter carries its own: filters cannot require) ----
 -- (inlines and page_line come with the engine: see docs/filters.md)
@@ -67,99 +74,119 @@ end
 
 -- ---- rows ----
 
--- A row {when, do, avoid} from front matter entry i, or nil after logging
--- what the writer must fix.
-local function row_from_entry(entry, i)
+local function column_list(tl)
+  return table.concat(tl.columns, ", ")
+end
+
+-- A row from front matter entry i of timeline tl, or nil after logging what
+-- the writer must fix.
+local function row_from_entry(tl, entry, i)
+  local key = tl.key
   if type(entry) ~= "table" or is_list(entry) then
-    log.error(("aftercare step %d must be {when, do, avoid}"):format(i), page_line("aftercare", i))
+    log.error(("%s step %d must be {%s}"):format(key, i, column_list(tl)), page_line(key, i))
     return nil
   end
   local row, empty = {}, true
-  for key, value in pairs(entry) do
+  for name, value in pairs(entry) do
     local text = text_of(value)
-    if key ~= "when" and key ~= "do" and key ~= "avoid" then
-      log.error(("aftercare step %d: unknown key '%s' (use when, do and avoid)"):format(i, tostring(key)),
-        page_line("aftercare", i, key))
+    local known = false
+    for _, c in ipairs(tl.columns) do known = known or c == name end
+    if not known then
+      log.error(("%s step %d: unknown key '%s' (use %s)"):format(key, i, tostring(name), column_list(tl)),
+        page_line(key, i, name))
       return nil
     elseif text == false then
-      log.error(("aftercare step %d: %s must be text"):format(i, key), page_line("aftercare", i, key))
+      log.error(("%s step %d: %s must be text"):format(key, i, name), page_line(key, i, name))
       return nil
     end
-    row[key] = text
+    row[name] = text
     empty = empty and (text == nil or text == "")
   end
   if empty then
-    log.error(("aftercare step %d is empty: give when, do or avoid"):format(i), page_line("aftercare", i))
+    log.error(("%s step %d is empty: give %s"):format(key, i, column_list(tl)), page_line(key, i))
     return nil
   end
   return row
 end
 
--- Rows from the page's front matter (none if it has no aftercare).
-local function rows_from_front_matter()
-  local list = page.aftercare
+-- Rows from the page's front matter (none if the page has no such list).
+local function rows_from_front_matter(tl)
+  local list = page[tl.key]
   if list == nil then return {} end
   if not is_list(list) then
-    log.error("aftercare must be a list of {when, do, avoid}", page_line("aftercare"))
+    log.error(("%s must be a list of {%s}"):format(tl.key, column_list(tl)), page_line(tl.key))
     return {}
   end
   local rows = {}
   for i, entry in ipairs(list) do
-    rows[#rows + 1] = row_from_entry(entry, i)
+    rows[#rows + 1] = row_from_entry(tl, entry, i)
   end
   return rows
 end
 
--- Rows written inside the fence: "when | do | avoid".
-local function rows_from_fence(text, rows)
+-- Rows written inside the fence, one per line, cells split by "|" (the last
+-- cell takes the rest of the line).
+local function rows_from_fence(tl, text, rows)
+  local n = #tl.columns
   for line in text:gmatch("[^\n]+") do
     line = trim(line)
     if line ~= "" then
-      local when, todo, avoid = line:match("^([^|]*)|?([^|]*)|?(.*)$")
-      rows[#rows + 1] = { when = trim(when), ["do"] = trim(todo), avoid = trim(avoid) }
+      local row, rest = {}, line
+      for c = 1, n do
+        local cell, after = rest, ""
+        if c < n then cell, after = rest:match("^([^|]*)|?(.*)$") end
+        row[tl.columns[c]] = trim(cell)
+        rest = after
+      end
+      rows[#rows + 1] = row
     end
   end
   return rows
 end
 
-local function build_table(rows)
+local function build_table(tl, rows)
   local body = {}
   for _, row in ipairs(rows) do
     local cells = {}
-    for c, key in ipairs(COLUMNS) do cells[c] = inlines(row[key]) end
+    for c, key in ipairs(tl.columns) do cells[c] = inlines(row[key]) end
     body[#body + 1] = cells
   end
-  return SimpleTable({ "When", "Do", "Avoid" }, body)
+  return SimpleTable(tl.headers, body)
 end
 
--- The placeholder is found by a CodeBlock function, so only code blocks are
--- ever converted to Lua; the Document function touches the page only when
--- there was no placeholder and the table has to be added at the end.
-local placed = false
+-- The placeholders are found by a CodeBlock function, so only code blocks
+-- are ever converted to Lua; the Document function touches the page only
+-- when a timeline had no placeholder and has to be added at the end.
+local placed = {}
 
 return {
   CodeBlock = function(el)
-    if fence_name(el.info) ~= FENCE then return nil end
-    if placed then
+    local tl = BY_KEY[fence_name(el.info) or ""]
+    if not tl then return nil end
+    if placed[tl.key] then
       log.warn(("more than one ```%s block: only the first gets the table, the others were removed")
-        :format(FENCE))
+        :format(tl.key))
       return {}
     end
-    placed = true
-    local rows = rows_from_front_matter()
-    rows_from_fence(el.text, rows)
+    placed[tl.key] = true
+    local rows = rows_from_front_matter(tl)
+    rows_from_fence(tl, el.text, rows)
     if #rows == 0 then
-      log.warn(("the page has no aftercare steps, so its ```%s block was removed"):format(FENCE))
+      log.warn(("the page has no %s steps, so its ```%s block was removed"):format(tl.key, tl.key))
       return {}
     end
-    return Div({ build_table(rows) }, CLASS, "section")
+    return Div({ build_table(tl, rows) }, tl.class, "section")
   end,
 
   Document = function(doc)
-    if placed then return nil end
-    local rows = rows_from_front_matter()
-    if #rows == 0 then return nil end
-    append(doc.children, Div({ Heading(2, TITLE), build_table(rows) }, CLASS, "section"))
-    return doc
+    local changed = false
+    for _, tl in ipairs(TIMELINES) do
+      local rows = placed[tl.key] and {} or rows_from_front_matter(tl)
+      if #rows > 0 then
+        append(doc.children, Div({ Heading(2, tl.title), build_table(tl, rows) }, tl.class, "section"))
+        changed = true
+      end
+    end
+    return changed and doc or nil
   end,
 }
