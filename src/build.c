@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "filter.h"
 #include "fsutil.h"
+#include "jsonld.h"
 #include "markdown.h"
 #include "output.h"
 #include "project.h"
@@ -73,7 +74,7 @@ typedef struct worker {
     render_env *templates;
     filter_env *filters;
     search_collector *search;
-    buf html, out;
+    buf html, out, jsonld;
 } worker;
 
 static int filter_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag_list *d) {
@@ -123,7 +124,11 @@ static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
     if (rc == 0 && b->search && is_searchable(p))
         search_collect_page(w->search, &b->search_pages[i], p->url_path, p->title, p->summary,
                             p->kind == KIND_FAQ, doc.ast.root);
-    page_body body = {buf_cstr(&w->html), w->html.len, doc.headings, doc.n_headings};
+    buf_clear(&w->jsonld);
+    if (rc == 0 && p->kind != KIND_NOT_FOUND)
+        jsonld_page(&b->model, p, doc.ast.root, &w->jsonld);
+    page_body body = {buf_cstr(&w->html), w->html.len, doc.headings, doc.n_headings,
+                      w->jsonld.len ? buf_cstr(&w->jsonld) : NULL};
     if (rc == 0 && render_env_page(w->templates, p, &body, &w->out, d) == 0)
         output_write(&b->out, p->out_path, w->out.data, w->out.len, d);
     md_doc_free(&doc);
@@ -135,7 +140,9 @@ static void *page_worker(void *arg) {
     worker w = {render_env_new(b->pr.templates, &b->model, &b->statics.names),
                 filter_env_new(&b->pr.filters, b->pr.cfg.raw, b->model.data),
                 b->collectors[id] = b->search ? search_collector_new(b->synonyms, id) : NULL,
-                BUF_INIT, BUF_INIT};
+                BUF_INIT,
+                BUF_INIT,
+                BUF_INIT};
     for (;;) {
         size_t i = atomic_fetch_add(&b->next_page, 1);
         if (i >= b->model.n_pages)
@@ -144,6 +151,7 @@ static void *page_worker(void *arg) {
     }
     buf_free(&w.html);
     buf_free(&w.out);
+    buf_free(&w.jsonld);
     filter_env_free(w.filters);
     render_env_free(w.templates);
     return NULL;

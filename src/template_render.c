@@ -375,6 +375,10 @@ static void push_page(lua_State *L, const site_model *m, const page *p, const pa
     lua_setfield(L, -2, "toc");
     push_trusted_html(L, body ? body->html : "", body ? body->len : 0);
     lua_setfield(L, -2, "content");
+    if (body && body->jsonld) { /* JSON, safe inside its script element */
+        push_trusted_html(L, body->jsonld, strlen(body->jsonld));
+        lua_setfield(L, -2, "jsonld");
+    }
     push_page_list(L, m, p->children, p->n_children);
     lua_setfield(L, -2, "pages");
     push_page_list(L, m, p->subsections, p->n_subsections);

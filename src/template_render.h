@@ -32,6 +32,7 @@ typedef struct page_body {
     size_t len;
     const md_heading *headings;
     size_t n_headings;
+    const char *jsonld; /* the page's structured data (jsonld.h), or NULL */
 } page_body;
 
 render_env *render_env_new(const template_set *set, const site_model *m,

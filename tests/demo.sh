@@ -24,3 +24,8 @@ else
     echo "FAIL demo/valid-html5"
     sed 's/^/    /' tests/out/vnu.log | tail -40
 fi
+if command -v node >/dev/null 2>&1; then
+    node tests/tools/jsonld-check.js "$out"
+else
+    echo "FAIL demo/jsonld: node is missing (make check installs it with the browser tests)"
+fi
