@@ -32,6 +32,7 @@ suite filters tests/filters/identity.sh
 suite search tests/search/stem-check.sh
 suite demo tests/demo.sh
 suite browser tests/browser/run.sh
+suite a11y tests/browser/a11y.sh
 
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^FAIL ' "$log")

@@ -5,44 +5,19 @@
 #   http     site/ as built (base_url https://example.org/), served at /
 #   http-kb  the same project with base_url https://example.org/kb/, served at /kb/
 #   file     the --offline build, opened from file://
-# Setup, on first use: the Debian package chromium (tools/deps.sh: apt-get as
-# root, else the exact command to run), node and npm, and the npm package
-# playwright-core (pinned below) into build/npm. Setup chatter goes to stderr.
+# Setup, on first use (tests/browser/setup.sh): the Debian package chromium,
+# node and npm, and the npm package playwright-core (pinned in setup.sh)
+# into build/npm. Setup chatter goes to stderr.
 # Environment: CLINICGEN (default build/asan/clinicgen), CHROMIUM.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
-# Pinned driver version (npm package playwright-core; it drives the system
-# Chromium over CDP and downloads no browser).
-PLAYWRIGHT_VERSION=1.65.1
-
+suite=browser
+. tests/browser/setup.sh
+need_npm playwright-core "$PLAYWRIGHT_VERSION"
+pkg=$npm_prefix/node_modules/playwright-core
 bin=${CLINICGEN:-build/asan/clinicgen}
 out=tests/out/browser
-npm_prefix=build/npm
-pkg=$npm_prefix/node_modules/playwright-core
-
-setup_failed() {
-    echo "FAIL browser/setup: $*"
-    exit 1
-}
-
-# Debian's Chromium; node and npm unless some are on PATH already (a
-# NodeSource nodejs carries its own npm, which Debian's npm would conflict with).
-tools/deps.sh chromium || setup_failed "the Debian package chromium is missing (see above)"
-export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
-[ -x "$CHROMIUM" ] || setup_failed "no Chromium at $CHROMIUM"
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    tools/deps.sh nodejs npm || setup_failed "node and npm are missing (see above)"
-    hash -r 2>/dev/null || true
-fi
-
-installed=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$pkg/package.json" 2>/dev/null | head -n 1)
-if [ "$installed" != "$PLAYWRIGHT_VERSION" ]; then
-    echo "browser: installing playwright-core@$PLAYWRIGHT_VERSION into $npm_prefix" >&2
-    npm install --prefix "$npm_prefix" --save-exact --no-audit --no-fund --ignore-scripts \
-        "playwright-core@$PLAYWRIGHT_VERSION" >&2 ||
-        setup_failed "npm install of playwright-core@$PLAYWRIGHT_VERSION failed"
-fi
 
 # The sites.
 rm -rf "$out"

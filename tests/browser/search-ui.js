@@ -35,15 +35,9 @@
    request or HTTP error status on the pages it visited.
    Waits are on conditions (never fixed sleeps), each at most WAIT ms. */
 
-const fs = require("fs");
-const http = require("http");
 const path = require("path");
 const url = require("url");
-
-const REPO = path.resolve(__dirname, "../..");
-const WAIT = 5000;
-const { chromium } = require(process.env.PLAYWRIGHT_CORE ||
-  path.join(REPO, "build/npm/node_modules/playwright-core"));
+const { launch, serve, Failure, check, eq, until, report, watch, WAIT } = require("./lib");
 
 /* ---- the sites under test ---- */
 
@@ -58,50 +52,6 @@ for (let a = process.argv.slice(2); a.length;) {
   }
 }
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".xml": "application/xml",
-  ".txt": "text/plain; charset=utf-8", ".json": "application/json", ".png": "image/png",
-  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".ico": "image/x-icon"
-};
-
-/* A static file server for DIR at the path BASE on 127.0.0.1, on a free
-   port, the way a plain web host serves it: FOLDER/ gives FOLDER/index.html,
-   FOLDER gives a redirect to FOLDER/, anything else is a 404. */
-function serve(dir, base) {
-  const root = path.resolve(dir);
-  const server = http.createServer((req, res) => {
-    const fail = (code) => { res.writeHead(code, { "Content-Type": "text/plain" }); res.end(code + "\n"); };
-    let p;
-    try { p = decodeURIComponent(new URL(req.url, "http://x").pathname); } catch (e) { return fail(400); }
-    if (req.method !== "GET" && req.method !== "HEAD") return fail(405);
-    if (!p.startsWith(base)) return fail(404);
-    let file = path.join(root, p.slice(base.length));
-    if (file !== root && !file.startsWith(root + path.sep)) return fail(404);
-    let st;
-    try { st = fs.statSync(file); } catch (e) { return fail(404); }
-    if (st.isDirectory()) {
-      if (!p.endsWith("/")) {
-        res.writeHead(301, { Location: p + "/" + (req.url.includes("?") ? req.url.slice(req.url.indexOf("?")) : "") });
-        return res.end();
-      }
-      file = path.join(file, "index.html");
-      try { st = fs.statSync(file); } catch (e) { return fail(404); }
-    }
-    if (!st.isFile()) return fail(404);
-    res.writeHead(200, {
-      "Content-Type": TYPES[path.extname(file).toLowerCase()] || "application/octet-stream",
-      "Content-Length": st.size
-    });
-    if (req.method === "HEAD") return res.end();
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve, reject) => {
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve(server));
-  });
-}
-
 /* The URL of the page at PATH ("" for the home page, "search/?q=x"): over
    http the folder's URL, from file:// its index.html. */
 function pageUrl(site, p) {
@@ -112,25 +62,6 @@ function pageUrl(site, p) {
 }
 
 /* ---- helpers ---- */
-
-class Failure extends Error {}
-function check(cond, msg) { if (!cond) throw new Failure(msg); }
-function eq(actual, expected, what) {
-  check(actual === expected, `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
-/* Waits until fn(arg) in the page returns a true value; on timeout fails
-   with WHAT and what describe(arg) says about the page then. */
-async function until(page, what, fn, arg, describe) {
-  try {
-    return await (await page.waitForFunction(fn, arg, { timeout: WAIT })).jsonValue();
-  } catch (e) {
-    if (!/Timeout/.test(e.message)) throw e;
-    let state = "";
-    try { state = await page.evaluate(describe || (() => document.title), arg); } catch (e2) { state = e2.message; }
-    throw new Failure(`timed out waiting for ${what}\n(page ${page.url()}: ${typeof state === "string" ? state : JSON.stringify(state)})`);
-  }
-}
 
 /* The header combobox's state, as the user (and a screen reader) gets it. */
 function boxState() {
@@ -347,11 +278,7 @@ const tests = {
 async function runTest(browser, site, name, fn) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`uncaught error on ${page.url()}: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${(r.failure() || {}).errorText})`));
-  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  const problems = watch(page);
   let error = null;
   try {
     await fn(page, site);
@@ -359,23 +286,11 @@ async function runTest(browser, site, name, fn) {
     error = e instanceof Failure ? e.message : (e.stack || String(e));
   }
   await context.close();
-  const details = (error ? [error] : []).concat(problems);
-  const full = `browser/${site.name}/${name}`;
-  if (details.length === 0) console.log(`ok ${full}`);
-  else {
-    console.log(`FAIL ${full}`);
-    details.forEach((d) => console.log(d.replace(/^/gm, "    ")));
-  }
-  return details.length === 0;
+  return report(`browser/${site.name}/${name}`, (error ? [error] : []).concat(problems));
 }
 
 (async () => {
-  const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
-  const browser = await chromium.launch({
-    executablePath,
-    /* Chromium's sandbox cannot run as root: --no-sandbox then. */
-    chromiumSandbox: !(process.getuid && process.getuid() === 0)
-  });
+  const browser = await launch();
   let failed = 0;
   const servers = [];
   try {
