@@ -27,9 +27,11 @@
 
 local TIMELINES = {
   { key = "preparation", title = "Before your appointment", class = "care care-preparation",
-    columns = { "when", "do" }, headers = { "When", "What to do" } },
+    columns = { "when", "do" }, headers = { "When", "What to do" },
+    caption = "Getting ready, step by step" },
   { key = "aftercare", title = "Aftercare", class = "care care-aftercare",
-    columns = { "when", "do", "avoid" }, headers = { "When", "Do", "Avoid" } },
+    columns = { "when", "do", "avoid" }, headers = { "When", "Do", "Avoid" },
+    caption = "Looking after your skin, step by step" },
 }
 local BY_KEY = {}
 for _, t in ipairs(TIMELINES) do BY_KEY[t.key] = t end
@@ -151,7 +153,7 @@ local function build_table(tl, rows)
     for c, key in ipairs(tl.columns) do cells[c] = inlines(row[key]) end
     body[#body + 1] = cells
   end
-  return SimpleTable(tl.headers, body)
+  return SimpleTable(tl.headers, body, nil, tl.caption)
 end
 
 -- The placeholders are found by a CodeBlock function, so only code blocks

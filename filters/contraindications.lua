@@ -198,7 +198,8 @@ local function build_table(rows)
       end
     end
   end
-  return SimpleTable({ "Condition", "Absolute or relative", "What to do" }, body)
+  return SimpleTable({ "Condition", "Absolute or relative", "What to do" }, body, nil,
+    "Conditions that rule out this procedure or mean it must wait")
 end
 
 -- The placeholder is found by a CodeBlock function, so only code blocks are

@@ -68,6 +68,7 @@ struct ast_node {
     const char *class_name;    /* Div: class attribute (letters, digits, '-', '_', ' ') */
     const char *element;       /* Div: "div", "section" or "aside" */
     int n_columns;             /* Table */
+    const char *caption;       /* Table: what the table shows, or NULL */
     unsigned char *alignments; /* Table: n_columns ast_align values */
     int flags;                 /* AST_MOVED, AST_NO_CALL: bookkeeping of the filter engine */
     ast_node *moved_to;        /* AST_MOVED: the node that took this one's children */

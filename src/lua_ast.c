@@ -56,6 +56,7 @@ static void push_fields(lua_State *L, const ast_node *n) {
             lua_rawseti(L, -2, i + 1);
         }
         lua_setfield(L, -2, "alignments");
+        set_str(L, "caption", n->caption);
         break;
     case AST_TABLE_ROW: set_bool(L, "header", n->header); break;
     case AST_FOOTNOTE_DEFINITION:
@@ -323,7 +324,10 @@ static void read_fields(conv *c, int idx, ast_node *n) {
         n->url = field_string(c, idx, type, "url");
         n->title = field_string(c, idx, type, "title");
         break;
-    case AST_TABLE: field_alignments(c, idx, n); break;
+    case AST_TABLE:
+        field_alignments(c, idx, n);
+        n->caption = field_string(c, idx, type, "caption");
+        break;
     case AST_TABLE_ROW: n->header = field_bool(c, idx, "header", 0); break;
     case AST_FOOTNOTE_DEFINITION:
     case AST_FOOTNOTE_REFERENCE:
@@ -591,7 +595,7 @@ static const char *const positional[AST_TYPE_COUNT] = {
     [AST_CODE_BLOCK] = "text info",
     [AST_HTML_BLOCK] = "text",
     [AST_THEMATIC_BREAK] = "",
-    [AST_TABLE] = "children alignments",
+    [AST_TABLE] = "children alignments caption",
     [AST_TABLE_ROW] = "children header",
     [AST_TABLE_CELL] = "children",
     [AST_FOOTNOTE_DEFINITION] = "number children",
@@ -803,20 +807,23 @@ static ast_node *simple_row(lua_State *L, ast_doc *doc, int cells, int header) {
     return row;
 }
 
-/* SimpleTable(headers, rows [, alignments]). The table is built here, in
+/* SimpleTable(headers, rows [, alignments [, caption]]). The table is built here, in
  * the page's tree, and handed back as a node table whose children are
  * converted only if the filter reads them: a filter that just places the
  * table pays for no Lua tables per cell. */
 static int simple_table(lua_State *L) {
-    lua_settop(L, 3); /* alignments may be absent */
+    lua_settop(L, 4); /* alignments and caption may be absent */
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checktype(L, 2, LUA_TTABLE);
+    size_t caption_len;
+    const char *caption = luaL_optlstring(L, 4, NULL, &caption_len);
     ast_doc *doc = lua_ast_doc(L);
     if (!doc)
         return luaL_error(L, "SimpleTable works only while a page is being filtered");
     buf err = BUF_INIT;
     conv c = {L, doc, &err, 0};
     ast_node *table = ast_new(doc, AST_TABLE);
+    table->caption = caption ? ast_strdup(doc, caption, caption_len) : NULL;
     if (lua_istable(L, 3))
         read_alignments(&c, 3, table);
     else if (!lua_isnil(L, 3))

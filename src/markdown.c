@@ -22,6 +22,34 @@ void markdown_parse(md_doc *doc, const char *text, size_t len) {
     doc->ast.root = markdown_parse_into(&doc->ast, text, len);
 }
 
+static int holds_blocks(ast_type t) {
+    return t == AST_DOCUMENT || t == AST_BLOCK_QUOTE || t == AST_LIST || t == AST_ITEM ||
+           t == AST_FOOTNOTE_DEFINITION || t == AST_DIV;
+}
+
+/* Pandoc's table captions: a paragraph "Table: Prices per session" right
+ * after a table becomes the table's caption. Walks blocks only. */
+static void attach_table_captions(ast_doc *doc, ast_node *root) {
+    static const char prefix[] = "Table: ";
+    int entering = 1;
+    for (ast_node *n = root; n; n = ast_next(root, n, &entering)) {
+        if (!entering)
+            continue;
+        ast_node *after = n->next;
+        if (n->type == AST_TABLE && after && after->type == AST_PARAGRAPH && after->first &&
+            after->first->type == AST_TEXT &&
+            !strncmp(after->first->text, prefix, sizeof prefix - 1)) {
+            char *text = ast_plain_text(after);
+            n->caption =
+                ast_strdup(doc, text + sizeof prefix - 1, strlen(text) - sizeof prefix + 1);
+            free(text);
+            ast_unlink(after);
+        }
+        if (!holds_blocks(n->type))
+            entering = 0; /* its inlines hold no tables */
+    }
+}
+
 ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
     cmark_parser *parser = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
     for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++)
@@ -32,6 +60,7 @@ ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
     ast_node *top = ast_from_cmark(doc, root);
     cmark_node_free(root);
     cmark_parser_free(parser);
+    attach_table_captions(doc, top);
     return top;
 }
 

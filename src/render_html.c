@@ -297,6 +297,11 @@ static void render_node(renderer *r, const ast_node *n, int entering) {
         if (entering)
             cr(r->out);
         open_close(r, entering, "<div class=\"table-wrap\"><table>\n", "</table></div>\n");
+        if (entering && n->caption && *n->caption) {
+            buf_puts(r->out, "<caption>");
+            buf_html_text(r->out, n->caption, strlen(n->caption));
+            buf_puts(r->out, "</caption>\n");
+        }
         break;
     case AST_TABLE_ROW: table_row(r, n, entering); break;
     case AST_TABLE_CELL: table_cell(r, n, entering); break;

@@ -43,8 +43,8 @@
                 clinic box are, in black on white, each kept on one sheet
                 (break-inside: avoid). Each is also printed to
                 OUT_DIR/print-NAME.pdf (A4) to look at.
-   Tables without a <caption> are listed on a "note" line: the Markdown
-   renderer's tables have no caption yet (docs/filters.md, Table).
+   Every table has a <caption> (the filters give theirs one; a writer's
+   Markdown table takes a "Table: ..." paragraph after it).
    Environment: CHROMIUM, PLAYWRIGHT_CORE, AXE_CORE (the axe-core package's
    folder, default build/npm/node_modules/axe-core).
    Waits are on conditions (never fixed sleeps). */
@@ -97,7 +97,7 @@ async function axe(page, view) {
 }
 
 /* Headings and tables, as a screen reader user meets them. Returns
-   {problems: [...], uncaptioned: N}. */
+   {problems: [...]}. */
 function structure() {
   const problems = [];
   const hidden = (el) => !!el.closest("[hidden], [aria-hidden=true]") || el.getClientRects().length === 0;
@@ -112,7 +112,6 @@ function structure() {
   for (let i = 1; i < heads.length; i++)
     if (heads[i].level > heads[i - 1].level + 1)
       problems.push(`headings: h${heads[i].level} ${JSON.stringify(heads[i].text)} follows h${heads[i - 1].level} ${JSON.stringify(heads[i - 1].text)} (a level skipped)`);
-  let uncaptioned = 0;
   document.querySelectorAll("table").forEach((t, i) => {
     const name = `table ${i + 1} (${(t.closest("section[aria-labelledby], aside[aria-labelledby]") || t).className || "in the body"})`;
     const rows = Array.from(t.rows);
@@ -129,9 +128,9 @@ function structure() {
         if (r.cells.length > cols) problems.push(`tables: ${name}, row ${k + 1} has ${r.cells.length} cells under ${cols} column headers`);
       });
     }
-    if (!t.caption || !t.caption.textContent.trim()) uncaptioned++;
+    if (!t.caption || !t.caption.textContent.trim()) problems.push(`tables: ${name} has no <caption>`);
   });
-  return { problems, uncaptioned };
+  return { problems };
 }
 
 /* On a phone: the page and its tables fit the screen's width. */
@@ -275,13 +274,12 @@ async function withPage(browser, view, fn) {
 }
 
 /* Every page: desktop, phone and dark phone. */
-async function pageTest(browser, origin, file, notes) {
+async function pageTest(browser, origin, file) {
   const url = origin + file.replace(/(^|\/)index\.html$/, "$1");
   let details = await withPage(browser, "desktop", async (page) => {
     await open(page, url);
     const out = await axe(page, "desktop");
     const s = await page.evaluate(structure);
-    if (s.uncaptioned) notes.push(`${file}: ${s.uncaptioned}`);
     out.push(...s.problems);
     out.push(...await skipLink(page));
     out.push(...await focusWalk(page));
@@ -393,19 +391,16 @@ async function printTest(browser, origin, file, pdf) {
   const origin = `http://127.0.0.1:${server.address().port}/`;
   const browser = await launch();
   let failed = 0;
-  const notes = [];
   try {
     if (files.length === 0) { console.log(`FAIL a11y/pages: no .html files under ${siteDir}`); failed++; }
     for (const f of files)
-      if (!(await pageTest(browser, origin, f, notes))) failed++;
+      if (!(await pageTest(browser, origin, f))) failed++;
     if (!(await comboboxTest(browser, origin))) failed++;
     if (!(await resultsTest(browser, origin))) failed++;
     const printed = files.filter((f) => /class="(care care-aftercare|call-provider)"/.test(fs.readFileSync(path.join(siteDir, f), "utf8")));
     if (printed.length === 0) { console.log("FAIL a11y/print: no page has an aftercare table or a call-the-clinic box"); failed++; }
     for (const f of printed)
       if (!(await printTest(browser, origin, f, path.join(outDir, "print-" + f.replace(/\/?index\.html$/, "").replace(/\//g, "-") + ".pdf")))) failed++;
-    if (notes.length)
-      console.log(`note a11y/table-captions: tables without a <caption> (the renderer's tables have none yet): ${notes.join(", ")}`);
   } finally {
     await browser.close();
     server.close();

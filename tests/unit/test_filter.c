@@ -1237,6 +1237,21 @@ TEST(filter_simple_table_children_can_be_read_and_changed) {
     tf_result_free(&r);
 }
 
+TEST(filter_table_caption_is_written_escaped_and_can_be_changed) {
+    tf_result r = tf_filter("return { Heading = function(el)\n"
+                            "  local t = SimpleTable({\"A\"}, {{\"1\"}}, nil, \"Steps <1>\")\n"
+                            "  return { t, Paragraph(t.caption) } end,\n"
+                            "  Table = function(t) t.caption = \"Costs\" return t end }\n",
+                            "## Head\n\n| x |\n|---|\n| y |\n");
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.msgs, "");
+    CHECK_CONTAINS(r.html, "<table>\n<caption>Steps &lt;1&gt;</caption>\n<thead>");
+    CHECK_CONTAINS(r.html, "<p>Steps &lt;1&gt;</p>");
+    CHECK_CONTAINS(r.html,
+                   "<table>\n<caption>Costs</caption>\n<thead>\n<tr>\n<th scope=\"col\">x</th>");
+    tf_result_free(&r);
+}
+
 TEST(filter_simple_table_refuses_a_block_in_a_cell_at_the_filter_line) {
     tf_result r = tf_filter("return { Heading = function(el)\n"
                             "  local cell = { Paragraph(\"no\") }\n"

@@ -461,3 +461,23 @@ TEST(md_deep_nesting_renders_without_crashing) {
     buf_free(&b);
     rendered_free(&r);
 }
+
+TEST(markdown_table_caption_from_a_following_table_paragraph) {
+    md_doc doc;
+    const char md[] = "| a |\n|---|\n| 1 |\n\nTable: Prices *per* session\n\n"
+                      "> | b |\n> |---|\n> | 2 |\n>\n> Table: Inside a quote\n\n"
+                      "| c |\n|---|\n\nNot a caption: Table: here\n";
+    markdown_init();
+    markdown_parse(&doc, md, strlen(md));
+    buf html = BUF_INIT;
+    diag_list d = DIAG_LIST_INIT;
+    render_options opt = {0, "x.md", 0};
+    render_html(doc.ast.root, &opt, &html, &d);
+    CHECK_CONTAINS(buf_cstr(&html), "<table>\n<caption>Prices per session</caption>\n");
+    CHECK_CONTAINS(buf_cstr(&html), "<table>\n<caption>Inside a quote</caption>\n");
+    CHECK_CONTAINS(buf_cstr(&html), "<p>Not a caption: Table: here</p>");
+    CHECK(!strstr(buf_cstr(&html), "<p>Table:"));
+    buf_free(&html);
+    diag_free(&d);
+    md_doc_free(&doc);
+}
