@@ -87,17 +87,7 @@ static int filter_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag
 }
 
 static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag_list *d) {
-    char *path = fs_join(b->pr.content_dir, p->source);
-    size_t len;
-    char *text = fs_read_file(path, &len);
-    free(path);
-    if (!text) {
-        diag_error(d, p->display_path, 0, 0, "cannot read: %s", strerror(errno));
-        return -1;
-    }
-    markdown_parse(doc, text + p->body_offset, len - p->body_offset);
-    free(text);
-    if (filter_body(b, w, p, doc, d) != 0)
+    if (project_parse_body(&b->pr, p, doc, d) != 0 || filter_body(b, w, p, doc, d) != 0)
         return -1;
     md_source src = {p->display_path, p->body_line - 1, p->title};
     site_link_origin origin = {&b->model, p};

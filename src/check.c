@@ -243,20 +243,6 @@ static int title_line(const page *p, const md_doc *doc) {
     return 0;
 }
 
-static int read_body(const check_ctx *c, const page *p, md_doc *doc, diag_list *d) {
-    char *path = fs_join(c->pr.content_dir, p->source);
-    size_t len;
-    char *text = fs_read_file(path, &len);
-    free(path);
-    if (!text) {
-        diag_error(d, p->display_path, 0, 0, "cannot read: %s", strerror(errno));
-        return -1;
-    }
-    markdown_parse(doc, text + p->body_offset, len - p->body_offset);
-    free(text);
-    return 0;
-}
-
 /* ---- the body, after the filters ---- */
 
 static int filter_body(check_ctx *c, const page *p, md_doc *doc, diag_list *d) {
@@ -369,7 +355,7 @@ static void check_page(check_ctx *c, size_t i) {
     check_front_keys(p, &pc->d);
     check_review(c, p, &pc->d);
     md_doc doc;
-    if (read_body(c, p, &doc, &pc->d) != 0)
+    if (project_parse_body(&c->pr, p, &doc, &pc->d) != 0)
         return;
     pc->title_line = title_line(p, &doc);
     check_care(p, doc.ast.root, &pc->d);

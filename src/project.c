@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "fsutil.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,4 +124,18 @@ void project_free(project *pr) {
     free(pr->theme_dir);
     free(pr->theme_shown);
     memset(pr, 0, sizeof *pr);
+}
+
+int project_parse_body(const project *pr, const page *p, md_doc *doc, diag_list *d) {
+    char *path = fs_join(pr->content_dir, p->source);
+    size_t len;
+    char *text = fs_read_file(path, &len);
+    free(path);
+    if (!text) {
+        diag_error(d, p->display_path, 0, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    markdown_parse(doc, text + p->body_offset, len - p->body_offset);
+    free(text);
+    return 0;
 }

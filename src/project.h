@@ -14,6 +14,8 @@
 #include "config.h"
 #include "diag.h"
 #include "filter.h"
+#include "markdown.h"
+#include "page.h"
 #include "template.h"
 
 #include <stddef.h>
@@ -42,5 +44,10 @@ char *project_shown_path(const project *pr, const char *rel);
  * many (1 without a theme); free with project_free_dirs. */
 size_t project_override_dirs(const project *pr, const char *sub, char *dirs[2], char *shown[2]);
 void project_free_dirs(char *dirs[2], char *shown[2]);
+
+/* Reads page p's source below content/ and parses its body (after the
+ * front matter) into doc, which the caller frees with md_doc_free. Returns
+ * 0, or -1 after reporting a file that cannot be read. */
+int project_parse_body(const project *pr, const page *p, md_doc *doc, diag_list *d);
 
 #endif
