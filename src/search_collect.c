@@ -365,7 +365,12 @@ static int starts_record(const ast_node *n) {
 static void start_section(search_collector *c, const char *url, const char *page_title,
                           const ast_node *heading, int faq) {
     char *text = ast_plain_text(heading);
-    start_record(c, xasprintf("%s#%s", url, heading->id), text);
+    size_t url_len = strlen(url), id_len = strlen(heading->id);
+    char *anchored = xmalloc(url_len + id_len + 2); /* "url#id", without printf's cost */
+    memcpy(anchored, url, url_len);
+    anchored[url_len] = '#';
+    memcpy(anchored + url_len + 1, heading->id, id_len + 1);
+    start_record(c, anchored, text);
     read_name(c, text, faq && heading->level == 2 ? WEIGHT_QUESTION : WEIGHT_HEADING);
     read_text(c, page_title, WEIGHT_PAGE_TITLE);
 }
