@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { SEARCH_EXCERPT_MAX = 160 }; /* bytes of plain text kept per record */
+enum { SEARCH_EXCERPT_MAX = 150 }; /* bytes of plain text kept per record */
 
 typedef struct search_posting {
     uint32_t term; /* in the collector's dictionary */

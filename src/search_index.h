@@ -28,7 +28,7 @@
 #include "output.h"
 #include "search_collect.h"
 
-enum { SEARCH_POSTINGS_MAX = 250, SEARCH_RECORDS_PER_FILE = 8 };
+enum { SEARCH_POSTINGS_MAX = 250, SEARCH_RECORDS_PER_FILE = 10 };
 
 typedef struct search_stats {
     size_t records, terms, files, bytes, meta_bytes;

@@ -199,7 +199,7 @@ TEST(search_index_ranks_a_title_above_a_passing_mention) {
                        "microneedling once among many other words about money, payment plans, "
                        "deposits and refunds.\"]]);\n");
     char *meta = read_out(dir, "search/meta.js");
-    CHECK(meta && strstr(meta, "clinicgenSearch.meta({\"n\":3,\"per\":8,\"keys\":[") == meta);
+    CHECK(meta && strstr(meta, "clinicgenSearch.meta({\"n\":3,\"per\":10,\"keys\":[") == meta);
     free(shard);
     free(records);
     free(meta);
