@@ -81,15 +81,23 @@ void buf_putc(buf *b, char c) {
     b->data[b->len] = '\0';
 }
 
+/* Formats into the room the buffer has; only text that does not fit is
+ * formatted a second time, after growing. */
 void buf_vprintf(buf *b, const char *fmt, va_list ap) {
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    size_t room = b->cap - b->len; /* cap > len whenever cap > 0: the NUL */
+    int n = vsnprintf(b->cap ? b->data + b->len : NULL, b->cap ? room : 0, fmt, copy);
     va_end(copy);
-    if (n < 0)
+    if (n < 0) {
+        if (b->cap)
+            b->data[b->len] = '\0';
         return;
-    buf_grow(b, (size_t)n);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if (!b->cap || (size_t)n >= room) {
+        buf_grow(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 

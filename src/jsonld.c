@@ -1,4 +1,5 @@
-/* jsonld: schema.org structured data for a page (see jsonld.h). */
+/* jsonld: schema.org structured data for a page (see jsonld.h). Text is
+ * joined with buf_puts: answers are long, and printf would read them twice. */
 #include "jsonld.h"
 
 #include <stdlib.h>
@@ -79,8 +80,10 @@ static void contraindication(buf *out, const value *entry, const value *conditio
         buf_puts(&text, "Do not have this procedure while this applies.");
     else if (severity && !strcmp(severity, "relative"))
         buf_puts(&text, "Your provider must check first.");
-    if (note)
-        buf_printf(&text, "%s%s", text.len ? " " : "", note);
+    if (note) {
+        buf_puts(&text, text.len ? " " : "");
+        buf_puts(&text, note);
+    }
     member_text(&o, "description", buf_cstr(&text));
     buf_free(&text);
     object_close(&o);
@@ -110,12 +113,16 @@ static void timeline_text(object *o, const char *key, const value *list) {
         const char *avoid = field(list->items[i], "avoid");
         if (text.len)
             buf_putc(&text, '\n');
-        if (when)
-            buf_printf(&text, "%s: ", when);
+        if (when) {
+            buf_puts(&text, when);
+            buf_puts(&text, ": ");
+        }
         if (todo)
             buf_puts(&text, todo);
-        if (avoid)
-            buf_printf(&text, "%sAvoid: %s", todo ? " " : "", avoid);
+        if (avoid) {
+            buf_puts(&text, todo ? " Avoid: " : "Avoid: ");
+            buf_puts(&text, avoid);
+        }
     }
     member_text(o, key, buf_cstr(&text));
     buf_free(&text);
@@ -143,8 +150,10 @@ static char *answer_text(const ast_node *h) {
         if (n->type == AST_FOOTNOTE_DEFINITION)
             continue;
         char *part = ast_plain_text(n);
-        if (*part)
-            buf_printf(&text, "%s%s", text.len ? " " : "", part);
+        if (*part) {
+            buf_puts(&text, text.len ? " " : "");
+            buf_puts(&text, part);
+        }
         free(part);
     }
     return buf_detach(&text);
