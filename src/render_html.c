@@ -28,7 +28,9 @@ static void text(renderer *r, const char *s) {
 }
 
 static void attr(renderer *r, const char *name, const char *value) {
-    buf_printf(r->out, " %s=\"", name);
+    buf_putc(r->out, ' ');
+    buf_puts(r->out, name);
+    buf_puts(r->out, "=\"");
     buf_html_attr(r->out, value, strlen(value));
     buf_putc(r->out, '"');
 }

@@ -494,7 +494,8 @@ static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
         for (size_t i = 0; i < n->n_attrs; i++)
             if (n->attrs[i].expr >= 0 && !strcmp(n->attrs[i].name, a->name))
                 return; /* a computed value overrides the written one */
-        buf_printf(out, " %s", a->name);
+        buf_putc(out, ' ');
+        buf_puts(out, a->name);
         if (a->text) {
             buf_puts(out, "=\"");
             if (a->is_url)
@@ -513,7 +514,8 @@ static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
         return;
     }
     if (lua_isboolean(L, -1)) {
-        buf_printf(out, " %s", a->name);
+        buf_putc(out, ' ');
+        buf_puts(out, a->name);
         lua_pop(L, 1);
         return;
     }
@@ -526,7 +528,9 @@ static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
         lua_pop(L, 2);
         return;
     }
-    buf_printf(out, " %s=\"", a->name);
+    buf_putc(out, ' ');
+    buf_puts(out, a->name);
+    buf_puts(out, "=\"");
     if (a->is_url)
         append_url(r, a, v, len, 1);
     else
@@ -560,14 +564,17 @@ static void render_element(rctx *r, const tnode *n, int scope) {
         render_content(r, n, scope);
         return;
     }
-    buf_printf(r->out, "<%s", n->name);
+    buf_putc(r->out, '<');
+    buf_puts(r->out, n->name);
     for (size_t i = 0; i < n->n_attrs; i++)
         render_attr(r, n, &n->attrs[i], scope);
     buf_putc(r->out, '>');
     if (n->is_void)
         return;
     render_content(r, n, scope);
-    buf_printf(r->out, "</%s>", n->name);
+    buf_puts(r->out, "</");
+    buf_puts(r->out, n->name);
+    buf_putc(r->out, '>');
 }
 
 static void render_slot(rctx *r, const tnode *n, int scope) {
