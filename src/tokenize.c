@@ -22,9 +22,10 @@ static const char *const latin_folded[0x180 - 0xC0] = {
     "w", "w", "y",  "y",  "y", "z", "z",  "z",  "z",  "z", "z", "s",
 };
 
-/* ASCII letters and digits in lower case; 0 for every other ASCII byte. */
+/* ASCII letters and digits in lower case; 0 for every other byte (the
+ * upper half, zero too, spares the fast path a test for non-ASCII). */
 /* clang-format off */
-static const char ascii_folded[128] = {
+static const char ascii_folded[256] = {
       0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
       0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
       0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
@@ -101,7 +102,7 @@ void tokenize(const char *text, size_t len, buf *scratch, token_fn fn, void *ctx
                 buf_grow(scratch, room);
                 char *to = scratch->data + scratch->len, *stop = to + room, c;
                 const unsigned char *from = s + i;
-                while (to < stop && *from < 0x80 && (c = ascii_folded[*from]) != 0) {
+                while (to < stop && (c = ascii_folded[*from]) != 0) {
                     *to++ = c;
                     from++;
                 }
