@@ -29,3 +29,19 @@ if command -v node >/dev/null 2>&1; then
 else
     echo "FAIL demo/jsonld: node is missing (make check installs it with the browser tests)"
 fi
+# The output does not depend on the number of worker threads.
+same=ok
+for jobs in 1 3; do
+    rm -rf "$out-j$jobs"
+    if ! "$bin" build -q -j "$jobs" -o "$out-j$jobs" >/dev/null 2>&1 ||
+        ! diff -r -x .clinicgen-output "$out" "$out-j$jobs" >tests/out/demo-jobs.diff 2>&1; then
+        same="differs with -j $jobs"
+        break
+    fi
+done
+if [ "$same" = ok ]; then
+    echo "ok demo/same-output-for-any-jobs (-j 1, -j 3 and the default)"
+else
+    echo "FAIL demo/same-output-for-any-jobs: $same"
+    head -20 tests/out/demo-jobs.diff | sed 's/^/    /'
+fi
