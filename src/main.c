@@ -10,6 +10,7 @@
 #include "markdown.h"
 #include "page.h"
 #include "render_html.h"
+#include "scaffold.h"
 #include "site.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@ static const char USAGE[] =
     "usage: clinicgen build  [-C DIR] [-o OUT] [--drafts] [--offline] [-j N] [-q | -v]\n"
     "       clinicgen render [--filter FILE]... [--to html|ast] FILE|-\n"
     "       clinicgen check  [-C DIR] [--drafts] [-v]\n"
+    "       clinicgen new    [-C DIR] procedure|faq|concern|page \"Title\"\n"
     "       clinicgen --help | --version\n";
 
 static const char HELP[] =
@@ -61,6 +63,11 @@ static const char HELP[] =
     "            -v         print each page's reading grade on standard output\n"
     "            Reviews are dated against today, or CLINICGEN_TODAY (YYYY-MM-DD).\n"
     "            Ends with 'clinicgen check: N pages, N errors, N warnings'\n"
+    "  new       write a new page, a draft, from the archetype of its kind\n"
+    "            (archetypes/KIND.md in DIR, else in the theme): every field to\n"
+    "            fill, each with a comment. It goes to content/procedures/,\n"
+    "            content/faq/, content/concerns/ or content/, named after the\n"
+    "            title; an existing page is never overwritten. Prints its path\n"
     "\n"
     "Messages have the form FILE:LINE:COL: error|warning: MESSAGE.\n"
     "Exit status: 0 success, 1 content, template or output errors, 2 usage.\n";
@@ -145,6 +152,41 @@ static int command_check(int argc, char **argv) {
         return usage_error("CLINICGEN_TODAY must be a date written YYYY-MM-DD, not '%s'",
                            getenv("CLINICGEN_TODAY"));
     return check_run(&opt, verbose);
+}
+
+static int command_new(int argc, char **argv) {
+    const char *dir = ".", *kind = NULL, *title = NULL;
+    int dir_given = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-C") && i + 1 < argc) {
+            dir = argv[++i];
+            dir_given = 1;
+        } else if (!kind) {
+            kind = argv[i];
+        } else if (!title) {
+            title = argv[i];
+        } else {
+            return usage_error("new: unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!kind || !scaffold_is_kind(kind))
+        return usage_error("new: say which kind of page: procedure, faq, concern or page%s", "");
+    if (!title || !*title)
+        return usage_error(
+            "new: give the page's title, e.g. clinicgen new %s \"Laser resurfacing\"", kind);
+    page_date date;
+    if (today(&date) != 0)
+        return usage_error("CLINICGEN_TODAY must be a date written YYYY-MM-DD, not '%s'",
+                           getenv("CLINICGEN_TODAY"));
+    diag_list d = DIAG_LIST_INIT;
+    char *path = scaffold_new_page(dir, dir_given, kind, title, &date, &d);
+    diag_print(&d, stderr, 1);
+    diag_free(&d);
+    if (!path)
+        return 1;
+    printf("%s\n", path);
+    free(path);
+    return 0;
 }
 
 static char *read_input(const char *path, size_t *len) {
@@ -280,6 +322,8 @@ int main(int argc, char **argv) {
         status = command_render(argc - 2, argv + 2);
     else if (!strcmp(cmd, "check"))
         status = command_check(argc - 2, argv + 2);
+    else if (!strcmp(cmd, "new"))
+        status = command_new(argc - 2, argv + 2);
     else
         status = usage_error("unknown command '%s'", cmd);
     xmlCleanupParser();

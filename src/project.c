@@ -99,7 +99,7 @@ static int load_filters(project *pr, diag_list *d) {
     return d->errors > errors ? -1 : 0;
 }
 
-int project_open(project *pr, const char *dir, int dir_given, diag_list *d) {
+int project_open_settings(project *pr, const char *dir, int dir_given, diag_list *d) {
     memset(pr, 0, sizeof *pr);
     pr->dir = dir;
     pr->dir_given = dir_given;
@@ -110,7 +110,12 @@ int project_open(project *pr, const char *dir, int dir_given, diag_list *d) {
         return -1;
     pr->content_dir = fs_join(dir, "content");
     pr->content_shown = project_shown_path(pr, "content");
-    if (find_theme(pr, d) != 0 || load_templates(pr, d) != 0 || load_filters(pr, d) != 0)
+    return find_theme(pr, d);
+}
+
+int project_open(project *pr, const char *dir, int dir_given, diag_list *d) {
+    if (project_open_settings(pr, dir, dir_given, d) != 0 || load_templates(pr, d) != 0 ||
+        load_filters(pr, d) != 0)
         return -1;
     return 0;
 }

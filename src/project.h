@@ -33,6 +33,8 @@ typedef struct project {
 /* Reads site.yaml, finds the theme and loads the templates and the filters
  * site.yaml lists. Returns 0, or -1 after reporting errors. */
 int project_open(project *pr, const char *dir, int dir_given, diag_list *d);
+/* Only site.yaml, the content folder and the theme (clinicgen new). */
+int project_open_settings(project *pr, const char *dir, int dir_given, diag_list *d);
 void project_free(project *pr);
 
 /* A path below the project as messages show it ("site.yaml" or
