@@ -28,6 +28,7 @@ suite unit build/asan/unit-tests
 suite golden tests/golden.sh
 suite errors tests/errors.sh
 suite check tests/check.sh
+suite hostile tests/hostile/run.sh
 suite filters tests/filters/identity.sh
 suite search tests/search/stem-check.sh
 suite demo tests/demo.sh
