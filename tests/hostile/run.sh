@@ -38,15 +38,8 @@ fail() { # NAME DETAIL...
     status=1
 }
 
-# assemble CASE DEST: base, the theme, the shipped filters, then the case.
-assemble() {
-    rm -rf "$2"
-    mkdir -p "$2/themes" "$2/filters"
-    cp -R tests/hostile/base/. "$2/"
-    cp -R themes/clinic "$2/themes/"
-    cp filters/*.lua "$2/filters/"
-    (cd "tests/hostile/$1" && tar cf - --exclude=expected.txt --exclude=args --exclude=vectors .) |
-        (cd "$2" && tar xf -)
+assemble() { # CASE DEST
+    tests/hostile/assemble.sh "$1" "$2"
 }
 
 # ---- projects that build: nothing in them may become markup ----
