@@ -119,7 +119,11 @@ static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
         jsonld_page(&b->model, p, doc.ast.root, &w->jsonld);
     page_body body = {buf_cstr(&w->html), w->html.len, doc.headings, doc.n_headings,
                       w->jsonld.len ? buf_cstr(&w->jsonld) : NULL};
-    if (rc == 0 && render_env_page(w->templates, p, &body, &w->out, d) == 0)
+    /* of two pages that want one URL (an error reported already) only the
+     * URL's owner is written: each output path is written once */
+    const page *owner = strmap_get(&b->model.by_url, p->url_path);
+    if (rc == 0 && render_env_page(w->templates, p, &body, &w->out, d) == 0 &&
+        (!owner || owner == p))
         output_write(&b->out, p->out_path, w->out.data, w->out.len, d);
     md_doc_free(&doc);
 }
