@@ -41,6 +41,7 @@ void *ast_alloc(ast_doc *doc, size_t n) {
         size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
         ast_arena_block *b = xmalloc(sizeof *b + size);
         b->size = size;
+        doc->bytes += sizeof *b + size;
         if (n > ARENA_BLOCK / 4 && doc->blocks) {
             /* a big string: its own block, behind the current one */
             b->prev = doc->blocks->prev;

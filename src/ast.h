@@ -82,6 +82,7 @@ typedef struct ast_doc {
     ast_node *root;
     ast_arena_block *blocks;
     size_t used, cap; /* in the newest block */
+    size_t bytes;     /* taken from malloc so far: the filter sandbox counts it */
 } ast_doc;
 
 void ast_doc_init(ast_doc *doc);

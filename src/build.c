@@ -119,7 +119,11 @@ static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
         jsonld_page(&b->model, p, doc.ast.root, &w->jsonld);
     page_body body = {buf_cstr(&w->html), w->html.len, doc.headings, doc.n_headings,
                       w->jsonld.len ? buf_cstr(&w->jsonld) : NULL};
-    if (rc == 0 && render_env_page(w->templates, p, &body, &w->out, d) == 0)
+    /* of two pages that want one URL (an error reported already) only the
+     * URL's owner is written: each output path is written once */
+    const page *owner = strmap_get(&b->model.by_url, p->url_path);
+    if (rc == 0 && render_env_page(w->templates, p, &body, &w->out, d) == 0 &&
+        (!owner || owner == p))
         output_write(&b->out, p->out_path, w->out.data, w->out.len, d);
     md_doc_free(&doc);
 }
@@ -230,16 +234,19 @@ static void free_search(build_ctx *b) {
     search_synonyms_free(b->synonyms);
 }
 
+/* Content files go last: a file of the writers' that wants a path the
+ * site writes itself (search/meta.js, sitemap.xml) is then the one the
+ * error names (output.h: each path is written once). */
 static void copy_files(build_ctx *b, diag_list *d) {
+    for (size_t i = 0; i < b->statics.len; i++) {
+        const static_file *f = &b->statics.items[i];
+        output_copy(&b->out, f->out_path, f->path, f->shown, d);
+    }
     for (size_t i = 0; i < b->model.n_assets; i++) {
         const asset *a = &b->model.assets[i];
         char *shown = fs_join(b->pr.content_shown, a->source);
         output_copy(&b->out, a->out_path, a->path, shown, d);
         free(shown);
-    }
-    for (size_t i = 0; i < b->statics.len; i++) {
-        const static_file *f = &b->statics.items[i];
-        output_copy(&b->out, f->out_path, f->path, f->shown, d);
     }
 }
 
@@ -296,8 +303,8 @@ static int generate(build_ctx *b, diag_list *d) {
     report_phase(b, "pages", &phase);
     write_search_index(b, d);
     report_phase(b, "search index", &phase);
-    copy_files(b, d);
     sitefiles_write(&b->out, &b->model, d);
+    copy_files(b, d);
     report_phase(b, "files, sitemap", &phase);
     if (d->errors) {
         output_abort(&b->out);

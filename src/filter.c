@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "lua_ast.h"
+#include "lua_strlib.h"
 #include "lua_value.h"
 #include "markdown.h"
 #include "pool.h"
@@ -13,11 +14,16 @@
 #include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
     DEFAULT_INSTRUCTIONS = 20000000,
     DEFAULT_MEMORY_MB = 64,
-    HOOK_EVERY = 1000 /* instructions between limit checks */
+    DEFAULT_SECONDS = 10,
+    HOOK_EVERY = 1000,  /* instructions between limit checks */
+    MAX_MESSAGES = 20,  /* log.warn, log.error and print per page and filter */
+    MAX_MESSAGE = 1000, /* bytes of one message kept */
+    BIG_BLOCK = 64 * 1024
 };
 
 /* ---- the set ---- */
@@ -109,6 +115,7 @@ int filter_set_load(filter_set *set, const value *names, const char *const *dirs
 void filter_set_limits(filter_set *set, const value *settings, const char *where, diag_list *d) {
     set->instruction_limit = DEFAULT_INSTRUCTIONS;
     set->memory_limit = (size_t)DEFAULT_MEMORY_MB << 20;
+    set->time_limit = DEFAULT_SECONDS;
     const value *v = value_map_get(settings, "filter_instruction_limit");
     if (v && v->type == VALUE_NUMBER && v->number >= 1000 && v->number <= 1e12)
         set->instruction_limit = (long long)v->number;
@@ -121,6 +128,12 @@ void filter_set_limits(filter_set *set, const value *settings, const char *where
     else if (v && v->type != VALUE_NULL)
         diag_error(d, where, v->line, v->col,
                    "'filter_memory_limit_mb' must be a number of megabytes from 1 to 65536");
+    v = value_map_get(settings, "filter_time_limit_seconds");
+    if (v && v->type == VALUE_NUMBER && v->number >= 1 && v->number <= 3600)
+        set->time_limit = (int)v->number;
+    else if (v && v->type != VALUE_NULL)
+        diag_error(d, where, v->line, v->col,
+                   "'filter_time_limit_seconds' must be a number of seconds from 1 to 3600");
 }
 
 void filter_set_free(filter_set *set) {
@@ -140,10 +153,16 @@ struct filter_env {
     const filter_set *set;
     pool pool;          /* the Lua state's memory: pages make many small objects */
     size_t used, limit; /* bytes; limit 0: none */
+    size_t arena_base;  /* the page arena's size when the filter started */
     long long steps, step_limit;
-    int chunks_ref; /* registry: compiled filter chunks, by index */
-    int env_mt_ref; /* registry: metatable of filter environments */
-    int site_ref;   /* registry: read-only site table */
+    long long deadline_ms; /* CLOCK_MONOTONIC_COARSE; 0: none */
+    int stopped;           /* a limit was passed: nothing may catch that error */
+    const char *stop_hint; /* check_limits' guess at the cause */
+    int messages;          /* log.warn, log.error and print of this filter on this page */
+    int errors_shown;      /* of those, a log.error */
+    int chunks_ref;        /* registry: compiled filter chunks, by index */
+    int env_mt_ref;        /* registry: metatable of filter environments */
+    int site_ref;          /* registry: read-only site table */
     /* per page */
     ast_doc *doc;
     const filter_page *page;
@@ -155,15 +174,31 @@ static filter_env *env_of(lua_State *L) {
     return *(filter_env **)lua_getextraspace(L);
 }
 
+/* The page arena's growth since the filter started: parse, inlines,
+ * SimpleTable and returned nodes live there, outside Lua's allocator, and
+ * count against the same cap. */
+static size_t arena_growth(const filter_env *e) {
+    return e->doc && e->doc->bytes > e->arena_base ? e->doc->bytes - e->arena_base : 0;
+}
+
+static long long now_ms(void);
+static void count_hook(lua_State *L, lua_Debug *ar);
+
 static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     filter_env *e = ud;
+    /* A big block is a big copy to come (rep, upper, ..): past the time
+     * limit, have the hook run at the very next instruction rather than
+     * after a thousand more such copies. (lua_sethook may be called from
+     * anywhere, even a signal handler.) */
+    if (nsize >= BIG_BLOCK && e->deadline_ms && now_ms() > e->deadline_ms)
+        lua_sethook(e->L, count_hook, LUA_MASKCOUNT, 1);
     size_t old = ptr ? osize : 0;
     if (nsize == 0) {
         pool_release(&e->pool, ptr, old);
         e->used -= old;
         return NULL;
     }
-    if (e->limit && nsize > old && e->used + (nsize - old) > e->limit)
+    if (e->limit && nsize > old && e->used + arena_growth(e) + (nsize - old) > e->limit)
         return NULL; /* Lua raises "not enough memory" */
     void *p = pool_resize(&e->pool, ptr, old, nsize);
     if (p)
@@ -171,23 +206,67 @@ static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return p;
 }
 
-static void count_hook(lua_State *L, lua_Debug *ar) {
+/* A coarse clock (a few milliseconds, read without a system call): cheap
+ * enough for every limit check. */
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void push_filter_where(lua_State *L);
+
+/* Raises the limit error when a limit is passed. The instruction count is
+ * deterministic; the clock is the backstop for work the count cannot see
+ * (a C library call that copies or compares megabytes as one instruction).
+ * Once raised, the error is raised at every later check and pcall passes
+ * it on (safe_pcall), so a filter cannot catch it and go on. */
+static void check_limits(lua_State *L, const char *hint) {
     filter_env *e = env_of(L);
-    e->steps += HOOK_EVERY;
-    if (!e->step_limit || e->steps <= e->step_limit)
+    int instructions = e->step_limit && e->steps > e->step_limit;
+    int time = e->deadline_ms && now_ms() > e->deadline_ms;
+    if (!instructions && !time)
         return;
-    lua_getinfo(L, "Sl", ar); /* name the line the filter was running */
-    const char *source = ar->source && ar->source[0] == '@' ? ar->source + 1 : "?";
-    luaL_error(L,
-               "%s:%d: the filter ran past filter_instruction_limit (%I instructions) on this "
-               "page (an endless loop?)",
-               source, ar->currentline, (lua_Integer)e->step_limit);
+    e->stopped = 1;
+    e->stop_hint = hint;
+    push_filter_where(L); /* name the line the filter was running */
+    if (instructions)
+        lua_pushfstring(L,
+                        "the filter ran past filter_instruction_limit (%I instructions) on "
+                        "this page (%s?)",
+                        (lua_Integer)e->step_limit, hint);
+    else
+        lua_pushfstring(L,
+                        "the filter ran longer than filter_time_limit_seconds (%d s) on this "
+                        "page (%s?)",
+                        e->set->time_limit, hint);
+    lua_concat(L, 2);
+    lua_error(L);
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    env_of(L)->steps += HOOK_EVERY;
+    check_limits(L, "an endless loop");
+}
+
+/* meter(steps): the pattern functions' steps count as instructions
+ * (lua_strlib.h), so a pattern that backtracks for ever is stopped too. */
+static int meter_steps(lua_State *L) {
+    env_of(L)->steps += lua_tointeger(L, 1);
+    check_limits(L, "a pattern that backtracks too much");
+    return 0;
 }
 
 static void limits_on(filter_env *e) {
     e->steps = 0;
     e->step_limit = e->set->instruction_limit;
     e->limit = e->used + e->set->memory_limit;
+    e->arena_base = e->doc ? e->doc->bytes : 0;
+    e->deadline_ms = now_ms() + (long long)e->set->time_limit * 1000;
+    e->stopped = 0;
+    e->messages = 0;
+    e->errors_shown = 0;
     lua_sethook(e->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
 }
 
@@ -195,6 +274,7 @@ static void limits_off(filter_env *e) {
     lua_sethook(e->L, NULL, 0, 0);
     e->limit = 0;
     e->step_limit = 0;
+    e->deadline_ms = 0;
 }
 
 /* ---- frozen tables: site and the libraries ---- */
@@ -203,7 +283,7 @@ static void limits_off(filter_env *e) {
  * raised inside a library function still point at the filter's line. */
 static void push_filter_where(lua_State *L) {
     lua_Debug ar;
-    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+    for (int level = 0; lua_getstack(L, level, &ar); level++) {
         if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && ar.source[0] == '@') {
             lua_pushfstring(L, "%s:%d: ", ar.source + 1, ar.currentline);
             return;
@@ -245,15 +325,36 @@ static const char *page_shown(filter_env *e) {
     return e->page && e->page->display_path ? e->page->display_path : "<input>";
 }
 
+/* Messages a filter writes are kept short and few: each is copied outside
+ * the filter's memory cap, and a loop could otherwise print gigabytes.
+ * Returns whether this one is to be shown. */
+static int message_allowed(filter_env *e, int line) {
+    if (++e->messages <= MAX_MESSAGES)
+        return 1;
+    if (e->messages == MAX_MESSAGES + 1)
+        diag_warning(e->d, e->current ? e->current->shown : NULL, line, 0,
+                     "more than %d messages from this filter: the rest are left out (while "
+                     "filtering %s)",
+                     MAX_MESSAGES, page_shown(e));
+    return 0;
+}
+
+static int shown_length(size_t len) {
+    return len > MAX_MESSAGE ? MAX_MESSAGE : (int)len;
+}
+
 static int log_warn(lua_State *L) {
     filter_env *e = env_of(L);
-    const char *msg = luaL_checkstring(L, 1);
+    size_t len;
+    const char *msg = luaL_checklstring(L, 1, &len);
     lua_Debug ar;
     int line = 0;
     if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
         line = ar.currentline;
-    diag_warning(e->d, e->current ? e->current->shown : NULL, line, 0, "%s (while filtering %s)",
-                 msg, page_shown(e));
+    if (message_allowed(e, line))
+        diag_warning(e->d, e->current ? e->current->shown : NULL, line, 0,
+                     "%.*s%s (while filtering %s)", shown_length(len), msg,
+                     len > MAX_MESSAGE ? "..." : "", page_shown(e));
     return 0;
 }
 
@@ -276,9 +377,15 @@ static int log_print(lua_State *L) {
 
 static int log_error(lua_State *L) {
     filter_env *e = env_of(L);
-    const char *msg = luaL_checkstring(L, 1);
+    size_t len;
+    const char *msg = luaL_checklstring(L, 1, &len);
     int line = (int)luaL_optinteger(L, 2, 0);
-    diag_error(e->d, page_shown(e), line, 0, "%s", msg);
+    /* the first error is always shown: it is what fails the build */
+    if (message_allowed(e, line) || !e->errors_shown) {
+        diag_error(e->d, page_shown(e), line, 0, "%.*s%s", shown_length(len), msg,
+                   len > MAX_MESSAGE ? "..." : "");
+        e->errors_shown = 1;
+    }
     return 0;
 }
 
@@ -450,6 +557,63 @@ static int safe_getmetatable(lua_State *L) {
     return 1;
 }
 
+/* pcall and xpcall as Lua's, except that they pass a limit error on: a
+ * filter that catches "ran past filter_instruction_limit" in a loop would
+ * never stop. */
+static int pcall_result(lua_State *L, int status, int base) {
+    filter_env *e = env_of(L);
+    if (status != LUA_OK && e->stopped) {
+        check_limits(L, e->stop_hint); /* the limit's own message, whatever error came */
+        return lua_error(L);
+    }
+    if (status != LUA_OK) {
+        lua_pushboolean(L, 0);
+        lua_insert(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - base;
+}
+
+static int safe_pcall(lua_State *L) {
+    luaL_checkany(L, 1);
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1); /* true, f, args... */
+    return pcall_result(L, lua_pcall(L, lua_gettop(L) - 2, LUA_MULTRET, 0), 0);
+}
+
+static int safe_xpcall(lua_State *L) {
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2); /* f, handler, true, f, args... */
+    return pcall_result(L, lua_pcall(L, n - 2, LUA_MULTRET, 2), 2);
+}
+
+/* setmetatable as Lua's, without __gc: a finalizer runs whenever the
+ * collector gets to it, on a later page or when the state closes, where
+ * no limit applies and its errors are only warnings. */
+static int safe_setmetatable(lua_State *L) {
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+        return luaL_error(L, "cannot change a protected metatable");
+    if (t == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL) {
+            push_filter_where(L);
+            lua_pushliteral(L, "setmetatable: __gc metamethods are not allowed in filters");
+            lua_concat(L, 2);
+            return lua_error(L);
+        }
+        lua_pop(L, 1);
+    }
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
+    return 1;
+}
+
 /* load: source text only, with the filter's environment by default. */
 static int safe_load(lua_State *L) {
     size_t len;
@@ -540,16 +704,23 @@ static void save_libs(filter_env *e) {
     lua_getglobal(L, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump"); /* also gone for ("x"):dump, through the string metatable */
+    lua_strlib_install(L, -1, meter_steps);
     lua_pop(L, 1);
     lua_newtable(L); /* base: safe globals, libraries, constructors, helpers */
     int base = lua_gettop(L);
-    static const char *const safe[] = {"assert",       "error",    "ipairs",   "next",   "pairs",
-                                       "pcall",        "rawequal", "rawget",   "rawlen", "select",
-                                       "setmetatable", "tonumber", "tostring", "type",   "xpcall"};
+    static const char *const safe[] = {"assert", "error",    "ipairs",   "next",
+                                       "pairs",  "rawequal", "rawget",   "rawlen",
+                                       "select", "tonumber", "tostring", "type"};
     for (size_t i = 0; i < sizeof safe / sizeof *safe; i++) {
         lua_getglobal(L, safe[i]);
         lua_setfield(L, base, safe[i]);
     }
+    lua_pushcfunction(L, safe_pcall);
+    lua_setfield(L, base, "pcall");
+    lua_pushcfunction(L, safe_xpcall);
+    lua_setfield(L, base, "xpcall");
+    lua_pushcfunction(L, safe_setmetatable);
+    lua_setfield(L, base, "setmetatable");
     lua_pushcfunction(L, safe_getmetatable);
     lua_setfield(L, base, "getmetatable");
     lua_pushcfunction(L, log_print);
@@ -659,11 +830,15 @@ static void report_at(filter_env *e, int line, const char *msg, const char *cont
     } else if (msg && !strcmp(msg, "not enough memory")) {
         msg = "the filter used more memory than filter_memory_limit_mb allows on one page";
     }
+    if (!msg)
+        msg = "error";
+    size_t len = strlen(msg); /* error(s) with a huge s: kept short, like log messages */
+    const char *more = len > MAX_MESSAGE ? "..." : "";
     if (context)
-        diag_error(e->d, file, line, 0, "%s (%s, while filtering %s)", msg ? msg : "error", context,
-                   page_shown(e));
+        diag_error(e->d, file, line, 0, "%.*s%s (%s, while filtering %s)", shown_length(len), msg,
+                   more, context, page_shown(e));
     else
-        diag_error(e->d, file, line, 0, "%s (while filtering %s)", msg ? msg : "error",
+        diag_error(e->d, file, line, 0, "%.*s%s (while filtering %s)", shown_length(len), msg, more,
                    page_shown(e));
 }
 
@@ -1030,6 +1205,8 @@ static void push_lazy_lines(lua_State *L) {
     lua_setfield(L, -2, "__pairs");
     lua_pushcfunction(L, lines_len);
     lua_setfield(L, -2, "__len");
+    lua_pushboolean(L, 0); /* its functions assume this metatable */
+    lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
 }
 

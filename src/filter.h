@@ -31,6 +31,7 @@ typedef struct filter_set {
     size_t len;
     long long instruction_limit; /* per page and filter */
     size_t memory_limit;         /* bytes, per page and filter */
+    int time_limit;              /* seconds, per page and filter */
 } filter_set;
 
 /* Looks each name up in dirs (in order: the project's, the theme's, the
@@ -39,7 +40,8 @@ int filter_set_load(filter_set *set, const value *names, const char *const *dirs
                     const char *const *shown_dirs, size_t n_dirs, const char *where, diag_list *d);
 /* A set from explicit files (clinicgen render --filter FILE). */
 int filter_set_add_file(filter_set *set, const char *path, diag_list *d);
-/* Reads filter_instruction_limit and filter_memory_limit_mb from site.yaml. */
+/* Reads filter_instruction_limit, filter_memory_limit_mb and
+ * filter_time_limit_seconds from site.yaml. */
 void filter_set_limits(filter_set *set, const value *settings, const char *where, diag_list *d);
 void filter_set_free(filter_set *set);
 

@@ -84,8 +84,8 @@ static int write_all(int fd, const char *data, size_t len) {
     return 0;
 }
 
-int fs_write_file(const char *path, const char *data, size_t len) {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+static int write_file(const char *path, const char *data, size_t len, int flags) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
     if (fd < 0 && errno == ENOENT) {
         char *dir = xstrdup(path);
         char *slash = strrchr(dir, '/');
@@ -94,7 +94,7 @@ int fs_write_file(const char *path, const char *data, size_t len) {
             fs_mkdirs(dir);
         }
         free(dir);
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
     }
     if (fd < 0)
         return -1;
@@ -104,6 +104,14 @@ int fs_write_file(const char *path, const char *data, size_t len) {
         return -1;
     errno = err;
     return rc;
+}
+
+int fs_write_file(const char *path, const char *data, size_t len) {
+    return write_file(path, data, len, O_TRUNC);
+}
+
+int fs_write_new_file(const char *path, const char *data, size_t len) {
+    return write_file(path, data, len, O_EXCL); /* O_EXCL: not through a symlink either */
 }
 
 int fs_copy_file(const char *from, const char *to) {

@@ -13,6 +13,9 @@
 char *fs_read_file(const char *path, size_t *len);
 /* Writes data to path, creating parent folders; 0 on success. */
 int fs_write_file(const char *path, const char *data, size_t len);
+/* The same for a file that must not exist yet: -1 with errno EEXIST if it
+ * does (or is a symbolic link). */
+int fs_write_new_file(const char *path, const char *data, size_t len);
 int fs_copy_file(const char *from, const char *to);
 int fs_mkdirs(const char *path); /* mkdir -p */
 int fs_remove_tree(const char *path);

@@ -548,10 +548,12 @@ int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err)
     lua_pushlightuserdata(L, &a);
     if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        buf_printf(err, "%s",
-                   msg && strstr(msg, "stack")
-                       ? "the nodes nest too deeply (does a node contain itself?)"
-                       : (msg ? msg : "error"));
+        if (msg && strstr(msg, "stack"))
+            msg = "the nodes nest too deeply (does a node contain itself?)";
+        else if (msg && !strcmp(msg, "not enough memory")) /* the filter's memory cap */
+            msg = "the nodes take more memory than filter_memory_limit_mb allows (does a node "
+                  "contain itself?)";
+        buf_printf(err, "%s", msg ? msg : "error");
         lua_pop(L, 1);
         return -1;
     }

@@ -117,15 +117,28 @@ static char *staged_path(output *o, const char *rel, diag_list *d) {
     return path;
 }
 
-int output_write(output *o, const char *rel, const char *data, size_t len, diag_list *d) {
+/* Each file of the site is written once: a second file for the same path
+ * (a content file named search/meta.js, say, which would replace the
+ * search index with the writer's script) is an error naming `who`. */
+static int write_once(output *o, const char *rel, const char *data, size_t len, const char *who,
+                      diag_list *d) {
     char *path = staged_path(o, rel, d);
     if (!path)
         return -1;
-    int rc = fs_write_file(path, data, len);
-    if (rc != 0)
+    int rc = fs_write_new_file(path, data, len);
+    if (rc != 0 && errno == EEXIST)
+        diag_error(d, who, 0, 0,
+                   "the site already has a file at %s (clinicgen writes it, or another file "
+                   "does): rename or move this one",
+                   rel);
+    else if (rc != 0)
         diag_error(d, o->final_dir, 0, 0, "cannot write %s: %s", rel, strerror(errno));
     free(path);
     return rc;
+}
+
+int output_write(output *o, const char *rel, const char *data, size_t len, diag_list *d) {
+    return write_once(o, rel, data, len, o->final_dir, d);
 }
 
 int output_copy(output *o, const char *rel, const char *from, const char *from_shown,
@@ -136,7 +149,7 @@ int output_copy(output *o, const char *rel, const char *from, const char *from_s
         diag_error(d, from_shown, 0, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
-    int rc = output_write(o, rel, data, len, d);
+    int rc = write_once(o, rel, data, len, from_shown, d);
     free(data);
     return rc;
 }

@@ -8,7 +8,8 @@
  * folder is only ever replaced if clinicgen made it (it holds a marker
  * file) or it is empty; the project root, a folder holding content/, a
  * folder inside content/ and any folder that contains the project are
- * refused. Paths given to output_write are checked to stay inside.
+ * refused. Paths given to output_write are checked to stay inside, and
+ * each path is written once: a second write to it is an error.
  *
  * Writes from several threads are safe: each writes its own files.
  */

@@ -1,11 +1,11 @@
 /* render_html: HTML5 output for every ast node type. */
 #include "render_html.h"
 
+#include "html_sanitize.h"
 #include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 typedef struct renderer {
     const render_options *opt;
@@ -15,6 +15,7 @@ typedef struct renderer {
     int *ref_counts; /* references seen per footnote number */
     int max_footnote;
     int warned_raw_html;
+    int warned_refused; /* unsafe_html: something in the raw HTML was refused */
 } renderer;
 
 static void cr(buf *out) {
@@ -35,33 +36,16 @@ static void attr(renderer *r, const char *name, const char *value) {
     buf_putc(r->out, '"');
 }
 
-/* GFM's tag filter: these tags are shown as text even in trusted HTML. */
-static void raw_html(renderer *r, const char *s) {
-    static const char *const filtered[] = {"title",   "textarea", "style",  "xmp",      "iframe",
-                                           "noembed", "noframes", "script", "plaintext"};
-    size_t n = strlen(s), start = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '<')
-            continue;
-        size_t j = i + 1 + (s[i + 1] == '/');
-        for (size_t k = 0; k < sizeof filtered / sizeof *filtered; k++) {
-            size_t len = strlen(filtered[k]);
-            if (!strncasecmp(s + j, filtered[k], len) &&
-                strchr(" \t\n\r/>", s[j + len] ? s[j + len] : '>')) {
-                buf_append(r->out, s + start, i - start);
-                buf_puts(r->out, "&lt;");
-                start = i + 1;
-                break;
-            }
-        }
-    }
-    buf_append(r->out, s + start, n - start);
-}
-
 static void html(renderer *r, const ast_node *n) {
     const char *s = n->text ? n->text : "";
+    int line = n->line ? n->line + r->opt->line_offset : 0;
     if (r->opt->unsafe_html) {
-        raw_html(r, s);
+        html_refusal why;
+        if (html_sanitize(r->out, s, strlen(s), &why) && !r->warned_refused++)
+            diag_warning(r->d, r->opt->display_path, line, n->col > 0 ? n->col : 0,
+                         "raw HTML: %s is refused: pages carry no scripts, inline styles or "
+                         "script URLs, even with 'unsafe_html: true'",
+                         why.what);
         return;
     }
     while (*s == ' ' || *s == '\n')
@@ -70,8 +54,7 @@ static void html(renderer *r, const ast_node *n) {
         return; /* a writer's comment: never shown, nothing to warn about */
     if (r->warned_raw_html++)
         return;
-    diag_warning(r->d, r->opt->display_path, n->line ? n->line + r->opt->line_offset : 0,
-                 n->col > 0 ? n->col : 0,
+    diag_warning(r->d, r->opt->display_path, line, n->col > 0 ? n->col : 0,
                  "raw HTML is left out of the page (set 'unsafe_html: true' in site.yaml only if "
                  "you trust every writer)");
 }

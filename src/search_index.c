@@ -347,7 +347,8 @@ int search_index_write(search_page *pages, size_t n_pages, search_collector *con
         free(map[c]);
     free(map);
     score_terms(&ix);
-    qsort(ix.terms, ix.n_terms, sizeof *ix.terms, by_term);
+    if (ix.n_terms) /* a site with nothing to search: qsort must not see NULL */
+        qsort(ix.terms, ix.n_terms, sizeof *ix.terms, by_term);
     memset(stats, 0, sizeof *stats);
     stats->records = ix.n_records;
     stats->terms = ix.n_terms;

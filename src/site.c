@@ -2,6 +2,7 @@
 #include "site.h"
 
 #include "buf.h"
+#include "bundle_check.h"
 #include "fsutil.h"
 #include "site_index.h"
 #include "text.h"
@@ -76,7 +77,7 @@ static void load_data(site_model *m, const site_inputs *in, const content_files 
 value *site_load_data(const char *content_dir, const char *shown_dir, diag_list *d) {
     content_files files;
     memset(&files, 0, sizeof files);
-    walk_data_files(content_dir, &files);
+    walk_data_files(content_dir, shown_dir, &files, d);
     value *data = load_data_files(&files.data, content_dir, shown_dir, d);
     content_files_free(&files);
     return data;
@@ -89,12 +90,23 @@ static char *asset_out_path(const char *source) {
     return buf_detach(&out);
 }
 
-static void load_assets(site_model *m, const site_inputs *in, const content_files *files) {
+/* Bundle files a browser would run are refused (bundle_check.h). */
+static void load_assets(site_model *m, const site_inputs *in, const content_files *files,
+                        diag_list *d) {
     m->assets = xcalloc(files->assets.len + 1, sizeof *m->assets);
     for (size_t i = 0; i < files->assets.len; i++) {
+        char *path = fs_join(in->content_dir, files->assets.items[i]);
+        const char *why = bundle_check(path, files->assets.items[i]);
+        if (why) {
+            char *shown = fs_join(in->display_content_dir, files->assets.items[i]);
+            diag_error(d, shown, 0, 0, "not published: %s", why);
+            free(shown);
+            free(path);
+            continue;
+        }
         asset *a = &m->assets[m->n_assets++];
         a->source = xstrdup(files->assets.items[i]);
-        a->path = fs_join(in->content_dir, a->source);
+        a->path = path;
         a->out_path = asset_out_path(a->source);
         strmap_put(&m->asset_by_source, a->source, a);
     }
@@ -258,7 +270,7 @@ int site_model_build(site_model *m, const site_inputs *in, diag_list *d) {
     content_files files;
     walk_content(in->content_dir, in->display_content_dir, &files, d);
     load_pages(m, in, &files, d);
-    load_assets(m, in, &files);
+    load_assets(m, in, &files, d);
     load_data(m, in, &files, d);
     content_files_free(&files);
     build_sections(m);

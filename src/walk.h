@@ -3,6 +3,8 @@
  * Markdown pages, other files (page bundles: copied next to their page) and
  * data files (content/_data/NAME.yaml). Names starting with '.' are skipped;
  * names starting with '_' are not pages, except _index.md (a section page).
+ * A symbolic link is followed only when it resolves inside content/; one
+ * that leads outside is an error, so nothing outside is ever published.
  * Every path is relative to content/ and owned by the content_files.
  */
 #ifndef CLINICGEN_WALK_H
@@ -28,7 +30,8 @@ int walk_content(const char *content_dir, const char *display_dir, content_files
                  diag_list *d);
 void content_files_free(content_files *files);
 /* Only the data files (content_dir/_data/NAME.yaml) into out->data. */
-void walk_data_files(const char *content_dir, content_files *out);
+void walk_data_files(const char *content_dir, const char *display_dir, content_files *out,
+                     diag_list *d);
 void path_list_push(path_list *list, char *owned_path);
 
 #endif

@@ -29,6 +29,7 @@ suite golden tests/golden.sh
 suite errors tests/errors.sh
 suite check tests/check.sh
 suite new tests/new.sh
+suite hostile tests/hostile/run.sh
 suite filters tests/filters/identity.sh
 suite search tests/search/stem-check.sh
 suite demo tests/demo.sh

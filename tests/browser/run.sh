@@ -1,7 +1,9 @@
 #!/bin/sh
-# The browser suite: the search UI of the demo site in headless Chromium
-# (tests/browser/search-ui.js says what each test checks). Builds the demo
-# site three ways and runs every test on each:
+# The browser suite, in headless Chromium: the search UI of the demo site
+# (tests/browser/search-ui.js says what each test checks), the demo site
+# under a strict Content-Security-Policy (csp.js), and search on the hostile
+# test site showing markup as text (hostile-search.js). Builds the demo
+# site three ways and runs every search UI test on each:
 #   http     site/ as built (base_url https://example.org/), served at /
 #   http-kb  the same project with base_url https://example.org/kb/, served at /kb/
 #   file     the --offline build, opened from file://
@@ -41,6 +43,15 @@ sed -i 's|^base_url:.*|base_url: "https://example.org/kb/"|' "$out/kb-project/si
 build site-kb -C "$out/kb-project" && args="$args --http http-kb $out/site-kb /kb/"
 build offline --offline && args="$args --file file $out/offline"
 
+# The hostile test site (tests/hostile/site/): titles and text full of markup.
+tests/hostile/assemble.sh site "$out/hostile-project" &&
+    build hostile -C "$out/hostile-project" && hostile=yes
+
 [ -n "$args" ] || exit 1
+export PLAYWRIGHT_CORE="$PWD/$pkg"
+status=0
 # shellcheck disable=SC2086 # $args holds paths without spaces
-PLAYWRIGHT_CORE="$PWD/$pkg" node tests/browser/search-ui.js $args
+node tests/browser/search-ui.js $args || status=1
+if [ -d "$out/site" ]; then node tests/browser/csp.js "$out/site" || status=1; fi
+if [ "${hostile:-}" = yes ]; then node tests/browser/hostile-search.js "$out/hostile" || status=1; fi
+exit $status

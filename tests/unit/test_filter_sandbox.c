@@ -542,9 +542,12 @@ TEST(filter_limit_cyclic_node_returned_is_an_error) {
                                 "end }\n",
                                 SMALL_LIMITS, pages, 3);
     CHECK_FINISHED(res);
+    /* the copy grows until it takes more than the 8 MB the filter may use
+     * (the page's arena counts) */
     CHECK_CONTAINS(res.out, "page 1 rc -1\nfilters/a.lua:1: error: the Emph function returned a "
-                            "node built wrong: the nodes nest too deeply (does a node contain "
-                            "itself?) (while filtering content/x.md)\n");
+                            "node built wrong: the nodes take more memory than "
+                            "filter_memory_limit_mb allows (does a node contain itself?) (while "
+                            "filtering content/x.md)\n");
 }
 
 /* "Deep trees are walked without recursion in C": a very deep tree built
@@ -559,4 +562,269 @@ TEST(filter_limit_very_deep_returned_tree_is_not_a_crash) {
                                 NULL, pages, 60);
     CHECK_FINISHED(res);
     CHECK_CONTAINS(res.out, "page 2 rc 0\n<p>next</p>\n");
+}
+
+/* ---- escapes through what is there ---- */
+
+TEST(filter_sandbox_rawset_is_nil) {
+    CHECK_EVAL("type(rawset) .. type(_G.rawset) .. type(_ENV.rawset)", "nilnilnil");
+}
+
+TEST(filter_sandbox_coroutine_is_nil) {
+    CHECK_EVAL("type(coroutine) .. type(_G.coroutine)", "nilnil");
+}
+
+/* Each shared table refuses a new metatable, and shows none. */
+TEST(filter_sandbox_setmetatable_on_shared_tables_is_refused) {
+    static const char *const shared[] = {"string", "table", "math", "utf8", "site",
+                                         "log",    "_ENV",  "_G",   "page", "page_lines"};
+    for (size_t i = 0; i < sizeof shared / sizeof *shared; i++) {
+        char *expr = xasprintf("select(2, pcall(setmetatable, %s, {__index = function() "
+                               "return 'HACKED' end})) .. '|' .. tostring(getmetatable(%s))",
+                               shared[i], shared[i]);
+        char *want = xasprintf("cannot change a protected metatable|false");
+        CHECK_EVAL(expr, want);
+        free(expr);
+        free(want);
+    }
+}
+
+/* A library read through a string value (("x"):upper) is the real string
+ * table, which a filter must not reach to change. */
+TEST(filter_sandbox_string_methods_cannot_be_changed_through_a_string) {
+    CHECK_EVAL("select(2, pcall(function() ('x').upper = nil end)):gsub('^.-: ', '') .. '|' .. "
+               "tostring(('').__index) .. '|' .. ('a'):upper()",
+               "attempt to index a string value (constant 'x')|nil|A");
+}
+
+/* In a child process: a finalizer that slipped through would loop for ever
+ * when the state closes, where no limit applies. */
+TEST(filter_sandbox_gc_metamethod_is_refused) {
+    const char *const pages[] = {"body\n", "next\n", NULL};
+    isolated res = run_isolated("return { Paragraph = function(el)\n"
+                                "  setmetatable({}, {__gc = function() while true do end end})\n"
+                                "end }\n",
+                                SMALL_LIMITS, pages, 10);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc -1\nfilters/a.lua:2: error: setmetatable: __gc metamethods "
+                            "are not allowed in filters (in the Paragraph function, while "
+                            "filtering content/x.md)\n");
+}
+
+/* ---- limits a filter cannot catch ---- */
+
+/* The message every stopped filter in these tests gives, on line 2. */
+#define RAN_PAST(why)                                                                              \
+    "filters/a.lua:2: error: the filter ran past filter_instruction_limit (100000 "                \
+    "instructions) on this page (" why "?) (in the Paragraph function, while filtering "           \
+    "content/x.md)\n"
+
+/* Runs body (line 2 of a Paragraph function) on a page with
+ * SMALL_LIMITS in a child process; it must end within 10 seconds with
+ * the error `message`, and the next page must filter normally. */
+static void check_stopped(const char *body, const char *message) {
+    char *lua = xasprintf("return { Paragraph = function(el) if stringify(el) == 'body' then\n"
+                          "  %s\n"
+                          "end return Paragraph('fine') end }\n",
+                          body);
+    const char *const pages[] = {"body\n", "next\n", NULL};
+    isolated res = run_isolated(lua, SMALL_LIMITS, pages, 10);
+    CHECK_FINISHED(res);
+    char *want = xasprintf("page 1 rc -1\n%s", message);
+    CHECK_CONTAINS(res.out, want);
+    CHECK_CONTAINS(res.out, "page 2 rc 0\n<p>fine</p>\n");
+    free(want);
+    free(lua);
+}
+
+TEST(filter_limit_pcall_cannot_catch_the_instruction_limit) {
+    check_stopped("while true do pcall(function() while true do end end) end",
+                  RAN_PAST("an endless loop"));
+}
+
+TEST(filter_limit_xpcall_cannot_catch_the_instruction_limit) {
+    check_stopped("while true do xpcall(function() while true do end end, "
+                  "function(m) return m end) end",
+                  RAN_PAST("an endless loop"));
+}
+
+TEST(filter_limit_an_endless_error_handler_is_stopped) {
+    check_stopped("xpcall(error, function(m) while true do pcall(error) end end)",
+                  RAN_PAST("an endless loop"));
+}
+
+TEST(filter_limit_close_metamethod_cannot_catch_the_instruction_limit) {
+    check_stopped("local guard <close> = setmetatable({}, {__close = function()\n"
+                  "    while true do pcall(function() while true do end end) end end})\n"
+                  "  while true do end",
+                  "filters/a.lua:3: error: the filter ran past filter_instruction_limit (100000 "
+                  "instructions) on this page (an endless loop?) (in the Paragraph function, "
+                  "while filtering content/x.md)\n");
+}
+
+TEST(filter_limit_string_rep_of_nothing_a_huge_number_of_times_ends) {
+    const char *const pages[] = {"body\n", NULL};
+    isolated res = run_isolated("return { Paragraph = function(el)\n"
+                                "  return Paragraph('[' .. string.rep('', 2^62) .. "
+                                "('').rep('', math.maxinteger, '') .. ']')\n"
+                                "end }\n",
+                                SMALL_LIMITS, pages, 10);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc 0\n<p>[]</p>\n");
+}
+
+TEST(filter_limit_string_rep_too_large_is_an_error) {
+    check_stopped("string.rep('x', 2^40)",
+                  "filters/a.lua:2: error: resulting string too large (in the Paragraph "
+                  "function, while filtering content/x.md)\n");
+}
+
+TEST(filter_limit_pattern_find_that_backtracks_is_stopped) {
+    check_stopped("string.find(('a'):rep(5000), '.-.-.-.-.-x')",
+                  RAN_PAST("a pattern that backtracks too much"));
+}
+
+TEST(filter_limit_pattern_method_call_that_backtracks_is_stopped) {
+    check_stopped("local s = ('a'):rep(100000); s:match('.*x')",
+                  RAN_PAST("a pattern that backtracks too much"));
+}
+
+TEST(filter_limit_pattern_gsub_that_backtracks_is_stopped) {
+    check_stopped("string.gsub(('a'):rep(5000), '.-.-.-x', '')",
+                  RAN_PAST("a pattern that backtracks too much"));
+}
+
+TEST(filter_limit_pattern_gmatch_that_backtracks_is_stopped) {
+    check_stopped("for w in ('a'):rep(5000):gmatch('.-.-.-x') do end",
+                  RAN_PAST("a pattern that backtracks too much"));
+}
+
+TEST(filter_limit_pattern_balance_on_unbalanced_text_is_stopped) {
+    check_stopped("string.find(('('):rep(200000), '%b()')",
+                  RAN_PAST("a pattern that backtracks too much"));
+}
+
+TEST(filter_limit_pattern_back_reference_that_backtracks_is_stopped) {
+    check_stopped("string.find(('ab'):rep(100000), '(a)(b).-%1%2.-%1%2.-x')",
+                  RAN_PAST("a pattern that backtracks too much"));
+}
+
+TEST(filter_limit_plain_find_of_a_long_near_miss_is_stopped) {
+    check_stopped("string.find(('a'):rep(200000), ('a'):rep(100000) .. 'b', 1, true)",
+                  RAN_PAST("a pattern that backtracks too much"));
+}
+
+/* Work the instruction count cannot see (a C function copying megabytes
+ * is one instruction) is stopped by the clock. */
+TEST(filter_limit_time_stops_big_copies_in_a_loop) {
+    const char *const pages[] = {"body\n", "next\n", NULL};
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    isolated res =
+        run_isolated("return { Paragraph = function(el)\n"
+                     "  if stringify(el) == 'body' then\n"
+                     "    local s = ('a'):rep(8e6)\n"
+                     "    for i = 1, 1e9 do local t = s:upper() end\n"
+                     "  end\n"
+                     "  return Paragraph('fine')\n"
+                     "end }\n",
+                     "filter_time_limit_seconds: 1\nfilter_memory_limit_mb: 64\n", pages, 30);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc -1\nfilters/a.lua:4: error: the filter ran longer than "
+                            "filter_time_limit_seconds (1 s) on this page (an endless loop?) (in "
+                            "the Paragraph function, while filtering content/x.md)\n");
+    CHECK_CONTAINS(res.out, "page 2 rc 0\n<p>fine</p>\n");
+    CHECK(end.tv_sec - start.tv_sec < 10);
+}
+
+TEST(filter_limit_time_setting_is_checked) {
+    tf f;
+    tf_init(&f, "filter_time_limit_seconds: 0\n", NULL);
+    tf_start(&f);
+    CHECK_INT(f.load.errors, 1);
+    char *m = tf_messages(&f, &f.load);
+    CHECK_CONTAINS(m, "'filter_time_limit_seconds' must be a number of seconds from 1 to 3600");
+    free(m);
+    tf_free(&f);
+}
+
+/* parse, inlines and SimpleTable build nodes in the page's arena, outside
+ * Lua's allocator: that memory counts against the cap too. Each loop keeps
+ * under 3 MB in Lua and would leave some 300 MB in the arena (bounded, so
+ * a regression fails the test rather than the machine). */
+static void check_arena_memory_error(const char *hog) {
+    tf f;
+    tf_init(&f, "filter_memory_limit_mb: 8\n", NULL);
+    char *lua = xasprintf("return { Paragraph = function(el)\n"
+                          "  if page.title == \"hog\" then\n"
+                          "    %s\n"
+                          "  end\n"
+                          "  return Paragraph(\"fine\")\n"
+                          "end }\n",
+                          hog);
+    tf_add(&f, "a", lua);
+    free(lua);
+    tf_start(&f);
+    tf_result r = tf_run(&f, "body\n", (tf_page){.title = "hog"});
+    CHECK_INT(r.rc, -1);
+    CHECK_STR(r.msgs, "filters/a.lua: error: the filter used more memory than "
+                      "filter_memory_limit_mb allows on one page (in the Paragraph function, "
+                      "while filtering content/x.md)\n");
+    tf_result_free(&r);
+    r = tf_run(&f, "body\n", (tf_page){.title = "next"});
+    CHECK_STR(r.html, "<p>fine</p>\n");
+    tf_result_free(&r);
+    tf_free(&f);
+}
+
+TEST(filter_limit_memory_parse_in_a_loop) {
+    check_arena_memory_error("local s = ('word '):rep(200000) .. 'end'\n"
+                             "    for i = 1, 300 do parse(s) end");
+}
+
+TEST(filter_limit_memory_inlines_in_a_loop) {
+    check_arena_memory_error("local s = ('word '):rep(200000) .. 'end'\n"
+                             "    for i = 1, 300 do inlines(s) end");
+}
+
+TEST(filter_limit_memory_simple_table_in_a_loop) {
+    check_arena_memory_error("local s = ('x'):rep(1e6)\n"
+                             "    for i = 1, 150 do SimpleTable({s}, {{s}}) end");
+}
+
+/* log.warn, log.error and print: a few messages, each cut short. */
+TEST(filter_limit_messages_are_capped) {
+    tf_result r = tf_filter("return { Paragraph = function(el)\n"
+                            "  for i = 1, 1000 do print(('x'):rep(1e5)) end\n"
+                            "end }\n",
+                            "body\n");
+    CHECK_INT(r.rc, 0);
+    CHECK_INT(r.d.warnings, 21);
+    CHECK_CONTAINS(r.msgs, "filters/a.lua:2: warning: more than 20 messages from this filter: the "
+                           "rest are left out (while filtering content/x.md)\n");
+    CHECK(strlen(r.msgs) < 30000);
+    tf_result_free(&r);
+}
+
+TEST(filter_limit_errors_beyond_the_cap_still_fail_the_page) {
+    tf_result r = tf_filter("return { Paragraph = function(el)\n"
+                            "  for i = 1, 30 do log.warn('w') end\n"
+                            "  for i = 1, 1000 do log.error('e') end\n"
+                            "end }\n",
+                            "body\n");
+    CHECK_INT(r.rc, -1);
+    CHECK_INT(r.d.errors, 1);
+    tf_result_free(&r);
+}
+
+TEST(filter_limit_huge_error_message_is_cut) {
+    tf_result r = tf_filter("return { Paragraph = function(el)\n"
+                            "  error(('x'):rep(1e6))\n"
+                            "end }\n",
+                            "body\n");
+    CHECK_INT(r.rc, -1);
+    CHECK_CONTAINS(r.msgs, "xxx... (in the Paragraph function, while filtering content/x.md)\n");
+    CHECK(strlen(r.msgs) < 2000);
+    tf_result_free(&r);
 }

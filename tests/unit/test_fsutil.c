@@ -281,3 +281,32 @@ TEST(fs_mkdirs_of_empty_path_is_safe) {
     CHECK(WIFEXITED(status));
     CHECK_INT(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0);
 }
+
+/* The output folder's files are written once: a second file for one path
+ * (a writer's search/meta.js) must not replace the first, nor may a
+ * symbolic link lead the write elsewhere. */
+TEST(fs_write_new_file_never_replaces) {
+    char *dir = make_tmp();
+    CHECK(dir != NULL);
+    if (!dir)
+        return;
+    char *path = fs_join(dir, "sub/meta.js");
+    CHECK_INT(fs_write_new_file(path, "index", 5), 0);
+    errno = 0;
+    CHECK_INT(fs_write_new_file(path, "alert(1)", 8), -1);
+    CHECK_INT(errno, EEXIST);
+    size_t len;
+    char *got = fs_read_file(path, &len);
+    CHECK_STR(got, "index");
+    free(got);
+    char *target = fs_join(dir, "elsewhere.txt"), *link = fs_join(dir, "link.txt");
+    CHECK_INT(symlink(target, link), 0);
+    errno = 0;
+    CHECK_INT(fs_write_new_file(link, "x", 1), -1);
+    CHECK_INT(errno, EEXIST);
+    CHECK(!fs_is_file(target));
+    free(target);
+    free(link);
+    free(path);
+    drop_tmp(dir);
+}

@@ -344,7 +344,23 @@ TEST(md_raw_html_passes_through_the_tag_filter_when_unsafe) {
     CHECK_STR(r.html, "<p>Text <b>bold</b> &lt;iframe src=\"x\">&lt;/iframe>.</p>\n"
                       "<div class=\"box\">\n&lt;script>alert(1)&lt;/script>\n</div>\n"
                       "&lt;STYLE>p{}&lt;/STYLE>\n");
-    CHECK_INT(r.d.len, 0);
+    CHECK_INT(r.d.warnings, 1); /* once per page, at the first refusal */
+    char *m = messages(&r.d);
+    CHECK_STR(m, "content/procedures/peel.md:1:18: warning: raw HTML: the tag <iframe> is "
+                 "refused: pages carry no scripts, inline styles or script URLs, even with "
+                 "'unsafe_html: true'\n");
+    free(m);
+    rendered_free(&r);
+}
+
+TEST(md_raw_html_loses_event_handlers_and_script_urls_when_unsafe) {
+    rendered r = render("<img src=x onerror=alert(1)> [ok](/ok/)\n\n"
+                        "<div onclick=\"alert(2)\" style=\"color:red\"><a "
+                        "href=\"java&#x09;script:alert(3)\">x</a></div>\n",
+                        (opts){.unsafe = 1});
+    CHECK_STR(r.html, "<p><img src=\"x\"> <a href=\"/ok/\">ok</a></p>\n"
+                      "<div><a>x</a></div>\n");
+    CHECK_INT(r.d.warnings, 1);
     rendered_free(&r);
 }
 

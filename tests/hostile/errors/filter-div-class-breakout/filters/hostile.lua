@@ -1,0 +1,1 @@
+return { Paragraph = function(el) return Div({el}, "x\" onclick=\"alert(1)") end }

@@ -1,0 +1,1 @@
+return { Paragraph = function(el) return Heading(7, "x") end }

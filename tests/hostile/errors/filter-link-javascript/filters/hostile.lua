@@ -1,0 +1,1 @@
+return { Paragraph = function(el) return Paragraph{Link("click", "javascript:alert(1)")} end }
