@@ -93,14 +93,22 @@ int output_begin(output *o, const char *out_dir, const char *project_dir, diag_l
     char *parent = slash ? xstrndup(o->final_dir, (size_t)(slash - o->final_dir)) : xstrdup(".");
     const char *base = slash ? slash + 1 : o->final_dir;
     o->stage_dir = xasprintf("%s/.%s.new-XXXXXX", *parent ? parent : "", base);
-    free(parent);
     if (!mkdtemp(o->stage_dir)) {
-        diag_error(d, out_dir, 0, 0, "cannot create a folder beside it: %s", strerror(errno));
+        int err = errno;
+        const char *where = *parent ? parent : "/";
+        if (err == ENOTDIR)
+            diag_error(d, out_dir, 0, 0, "cannot write the site here: %s is not a folder", where);
+        else
+            diag_error(d, out_dir, 0, 0,
+                       "cannot write the site here: making a folder in %s failed (%s)", where,
+                       strerror(err));
+        free(parent);
         free(o->stage_dir);
         free(o->final_dir);
         memset(o, 0, sizeof *o);
         return -1;
     }
+    free(parent);
     chmod(o->stage_dir, 0755);
     return output_write(o, MARKER, "", 0, d);
 }
@@ -130,14 +138,16 @@ int output_write(output *o, const char *rel, const char *data, size_t len, diag_
 
 int output_copy(output *o, const char *rel, const char *from, const char *from_shown,
                 diag_list *d) {
-    size_t len;
-    char *data = fs_read_file(from, &len);
-    if (!data) {
-        diag_error(d, from_shown, 0, 0, "cannot read: %s", strerror(errno));
+    char *path = staged_path(o, rel, d);
+    if (!path)
         return -1;
-    }
-    int rc = output_write(o, rel, data, len, d);
-    free(data);
+    int write_failed;
+    int rc = fs_copy_file(from, path, &write_failed);
+    if (rc != 0 && write_failed)
+        diag_error(d, o->final_dir, 0, 0, "cannot write %s: %s", rel, strerror(errno));
+    else if (rc != 0)
+        diag_error(d, from_shown, 0, 0, "cannot read: %s", fs_strerror(errno));
+    free(path);
     return rc;
 }
 
@@ -145,8 +155,11 @@ int output_commit(output *o, diag_list *d) {
     int rc;
     if (fs_is_dir(o->final_dir)) {
         rc = renameat2(AT_FDCWD, o->stage_dir, AT_FDCWD, o->final_dir, RENAME_EXCHANGE);
-        if (rc == 0)
-            fs_remove_tree(o->stage_dir); /* now holds the previous site */
+        if (rc == 0 && fs_remove_tree(o->stage_dir) != 0) /* now holds the previous site */
+            diag_warning(d, o->stage_dir, 0, 0,
+                         "the new site is in place, but this copy of the previous one could not "
+                         "be removed: %s",
+                         strerror(errno));
     } else {
         rc = rename(o->stage_dir, o->final_dir);
     }
