@@ -129,11 +129,16 @@ static void check_words(scan *s, const char *line, const char *end) {
             int col = 1;
             for (const char *c = line; c < word; c++)
                 col += ((unsigned char)*c & 0xC0) != 0x80;
-            limit_error(s, s->line, col,
-                        "this word of %zu characters holds %zu signs of web or e-mail addresses "
-                        "(www., ://, @) and %zu ')': too many to link them quickly; put spaces "
-                        "between the addresses",
-                        (size_t)(p - word), links, parens);
+            if (links > MD_MAX_WORD_LINKS)
+                limit_error(s, s->line, col,
+                            "this word of %zu characters holds %zu web or e-mail addresses "
+                            "(www., :// or @): put spaces between them",
+                            (size_t)(p - word), links);
+            else
+                limit_error(s, s->line, col,
+                            "this word holds a web or e-mail address and %zu ')': put spaces "
+                            "between them",
+                            parens);
             return;
         }
     }

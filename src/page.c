@@ -112,10 +112,14 @@ static void front_date(page *p, const char *key, page_date *out, diag_list *d) {
     const value *v = value_map_get(p->front, key);
     if (!v || v->type == VALUE_NULL)
         return;
-    if (!v->text || page_parse_date(v->text, out) != 0)
+    if (!v->text)
+        diag_error(d, p->display_path, v->line, v->col,
+                   "'%s' must be a real date written YYYY-MM-DD (or YYYY/MM/DD), not %s", key,
+                   value_type_name(v->type));
+    else if (page_parse_date(v->text, out) != 0)
         diag_error(d, p->display_path, v->line, v->col,
                    "'%s' must be a real date written YYYY-MM-DD (or YYYY/MM/DD), not '%s'", key,
-                   v->text ? v->text : value_type_name(v->type));
+                   v->text);
 }
 
 /* A list of terms (`tags`, `concerns`); one term alone may skip the list. */

@@ -78,11 +78,11 @@ static int is_inside(const char *path, const char *dir) {
  * path (caller frees). Otherwise NULL after reporting why not. */
 static char *follow_link(walker *w, const char *full, const char *rel) {
     char *real = realpath(full, NULL);
+    int err = errno;
+    char target[PATH_MAX]; /* as written, which the writer will recognise */
+    ssize_t n = readlink(full, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
     if (!real) {
-        int err = errno;
-        char target[PATH_MAX];
-        ssize_t n = readlink(full, target, sizeof target - 1);
-        target[n > 0 ? n : 0] = '\0';
         if (err == ELOOP)
             walk_error(w, rel, "this symlink is a loop (it leads back to itself)");
         else if (err == ENOENT)
@@ -95,7 +95,7 @@ static char *follow_link(walker *w, const char *full, const char *rel) {
         walk_error(w, rel,
                    "this symlink points outside the project (to %s); clinicgen reads only files "
                    "inside the project",
-                   real);
+                   target);
         free(real);
         return NULL;
     }
