@@ -41,6 +41,7 @@ limit_error(scan *s, int line, int col, const char *fmt, ...) {
     buf_free(&msg);
 }
 
+/* What ends a word for the autolink extension (cmark_isspace). */
 static int is_blank_char(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
@@ -181,8 +182,10 @@ static void note_definition(scan *s, const char *line, const char *end) {
 }
 
 static void check_line(scan *s, const char *line, const char *end) {
+    /* A blank line holds spaces and tabs only, for CommonMark: a line of
+     * "\v" or "\f" continues a paragraph, so it must not end a block here. */
     const char *p = line;
-    while (p < end && (is_blank_char(*p) || *p == '>'))
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '>'))
         p++;
     if (p == end) { /* a blank line (also inside a block quote) */
         end_block(s);

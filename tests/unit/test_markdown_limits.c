@@ -79,6 +79,14 @@ TEST(limits_refuse_many_brackets_or_angles_in_one_block) {
     CHECK_INT(check(b.data, b.len, &m), -1);
     CHECK_CONTAINS(m, "more than 1000 '<'");
     free(m);
+    /* a line of a vertical tab is no blank line: the paragraph goes on */
+    buf_clear(&b);
+    for (int i = 0; i < 3; i++) {
+        repeat(&b, "[a] ", 400);
+        buf_puts(&b, "\n\v\n");
+    }
+    CHECK_INT(check(b.data, b.len, &m), -1);
+    free(m);
     /* the same brackets spread over blocks are fine */
     buf_clear(&b);
     for (int i = 0; i < 4; i++) {
