@@ -93,6 +93,11 @@ local function row_from_entry(entry, i)
 
   if entry.ref ~= nil then
     local id = text_of(entry.ref)
+    if not id then -- a list or a map: no id to look up, nor to show
+      log.error(("contraindication %d: ref must be the id of an entry of %s, as text"):format(i, CATALOGUE),
+        page_line("contraindications", i, "ref"))
+      return nil
+    end
     local data = site.data and site.data.conditions
     local known = id and type(data) == "table" and data[id]
     if type(known) ~= "table" then

@@ -29,7 +29,7 @@ static void add_file(static_files *out, const char *name, const char *path, cons
         size_t len;
         char *data = fs_read_file(path, &len);
         if (!data) {
-            diag_error(d, shown, 0, 0, "cannot read: %s", strerror(errno));
+            diag_error(d, shown, 0, 0, "cannot read: %s", fs_strerror(errno));
             return;
         }
         out_path = fingerprinted(name, data, len);
@@ -46,10 +46,15 @@ static void add_file(static_files *out, const char *name, const char *path, cons
     strmap_put(&out->names, f->name, f->out_path);
 }
 
-static void collect_dir(static_files *out, const char *dir, const char *shown, const char *prefix,
-                        int depth, diag_list *d) {
+static void collect_dir(static_files *out, fs_folder_set *seen, const char *dir, const char *shown,
+                        const char *prefix, int depth, diag_list *d) {
+    int fresh = fs_folder_set_add(seen, dir);
+    if (fresh == 0) {
+        diag_error(d, shown, 0, 0, "this folder is reached a second time (a symlink loop?)");
+        return;
+    }
     size_t n;
-    char **names = depth < 32 ? fs_list_dir(dir, &n) : NULL;
+    char **names = fresh > 0 && depth < 32 ? fs_list_dir(dir, &n) : NULL;
     if (!names)
         return;
     for (size_t i = 0; i < n; i++) {
@@ -59,7 +64,7 @@ static void collect_dir(static_files *out, const char *dir, const char *shown, c
         char *child_shown = fs_join(shown, names[i]);
         char *name = fs_join(prefix, names[i]);
         if (fs_is_dir(path))
-            collect_dir(out, path, child_shown, name, depth + 1, d);
+            collect_dir(out, seen, path, child_shown, name, depth + 1, d);
         else
             add_file(out, name, path, child_shown, d);
         free(path);
@@ -73,9 +78,12 @@ int assets_collect(static_files *out, const char *const *dirs, const char *const
                    size_t n_dirs, diag_list *d) {
     memset(out, 0, sizeof *out);
     size_t errors = d->errors;
-    for (size_t i = 0; i < n_dirs; i++)
+    for (size_t i = 0; i < n_dirs; i++) {
+        fs_folder_set seen = FS_FOLDER_SET_INIT; /* per folder: a theme may be the project's */
         if (fs_is_dir(dirs[i]))
-            collect_dir(out, dirs[i], shown[i], "", 0, d);
+            collect_dir(out, &seen, dirs[i], shown[i], "", 0, d);
+        fs_folder_set_free(&seen);
+    }
     return d->errors > errors ? -1 : 0;
 }
 

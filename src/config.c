@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *string_setting(const value *raw, const char *key, const char *fallback,
                             const char *file, diag_list *d) {
@@ -71,7 +72,8 @@ int config_load(site_config *cfg, const char *project_dir, const char *display_d
     char *path = fs_join(project_dir, "site.yaml");
     char *shown = fs_join(display_dir, "site.yaml");
     size_t errors_before = d->errors;
-    if (!fs_is_file(path)) {
+    struct stat st; /* anything there but a file is reported when it is read */
+    if (stat(path, &st) != 0 || S_ISDIR(st.st_mode)) {
         diag_error(d, shown, 0, 0,
                    "no site.yaml here: is this a clinicgen project? (use -C DIR to name one)");
         free(path);

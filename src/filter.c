@@ -55,7 +55,7 @@ static int read_filter(filter_set *set, const char *name, const char *path, cons
     size_t len;
     char *source = fs_read_file(path, &len);
     if (!source) {
-        diag_error(d, shown, 0, 0, "cannot read: %s", strerror(errno));
+        diag_error(d, shown, 0, 0, "cannot read: %s", fs_strerror(errno));
         return -1;
     }
     if (syntax_check(shown, source, len, d) != 0) {
@@ -411,10 +411,22 @@ static int is_plain_text(const char *s, size_t n) {
     return 1;
 }
 
-/* A Document node holding the blocks of text, in the page's arena. */
-static ast_node *parse_blocks(filter_env *e, const char *text, size_t len) {
-    if (!is_plain_text(text, len))
+/* A Document node holding the blocks of text, in the page's arena. Text
+ * past markdown_check_limits (front matter may hold anything) is a Lua
+ * error rather than minutes in cmark-gfm. */
+static ast_node *parse_blocks(lua_State *L, filter_env *e, const char *text, size_t len) {
+    if (!is_plain_text(text, len)) {
+        diag_list d = DIAG_LIST_INIT;
+        if (markdown_check_limits(text, len, NULL, 0, &d) != 0) {
+            luaL_where(L, 1); /* the filter's line that called parse() */
+            lua_pushfstring(L, "this Markdown text is past a limit (its line %d: %s)",
+                            d.items[0].line, d.items[0].message);
+            diag_free(&d);
+            lua_concat(L, 2);
+            lua_error(L);
+        }
         return markdown_parse_into(e->doc, text, len);
+    }
     /* the common case for table cells: no parser needed */
     ast_node *doc = ast_new(e->doc, AST_DOCUMENT), *para = ast_new(e->doc, AST_PARAGRAPH);
     ast_append(para, ast_new_text(e->doc, text, len));
@@ -425,7 +437,7 @@ static ast_node *parse_blocks(filter_env *e, const char *text, size_t len) {
 static int parse_markdown(lua_State *L) {
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
-    lua_ast_push_children(L, parse_blocks(env_of(L), text, len));
+    lua_ast_push_children(L, parse_blocks(L, env_of(L), text, len));
     return 1;
 }
 
@@ -440,7 +452,7 @@ static int parse_inlines(lua_State *L) {
     lua_newtable(L);
     if (!len)
         return 1;
-    ast_node *blocks = parse_blocks(e, text, len);
+    ast_node *blocks = parse_blocks(L, e, text, len);
     for (ast_node *b = blocks->first; b; b = b->next)
         if (b->type != AST_PARAGRAPH) { /* the words as typed */
             lua_ast_push(L, ast_new_text(e->doc, text, len));

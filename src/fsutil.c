@@ -7,27 +7,63 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *fs_read_file(const char *path, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+/* Opens a regular file for reading. O_NONBLOCK keeps open() from waiting
+ * for a writer when the path is a FIFO, which is then refused. */
+static int open_regular(const char *path, struct stat *st) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return -1;
+    int err = 0;
+    if (fstat(fd, st) != 0)
+        err = errno;
+    else if (S_ISDIR(st->st_mode))
+        err = EISDIR;
+    else if (!S_ISREG(st->st_mode))
+        err = ENODEV;
+    if (err) {
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+const char *fs_strerror(int err) {
+    return err == ENODEV ? "not a regular file (a FIFO, socket or device)" : strerror(err);
+}
+
+char *fs_read_file_max(const char *path, size_t max, size_t *len) {
+    struct stat st;
+    int fd = open_regular(path, &st);
     if (fd < 0)
         return NULL;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    if ((unsigned long long)st.st_size > max) {
         close(fd);
-        errno = err ? err : EINVAL;
+        if (len)
+            *len = (size_t)st.st_size;
+        errno = EFBIG;
         return NULL;
     }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
+    /* room for the NUL and one byte more, so EOF shows without growing */
+    size_t cap = (size_t)st.st_size + 2, n = 0;
     char *data = xmalloc(cap);
     for (;;) {
         if (n + 1 >= cap) {
+            if (n > max) { /* the file grew while we read it */
+                free(data);
+                close(fd);
+                if (len)
+                    *len = n;
+                errno = EFBIG;
+                return NULL;
+            }
             cap *= 2;
             data = xrealloc(data, cap);
         }
@@ -50,6 +86,10 @@ char *fs_read_file(const char *path, size_t *len) {
     if (len)
         *len = n;
     return data;
+}
+
+char *fs_read_file(const char *path, size_t *len) {
+    return fs_read_file_max(path, SIZE_MAX, len);
 }
 
 int fs_mkdirs(const char *path) {
@@ -114,13 +154,44 @@ int fs_write_new_file(const char *path, const char *data, size_t len) {
     return write_file(path, data, len, O_EXCL); /* O_EXCL: not through a symlink either */
 }
 
-int fs_copy_file(const char *from, const char *to) {
-    size_t len;
-    char *data = fs_read_file(from, &len);
-    if (!data)
+/* Appends what is left to read from in to out. */
+static int copy_fd(int in, int out, int *write_failed) {
+    char chunk[65536];
+    for (;;) {
+        ssize_t r = read(in, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? -1 : 0;
+        if (write_all(out, chunk, (size_t)r) != 0) {
+            *write_failed = 1;
+            return -1;
+        }
+    }
+}
+
+int fs_copy_file(const char *from, const char *to, int *write_failed) {
+    int ignored;
+    if (!write_failed)
+        write_failed = &ignored;
+    *write_failed = 0;
+    struct stat st;
+    int in = open_regular(from, &st);
+    if (in < 0)
         return -1;
-    int rc = fs_write_file(to, data, len);
-    free(data);
+    int out = -1;
+    if (fs_write_new_file(to, "", 0) == 0) /* creates the folders; never an existing file */
+        out = open(to, O_WRONLY | O_CLOEXEC);
+    int rc = out < 0 ? -1 : copy_fd(in, out, write_failed);
+    if (out < 0)
+        *write_failed = 1;
+    int err = errno;
+    close(in);
+    if (out >= 0 && close(out) != 0 && rc == 0) {
+        *write_failed = 1;
+        return -1;
+    }
+    errno = err;
     return rc;
 }
 
@@ -229,4 +300,21 @@ void fs_free_list(char **names, size_t count) {
     for (size_t i = 0; i < count; i++)
         free(names[i]);
     free(names);
+}
+
+int fs_folder_set_add(fs_folder_set *set, const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    char key[64];
+    snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
+    if (strmap_get(&set->seen, key))
+        return 0;
+    strmap_put(&set->seen, key, set);
+    return 1;
+}
+
+void fs_folder_set_free(fs_folder_set *set) {
+    strmap_free(&set->seen);
 }

@@ -7,16 +7,30 @@
 #ifndef CLINICGEN_FSUTIL_H
 #define CLINICGEN_FSUTIL_H
 
+#include "strmap.h"
+
 #include <stddef.h>
 
-/* Whole file, NUL-terminated (len excludes the NUL); NULL with errno set. */
+/* Whole file, NUL-terminated (len excludes the NUL); NULL with errno set.
+ * Only regular files are read: a folder gives EISDIR, and a FIFO, socket or
+ * device gives ENODEV without waiting for a writer (fs_strerror says so). */
 char *fs_read_file(const char *path, size_t *len);
+/* The same, refusing a file larger than max bytes: NULL with errno EFBIG
+ * and the file's size in *len. */
+char *fs_read_file_max(const char *path, size_t max, size_t *len);
+/* strerror(err), except that ENODEV from fs_read_file and fs_copy_file
+ * reads "not a regular file". */
+const char *fs_strerror(int err);
 /* Writes data to path, creating parent folders; 0 on success. */
 int fs_write_file(const char *path, const char *data, size_t len);
 /* The same for a file that must not exist yet: -1 with errno EEXIST if it
  * does (or is a symbolic link). */
 int fs_write_new_file(const char *path, const char *data, size_t len);
-int fs_copy_file(const char *from, const char *to);
+/* Copies a regular file in chunks, so a large file costs no memory, to a
+ * file that must not exist yet (as fs_write_new_file). On failure (-1,
+ * errno set) *write_failed, when given, tells which side failed: 0 reading
+ * from, 1 writing to. */
+int fs_copy_file(const char *from, const char *to, int *write_failed);
 int fs_mkdirs(const char *path); /* mkdir -p */
 int fs_remove_tree(const char *path);
 int fs_is_dir(const char *path);
@@ -33,5 +47,20 @@ char *fs_dirname(const char *path);
 /* Sorted names in a folder (without . and ..); NULL with errno set. */
 char **fs_list_dir(const char *path, size_t *count);
 void fs_free_list(char **names, size_t count);
+
+/* A set of folders by identity (device and inode), so that a walk which
+ * follows symlinks reads each folder once: a link back to a folder above
+ * would otherwise be followed forever, and two of them exponentially. */
+typedef struct fs_folder_set {
+    strmap seen;
+} fs_folder_set;
+
+#define FS_FOLDER_SET_INIT                                                                         \
+    { STRMAP_INIT }
+
+/* 1 when the folder at path is new to the set (it is added), 0 when it was
+ * seen before, -1 with errno set when it cannot be examined. */
+int fs_folder_set_add(fs_folder_set *set, const char *path);
+void fs_folder_set_free(fs_folder_set *set);
 
 #endif

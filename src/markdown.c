@@ -7,6 +7,7 @@
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,9 @@ static void drop_opening_heading(md_doc *doc, const md_source *src, diag_list *d
 
 static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
     strmap used = STRMAP_INIT;
+    /* base id -> the next suffix to try: many headings with one text
+     * ("Answer") would otherwise try every suffix taken so far, each time */
+    strmap next = STRMAP_INIT;
     for (size_t i = 0; reserved && reserved[i]; i++)
         strmap_put(&used, reserved[i], &used);
     size_t cap = 0;
@@ -130,10 +134,12 @@ static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
         char *slug = text_slugify(text, strlen(text));
         const char *base = *slug ? slug : "section";
         char *id = xstrdup(base);
-        for (int k = 1; strmap_get(&used, id); k++) {
+        uintptr_t k = (uintptr_t)strmap_get(&next, base);
+        for (k = k ? k : 1; strmap_get(&used, id); k++) {
             free(id);
-            id = xasprintf("%s-%d", base, k);
+            id = xasprintf("%s-%lu", base, (unsigned long)k);
         }
+        strmap_put(&next, base, (void *)k);
         free(slug);
         strmap_put(&used, id, &used);
         if (doc->n_headings == cap)
@@ -141,6 +147,7 @@ static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
         doc->headings[doc->n_headings++] = (md_heading){n->level, id, text};
         n->id = ast_strdup(&doc->ast, id, strlen(id));
     }
+    strmap_free(&next);
     strmap_free(&used);
 }
 

@@ -93,14 +93,22 @@ int output_begin(output *o, const char *out_dir, const char *project_dir, diag_l
     char *parent = slash ? xstrndup(o->final_dir, (size_t)(slash - o->final_dir)) : xstrdup(".");
     const char *base = slash ? slash + 1 : o->final_dir;
     o->stage_dir = xasprintf("%s/.%s.new-XXXXXX", *parent ? parent : "", base);
-    free(parent);
     if (!mkdtemp(o->stage_dir)) {
-        diag_error(d, out_dir, 0, 0, "cannot create a folder beside it: %s", strerror(errno));
+        int err = errno;
+        const char *where = *parent ? parent : "/";
+        if (err == ENOTDIR)
+            diag_error(d, out_dir, 0, 0, "cannot write the site here: %s is not a folder", where);
+        else
+            diag_error(d, out_dir, 0, 0,
+                       "cannot write the site here: making a folder in %s failed (%s)", where,
+                       strerror(err));
+        free(parent);
         free(o->stage_dir);
         free(o->final_dir);
         memset(o, 0, sizeof *o);
         return -1;
     }
+    free(parent);
     chmod(o->stage_dir, 0755);
     return output_write(o, MARKER, "", 0, d);
 }
@@ -117,6 +125,13 @@ static char *staged_path(output *o, const char *rel, diag_list *d) {
     return path;
 }
 
+static void report_taken(const char *rel, const char *who, diag_list *d) {
+    diag_error(d, who, 0, 0,
+               "the site already has a file at %s (clinicgen writes it, or another file "
+               "does): rename or move this one",
+               rel);
+}
+
 /* Each file of the site is written once: a second file for the same path
  * (a content file named search/meta.js, say, which would replace the
  * search index with the writer's script) is an error naming `who`. */
@@ -127,10 +142,7 @@ static int write_once(output *o, const char *rel, const char *data, size_t len, 
         return -1;
     int rc = fs_write_new_file(path, data, len);
     if (rc != 0 && errno == EEXIST)
-        diag_error(d, who, 0, 0,
-                   "the site already has a file at %s (clinicgen writes it, or another file "
-                   "does): rename or move this one",
-                   rel);
+        report_taken(rel, who, d);
     else if (rc != 0)
         diag_error(d, o->final_dir, 0, 0, "cannot write %s: %s", rel, strerror(errno));
     free(path);
@@ -143,14 +155,18 @@ int output_write(output *o, const char *rel, const char *data, size_t len, diag_
 
 int output_copy(output *o, const char *rel, const char *from, const char *from_shown,
                 diag_list *d) {
-    size_t len;
-    char *data = fs_read_file(from, &len);
-    if (!data) {
-        diag_error(d, from_shown, 0, 0, "cannot read: %s", strerror(errno));
+    char *path = staged_path(o, rel, d);
+    if (!path)
         return -1;
-    }
-    int rc = write_once(o, rel, data, len, from_shown, d);
-    free(data);
+    int write_failed;
+    int rc = fs_copy_file(from, path, &write_failed);
+    if (rc != 0 && write_failed && errno == EEXIST)
+        report_taken(rel, from_shown, d);
+    else if (rc != 0 && write_failed)
+        diag_error(d, o->final_dir, 0, 0, "cannot write %s: %s", rel, strerror(errno));
+    else if (rc != 0)
+        diag_error(d, from_shown, 0, 0, "cannot read: %s", fs_strerror(errno));
+    free(path);
     return rc;
 }
 
@@ -158,8 +174,11 @@ int output_commit(output *o, diag_list *d) {
     int rc;
     if (fs_is_dir(o->final_dir)) {
         rc = renameat2(AT_FDCWD, o->stage_dir, AT_FDCWD, o->final_dir, RENAME_EXCHANGE);
-        if (rc == 0)
-            fs_remove_tree(o->stage_dir); /* now holds the previous site */
+        if (rc == 0 && fs_remove_tree(o->stage_dir) != 0) /* now holds the previous site */
+            diag_warning(d, o->stage_dir, 0, 0,
+                         "the new site is in place, but this copy of the previous one could not "
+                         "be removed: %s",
+                         strerror(errno));
     } else {
         rc = rename(o->stage_dir, o->final_dir);
     }

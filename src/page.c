@@ -112,10 +112,14 @@ static void front_date(page *p, const char *key, page_date *out, diag_list *d) {
     const value *v = value_map_get(p->front, key);
     if (!v || v->type == VALUE_NULL)
         return;
-    if (!v->text || page_parse_date(v->text, out) != 0)
+    if (!v->text)
+        diag_error(d, p->display_path, v->line, v->col,
+                   "'%s' must be a real date written YYYY-MM-DD (or YYYY/MM/DD), not %s", key,
+                   value_type_name(v->type));
+    else if (page_parse_date(v->text, out) != 0)
         diag_error(d, p->display_path, v->line, v->col,
                    "'%s' must be a real date written YYYY-MM-DD (or YYYY/MM/DD), not '%s'", key,
-                   v->text ? v->text : value_type_name(v->type));
+                   v->text);
 }
 
 /* A list of terms (`tags`, `concerns`); one term alone may skip the list. */
@@ -198,6 +202,9 @@ static void page_read_fields(page *p, diag_list *d) {
     front_terms(p, "concerns", "concern", &p->concerns, &p->n_concerns, d);
     page_read_kind(p, d);
     page_read_flags(p, d);
+    /* read where they are used (the URL, the template): only their type here */
+    free(front_text(p, "slug", d));
+    free(front_text(p, "layout", d));
 }
 
 /* "chemical-peel.md" -> "Chemical peel" */
@@ -285,18 +292,47 @@ static int page_parse_front(page *p, const char *text, size_t len, diag_list *d)
     return 0;
 }
 
+/* The text checks before parsing: encoding, then front matter, then the
+ * body's limits. A page that fails one keeps skip_body set. */
+static void page_read_text(page *p, const char *text, size_t len, diag_list *d) {
+    if (text_check_encoding(text, len, p->display_path, 0, d) != 0) {
+        p->skip_body = 1;
+        p->front = value_new(VALUE_MAP, 1, 1);
+        return;
+    }
+    if (page_parse_front(p, text, len, d) != 0)
+        p->front = value_new(VALUE_MAP, 1, 1);
+    else
+        page_read_fields(p, d);
+    if (markdown_check_limits(text + p->body_offset, len - p->body_offset, p->display_path,
+                              p->body_line - 1, d) != 0)
+        p->skip_body = 1;
+}
+
+/* The messages from first on, in line order (fields are read in a fixed
+ * order, not the order the writer wrote them). Stable: few messages. */
+static void sort_by_line(diag_list *d, size_t first) {
+    for (size_t i = first + 1; i < d->len; i++) {
+        diag m = d->items[i];
+        size_t k = i;
+        for (; k > first && (d->items[k - 1].line > m.line ||
+                             (d->items[k - 1].line == m.line && d->items[k - 1].col > m.col));
+             k--)
+            d->items[k] = d->items[k - 1];
+        d->items[k] = m;
+    }
+}
+
 static int page_load_source(page *p, const char *text, size_t len, const char *source,
                             const char *display_path, diag_list *d) {
     memset(p, 0, sizeof *p);
     p->source = xstrdup(source);
     p->display_path = xstrdup(display_path);
     page_set_paths(p, source);
-    size_t errors = d->errors;
-    if (page_parse_front(p, text, len, d) != 0)
-        p->front = value_new(VALUE_MAP, 1, 1);
-    else
-        page_read_fields(p, d);
-    if (!p->title) {
+    size_t errors = d->errors, first = d->len;
+    page_read_text(p, text, len, d);
+    sort_by_line(d, first);
+    if (!p->title && !p->skip_body) {
         p->title = markdown_opening_heading(text + p->body_offset, len - p->body_offset);
         p->title_from_heading = p->title != NULL;
     }
@@ -319,17 +355,25 @@ int page_load(page *p, const char *content_dir, const char *source, const char *
               diag_list *d) {
     char *path = fs_join(content_dir, source);
     size_t len;
-    char *text = fs_read_file(path, &len);
+    char *text = fs_read_file_max(path, PAGE_MAX_BYTES, &len);
     free(path);
     if (!text) {
+        int err = errno;
         memset(p, 0, sizeof *p);
         p->source = xstrdup(source);
         p->display_path = xstrdup(display_path);
         page_set_paths(p, source);
         p->front = value_new(VALUE_MAP, 1, 1);
         p->title = title_from_file_name(source);
+        p->skip_body = 1;
         page_set_url(p, NULL);
-        diag_error(d, display_path, 0, 0, "cannot read: %s", strerror(errno));
+        if (err == EFBIG)
+            diag_error(d, display_path, 0, 0,
+                       "this page is %.1f MB; a page may be at most %d MB (split it into "
+                       "several pages, and keep images in files of their own)",
+                       (double)len / (1024.0 * 1024.0), PAGE_MAX_MB);
+        else
+            diag_error(d, display_path, 0, 0, "cannot read: %s", fs_strerror(err));
         return -1;
     }
     int rc = page_load_source(p, text, len, source, display_path, d);

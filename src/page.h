@@ -54,6 +54,10 @@ typedef struct page {
     size_t n_concerns;
     int draft;
     double weight;
+    /* The file could not be read, is not UTF-8 text, or is past a limit
+     * (PAGE_MAX_BYTES, markdown_check_limits): reported once when loading;
+     * later stages leave its body alone. */
+    int skip_body;
     size_t body_offset;     /* byte offset of the body in the source file */
     int body_line;          /* line number of the body's first line */
     struct page **children; /* listings: pages shown (borrowed) */
@@ -70,6 +74,11 @@ typedef struct page {
     size_t n_related;
 } page;
 
+/* The largest page file: no reader wants a longer page (the longest demo
+ * page is 11 KB), and a page's trees and HTML take up to a hundred times
+ * its size in memory while it is built (a page of nothing but links). */
+enum { PAGE_MAX_MB = 4, PAGE_MAX_BYTES = PAGE_MAX_MB * 1024 * 1024 };
+
 typedef struct front_matter_split {
     const char *yaml; /* inside the --- lines; NULL when there is none */
     size_t yaml_len;
@@ -84,7 +93,9 @@ typedef struct front_matter_split {
 int page_split_front_matter(const char *text, size_t len, front_matter_split *out,
                             const char *display_path, diag_list *d);
 
-/* Reads content_dir/source and fills the page's front matter fields.
+/* Reads content_dir/source and fills the page's front matter fields. The
+ * text must be UTF-8 (text_check_encoding) of at most PAGE_MAX_BYTES, and
+ * its body within markdown_check_limits.
  * Returns 0, or -1 after adding errors to d (the page is still freeable). */
 int page_load(page *p, const char *content_dir, const char *source, const char *display_path,
               diag_list *d);

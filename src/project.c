@@ -132,12 +132,23 @@ void project_free(project *pr) {
 }
 
 int project_parse_body(const project *pr, const page *p, md_doc *doc, diag_list *d) {
+    if (p->skip_body)
+        return -1; /* reported when the page was loaded */
     char *path = fs_join(pr->content_dir, p->source);
     size_t len;
-    char *text = fs_read_file(path, &len);
+    char *text = fs_read_file_max(path, PAGE_MAX_BYTES, &len);
     free(path);
     if (!text) {
-        diag_error(d, p->display_path, 0, 0, "cannot read: %s", strerror(errno));
+        diag_error(d, p->display_path, 0, 0, "cannot read: %s", fs_strerror(errno));
+        return -1;
+    }
+    /* The file may have changed since page_load checked it: check again
+     * (a quick pass) rather than hand cmark-gfm something unchecked. */
+    if (len < p->body_offset || markdown_check_limits(text + p->body_offset, len - p->body_offset,
+                                                      p->display_path, p->body_line - 1, d) != 0) {
+        if (len < p->body_offset)
+            diag_error(d, p->display_path, 0, 0, "the file changed during the build");
+        free(text);
         return -1;
     }
     markdown_parse(doc, text + p->body_offset, len - p->body_offset);

@@ -49,7 +49,9 @@ void project_free_dirs(char *dirs[2], char *shown[2]);
 
 /* Reads page p's source below content/ and parses its body (after the
  * front matter) into doc, which the caller frees with md_doc_free. Returns
- * 0, or -1 after reporting a file that cannot be read. */
+ * 0, or -1 after reporting a file that cannot be read or is past
+ * markdown_check_limits; -1 without a message for a page whose body
+ * page_load refused already (skip_body). */
 int project_parse_body(const project *pr, const page *p, md_doc *doc, diag_list *d);
 
 #endif

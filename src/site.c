@@ -227,29 +227,90 @@ static const char *page_origin(const page *p) {
     return p->display_path ? p->display_path : p->title;
 }
 
+/* A made-up section page stands for its folder. */
+static int is_folder(const page *p) {
+    return !p->source && p->kind == KIND_SECTION;
+}
+
+/* How messages name where a page comes from (caller frees). */
+static char *origin_of(const site_inputs *in, const page *p) {
+    if (is_folder(p))
+        return fs_join(in->display_content_dir, p->section_path);
+    return xstrdup(page_origin(p));
+}
+
 /* Two pages want one URL; `first` claimed it first. A written page that
- * wants a made-up page's URL gets the message, since only it can move. */
-static void report_url_clash(diag_list *d, const page *first, const page *second) {
+ * wants a made-up page's URL gets the message, since only it can move;
+ * a folder is named as a folder. */
+static void report_url_clash(diag_list *d, const site_inputs *in, const page *first,
+                             const page *second) {
     const page *written = second->source ? second : first;
     const page *other = written == second ? first : second;
-    if (written->source && !other->source)
+    if (written->source && !other->source && !is_folder(other)) {
         diag_error(d, written->display_path, 0, 0,
                    "this page wants the URL /%s, which clinicgen makes for the page '%s'; "
                    "rename this page or give it a 'slug'",
                    written->url_path, other->title);
+        return;
+    }
+    if (is_folder(second) && !is_folder(first))
+        written = first, other = second; /* the message goes to a page: it can take a slug */
     else
-        diag_error(d, second->display_path ? second->display_path : page_origin(first), 0, 0,
-                   "this page and %s both want the URL /%s; rename one or give it a 'slug'",
-                   page_origin(first), second->url_path);
+        written = second, other = first;
+    char *here = origin_of(in, written), *there = origin_of(in, other);
+    int folders = is_folder(written) + is_folder(other);
+    static const char *const slug[] = {" or give it a 'slug'", " or give the page a 'slug'", ""};
+    diag_error(d, here, 0, 0, "this %s and %s%s both want the URL /%s; rename one%s%s",
+               is_folder(written) ? "folder" : "page", is_folder(other) ? "the folder " : "", there,
+               written->url_path, slug[folders],
+               strcasecmp(here, there) ? ""
+                                       : " (their names differ only in case, which Windows and "
+                                         "macOS do not tell apart)");
+    free(here);
+    free(there);
 }
 
-static void claim_urls(site_model *m, diag_list *d) {
+/* An output path folded to lower case (ASCII and the alphabets
+ * text_unicode_lower knows): two files that fold alike are one file on a
+ * case-insensitive host. */
+static char *fold_case(const char *s) {
+    buf out = BUF_INIT;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned cp;
+        i += text_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        text_utf8_encode(&out, cp < 0x80 ? (unsigned)tolower((int)cp) : text_unicode_lower(cp));
+    }
+    return buf_detach(&out);
+}
+
+/* Bundle files keep their names' case: one that differs from another
+ * file's only in case would overwrite it on Windows and macOS hosts. */
+static void claim_folded(strmap *folded, const site_inputs *in, const char *out_path,
+                         const char *source, diag_list *d) {
+    char *key = fold_case(out_path);
+    const char *first = strmap_get(folded, key);
+    if (!first) {
+        strmap_put(folded, key, (void *)source);
+    } else if (strcmp(first, source) != 0) {
+        char *here = fs_join(in->display_content_dir, source);
+        diag_error(d, here, 0, 0,
+                   "this file and %s/%s differ only in case; they would be one file on Windows "
+                   "and macOS hosts: rename one",
+                   in->display_content_dir, first);
+        free(here);
+    }
+    free(key);
+}
+
+static void claim_urls(site_model *m, const site_inputs *in, diag_list *d) {
+    strmap folded = STRMAP_INIT;
     for (size_t i = 0; i < m->n_pages; i++) {
         page *p = m->pages[i];
         page *other = strmap_put(&m->by_url, p->url_path, p);
         if (other) {
             strmap_put(&m->by_url, p->url_path, other);
-            report_url_clash(d, other, p);
+            report_url_clash(d, in, other, p);
         }
         strmap_put(&m->out_paths, p->out_path, (void *)page_origin(p));
     }
@@ -260,7 +321,9 @@ static void claim_urls(site_model *m, diag_list *d) {
                        m->assets[i].source, m->assets[i].out_path);
         else
             strmap_put(&m->out_paths, m->assets[i].out_path, m->assets[i].source);
+        claim_folded(&folded, in, m->assets[i].out_path, m->assets[i].source, d);
     }
+    strmap_free(&folded);
 }
 
 int site_model_build(site_model *m, const site_inputs *in, diag_list *d) {
@@ -291,7 +354,7 @@ int site_model_build(site_model *m, const site_inputs *in, diag_list *d) {
     site_index_related(m);
     if (in->az)
         site_index_az(m);
-    claim_urls(m, d);
+    claim_urls(m, in, d);
     return d->errors > errors ? -1 : 0;
 }
 

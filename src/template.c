@@ -512,7 +512,7 @@ static template *compile_file(compiler *c, const char *path, const char *display
     size_t len;
     char *raw = fs_read_file(path, &len);
     if (!raw) {
-        diag_error(c->d, display, 0, 0, "cannot read: %s", strerror(errno));
+        diag_error(c->d, display, 0, 0, "cannot read: %s", fs_strerror(errno));
         return NULL;
     }
     size_t text_len;
@@ -541,9 +541,13 @@ static template *compile_file(compiler *c, const char *path, const char *display
     return t;
 }
 
-static void collect_files(const char *dir, const char *prefix, char ***names, size_t *n) {
+static void collect_files(compiler *c, fs_folder_set *seen, const char *dir, const char *shown,
+                          const char *prefix, char ***names, size_t *n) {
+    int fresh = fs_folder_set_add(seen, dir);
+    if (fresh == 0)
+        diag_error(c->d, shown, 0, 0, "this folder is reached a second time (a symlink loop?)");
     size_t count;
-    char **entries = fs_list_dir(dir, &count);
+    char **entries = fresh > 0 ? fs_list_dir(dir, &count) : NULL;
     if (!entries)
         return;
     for (size_t i = 0; i < count; i++) {
@@ -553,7 +557,9 @@ static void collect_files(const char *dir, const char *prefix, char ***names, si
         char *rel = fs_join(prefix, entries[i]);
         size_t len = strlen(entries[i]);
         if (fs_is_dir(full)) {
-            collect_files(full, rel, names, n);
+            char *child_shown = fs_join(shown, entries[i]);
+            collect_files(c, seen, full, child_shown, rel, names, n);
+            free(child_shown);
             free(rel);
         } else if (len > 5 && !strcmp(entries[i] + len - 5, ".html")) {
             *names = xrealloc(*names, (*n + 1) * sizeof **names);
@@ -569,7 +575,9 @@ static void collect_files(const char *dir, const char *prefix, char ***names, si
 static void load_dir(compiler *c, const char *dir, const char *display_dir, strmap *seen) {
     char **names = NULL;
     size_t n = 0;
-    collect_files(dir, "", &names, &n);
+    fs_folder_set folders = FS_FOLDER_SET_INIT;
+    collect_files(c, &folders, dir, display_dir, "", &names, &n);
+    fs_folder_set_free(&folders);
     template_set *set = c->set;
     for (size_t i = 0; i < n; i++) {
         if (strmap_get(seen, names[i])) {

@@ -187,3 +187,77 @@ char *text_percent_decode(const char *s, size_t n) {
     }
     return buf_detach(&out);
 }
+
+size_t text_find_bad_byte(const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = p[i];
+        if (c >= 0x01 && c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (!len || len > n - i)
+            return i; /* NUL, a stray continuation byte, 0xF8-0xFF, or cut short */
+        unsigned cp = c & (0xFF >> (len + 1));
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        static const unsigned least[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+/* Windows-1252, the usual encoding of a file that is not UTF-8, for the
+ * bytes 0x80-0x9F (0xA0-0xFF are Latin-1's, the same code points). */
+static unsigned windows_1252(unsigned char c) {
+    static const unsigned short high[32] = {
+        0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+    return c >= 0xA0 ? c : c >= 0x80 ? high[c - 0x80] : 0;
+}
+
+int text_check_encoding(const char *s, size_t n, const char *file, int line_offset, diag_list *d) {
+    if (n >= 2 && ((unsigned char)s[0] == 0xFF || (unsigned char)s[0] == 0xFE) &&
+        (unsigned char)s[1] == ((unsigned char)s[0] ^ 0x01)) {
+        diag_error(d, file, 1 + line_offset, 1, "the file is UTF-16 text; save it as UTF-8");
+        return -1;
+    }
+    size_t bad = text_find_bad_byte(s, n);
+    if (bad == n)
+        return 0;
+    int line = 1, col = 1;
+    for (size_t i = 0; i < bad; i++) {
+        if (s[i] == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+            col++; /* one per character: continuation bytes do not count */
+        }
+    }
+    unsigned char c = (unsigned char)s[bad];
+    unsigned guess = windows_1252(c);
+    if (!c) {
+        diag_error(d, file, line + line_offset, col,
+                   "a NUL byte in the text: remove it (is this a text file?)");
+    } else if (guess) {
+        buf shown = BUF_INIT;
+        text_utf8_encode(&shown, guess);
+        diag_error(d, file, line + line_offset, col,
+                   "not valid UTF-8 (byte 0x%02X, which is '%s' in Windows-1252); save the file "
+                   "as UTF-8",
+                   c, buf_cstr(&shown));
+        buf_free(&shown);
+    } else {
+        diag_error(d, file, line + line_offset, col,
+                   "not valid UTF-8 (byte 0x%02X); save the file as UTF-8", c);
+    }
+    return -1;
+}

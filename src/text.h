@@ -7,6 +7,7 @@
 #define CLINICGEN_TEXT_H
 
 #include "buf.h"
+#include "diag.h"
 
 #include <stddef.h>
 
@@ -50,5 +51,17 @@ unsigned text_unicode_lower(unsigned cp);
 
 /* The length of a leading UTF-8 byte-order mark (0 or 3). */
 size_t text_bom_length(const char *s, size_t n);
+
+/* The offset of the first byte that keeps s from being clean UTF-8 text: a
+ * NUL, or the start of an invalid sequence (a stray or missing continuation
+ * byte, an overlong form, a surrogate, beyond U+10FFFF); n when none. */
+size_t text_find_bad_byte(const char *s, size_t n);
+
+/* Writers' files are UTF-8 (a byte-order mark is fine). The first NUL byte,
+ * invalid UTF-8 sequence or UTF-16 byte-order mark is an error in d at its
+ * line and column (in characters), with line_offset added to the line;
+ * returns 0 when the text is clean, else -1. Only the first problem is
+ * reported: a file in the wrong encoding would give one per line. */
+int text_check_encoding(const char *s, size_t n, const char *file, int line_offset, diag_list *d);
 
 #endif

@@ -1,10 +1,16 @@
 /* walk: finding pages, bundle files and data files below content/. */
+#define _GNU_SOURCE
 #include "walk.h"
 
 #include "buf.h"
 #include "fsutil.h"
+#include "strmap.h"
+#include "text.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,125 +37,248 @@ static int has_suffix(const char *s, const char *suffix) {
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
-/* What a walk shares: where it reports, and content/'s real path, which
- * every symbolic link must resolve inside. */
+/* A folder read already, so that each is read once: a symlink back to a
+ * folder that holds it would otherwise be read forever, and two links to
+ * one folder read it twice (and, repeated, exponentially often). */
+typedef struct folder_seen {
+    char *rel;  /* how the walk first reached it, below content/ */
+    char *link; /* the symlink on that way, or NULL */
+} folder_seen;
+
+/* What one walk shares. */
 typedef struct walker {
-    char *root; /* realpath of content/, owned; NULL if it cannot be resolved */
+    char *root; /* content/, symlinks resolved: links must stay inside */
     const char *display_dir;
+    strmap folders; /* "DEV:INO" -> folder_seen (owned here) */
     content_files *out;
     diag_list *d;
+    int rc;
 } walker;
+
+static void __attribute__((format(printf, 3, 4)))
+walk_error(walker *w, const char *rel, const char *fmt, ...) {
+    char *shown = fs_join(w->display_dir, rel);
+    buf msg = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    diag_error(w->d, shown, 0, 0, "%s", buf_cstr(&msg));
+    buf_free(&msg);
+    free(shown);
+    w->rc = -1;
+}
 
 static int is_inside(const char *path, const char *dir) {
     size_t n = strlen(dir);
-    return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+    return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || !strcmp(dir, "/"));
 }
 
-/* May the walk use full (content-relative: child)? Anything but a symbolic
- * link, and a link that resolves inside content/: a writer's link to
- * /etc/passwd or ~/.ssh/id_rsa would otherwise be published with the site.
- * A link that resolves nowhere is left to stat() to report. */
-static int stays_inside(walker *w, const char *full, const char *child) {
-    struct stat st;
-    if (lstat(full, &st) != 0 || !S_ISLNK(st.st_mode))
-        return 1;
+/* Where a symlink leads, when that is inside the project: its resolved
+ * path (caller frees). Otherwise NULL after reporting why not. */
+static char *follow_link(walker *w, const char *full, const char *rel) {
     char *real = realpath(full, NULL);
-    if (!real)
-        return 1;
-    int inside = w->root && is_inside(real, w->root);
-    if (!inside) {
-        char target[4096]; /* the link as written, as the writer knows it */
-        ssize_t n = readlink(full, target, sizeof target - 1);
-        target[n > 0 ? n : 0] = '\0';
-        char *where = fs_join(w->display_dir, child);
-        diag_error(w->d, where, 0, 0,
-                   "a symbolic link to '%s', outside content/: clinicgen publishes only files "
-                   "inside content/",
-                   target);
-        free(where);
+    int err = errno;
+    char target[PATH_MAX]; /* as written, which the writer will recognise */
+    ssize_t n = readlink(full, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
+    if (!real) {
+        if (err == ELOOP)
+            walk_error(w, rel, "this symlink is a loop (it leads back to itself)");
+        else if (err == ENOENT)
+            walk_error(w, rel, "this symlink points to nothing ('%s' does not exist)", target);
+        else
+            walk_error(w, rel, "cannot follow this symlink: %s", strerror(err));
+        return NULL;
     }
+    if (!is_inside(real, w->root)) {
+        walk_error(w, rel,
+                   "this symlink points outside content/ (to %s); clinicgen publishes only "
+                   "files inside content/",
+                   target);
+        free(real);
+        return NULL;
+    }
+    return real;
+}
+
+/* Marks a folder as read: 0 the first time. Reaching it again is an error
+ * on the symlink that leads there: the one on the later way (link), else
+ * the one on the earlier. */
+static int visit_folder(walker *w, const char *full, const char *rel, const char *link) {
+    struct stat st;
+    if (stat(full, &st) != 0) {
+        walk_error(w, rel, "cannot read folder: %s", strerror(errno));
+        return -1;
+    }
+    char key[64];
+    snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
+    folder_seen *seen = strmap_get(&w->folders, key);
+    if (!seen) {
+        seen = xcalloc(1, sizeof *seen);
+        seen->rel = xstrdup(rel);
+        seen->link = link ? xstrdup(link) : NULL;
+        strmap_put(&w->folders, key, seen);
+        return 0;
+    }
+    const char *blamed = link ? link : seen->link ? seen->link : rel;
+    const char *target = link || !seen->link ? seen->rel : rel;
+    char *other = *target ? fs_join(w->display_dir, target) : xstrdup(w->display_dir);
+    if (link && (!*seen->rel || is_inside(link, seen->rel)))
+        walk_error(w, blamed, "this symlink leads back to %s, a folder it is in (a loop)", other);
+    else
+        walk_error(w, blamed,
+                   "this symlink leads to %s, which is read already (clinicgen reads each "
+                   "folder once)",
+                   other);
+    free(other);
+    return -1;
+}
+
+/* stat() of a folder entry, following a symlink only when it stays inside
+ * the project. Returns 0, or -1 after reporting. */
+static int entry_stat(walker *w, const char *full, const char *rel, struct stat *st,
+                      int *via_link) {
+    if (lstat(full, st) != 0) {
+        walk_error(w, rel, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    *via_link = S_ISLNK(st->st_mode);
+    if (!*via_link)
+        return 0;
+    char *real = follow_link(w, full, rel);
+    if (!real)
+        return -1;
     free(real);
-    return inside;
+    if (stat(full, st) != 0) {
+        walk_error(w, rel, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 static void walk_data(walker *w, const char *dir, const char *rel) {
     size_t n;
     char **names = fs_list_dir(dir, &n);
-    if (!names)
+    if (!names) {
+        walk_error(w, rel, "cannot read folder: %s", strerror(errno));
         return;
+    }
     for (size_t i = 0; i < n; i++) {
         if (names[i][0] == '.' || !(has_suffix(names[i], ".yaml") || has_suffix(names[i], ".yml")))
             continue;
-        char *full = fs_join(dir, names[i]);
-        char *child = fs_join(rel, names[i]);
-        if (stays_inside(w, full, child))
-            path_list_push(&w->out->data, child);
-        else
-            free(child);
-        free(full);
-    }
-    fs_free_list(names, n);
-}
-
-static int walk_dir(walker *w, const char *dir, const char *rel, int depth) {
-    size_t n;
-    char **names = fs_list_dir(dir, &n);
-    char *shown = fs_join(w->display_dir, rel);
-    if (!names) {
-        diag_error(w->d, shown, 0, 0, "cannot read folder: %s", strerror(errno));
-        free(shown);
-        return -1;
-    }
-    if (depth > WALK_MAX_DEPTH) {
-        diag_error(w->d, shown, 0, 0, "folders nested more than %d deep (a symlink loop?)",
-                   WALK_MAX_DEPTH);
-        fs_free_list(names, n);
-        free(shown);
-        return -1;
-    }
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = names[i];
-        if (name[0] == '.')
-            continue;
-        char *full = fs_join(dir, name);
-        char *child = fs_join(rel, name);
+        char *full = fs_join(dir, names[i]), *child = fs_join(rel, names[i]);
         struct stat st;
-        if (!stays_inside(w, full, child)) {
-            rc = -1;
-        } else if (stat(full, &st) != 0) {
-            char *where = fs_join(w->display_dir, child);
-            diag_error(w->d, where, 0, 0, "cannot read: %s", strerror(errno));
-            free(where);
-            rc = -1;
-        } else if (S_ISDIR(st.st_mode)) {
-            if (depth == 0 && !strcmp(name, "_data"))
-                walk_data(w, full, child);
-            else if (name[0] != '_')
-                rc |= walk_dir(w, full, child, depth + 1);
-        } else if (has_suffix(name, ".md") && (name[0] != '_' || !strcmp(name, "_index.md"))) {
-            path_list_push(&w->out->pages, child);
-            child = NULL;
-        } else if (name[0] != '_') {
-            path_list_push(&w->out->assets, child);
-            child = NULL;
+        int via_link;
+        if (entry_stat(w, full, child, &st, &via_link) == 0) {
+            if (S_ISREG(st.st_mode)) {
+                path_list_push(&w->out->data, child);
+                child = NULL;
+            } else {
+                walk_error(w, child, "not a regular file; a data file must be a YAML file");
+            }
         }
         free(child);
         free(full);
     }
     fs_free_list(names, n);
-    free(shown);
-    return rc;
+}
+
+static void walk_dir(walker *w, const char *dir, const char *rel, int depth, const char *link);
+
+/* A name that is not UTF-8 would make URLs and pages that are not either. */
+static int check_name(walker *w, const char *rel, const char *name) {
+    size_t n = strlen(name);
+    if (text_find_bad_byte(name, n) == n)
+        return 0;
+    buf shown = BUF_INIT;
+    for (const char *c = rel; *c; c++)
+        if ((unsigned char)*c < 0x80)
+            buf_putc(&shown, *c);
+        else
+            buf_printf(&shown, "\\x%02X", (unsigned char)*c);
+    walk_error(w, buf_cstr(&shown),
+               "this name is not valid UTF-8 (it was written in another encoding); rename it");
+    buf_free(&shown);
+    return -1;
+}
+
+static void walk_entry(walker *w, const char *dir, const char *rel, const char *name, int depth,
+                       const char *link) {
+    char *full = fs_join(dir, name), *child = fs_join(rel, name);
+    struct stat st;
+    int via_link;
+    if (check_name(w, child, name) != 0 || entry_stat(w, full, child, &st, &via_link) != 0) {
+        /* reported */
+    } else if (S_ISDIR(st.st_mode)) {
+        if (depth == 0 && !strcmp(name, "_data"))
+            walk_data(w, full, child);
+        else if (name[0] != '_')
+            walk_dir(w, full, child, depth + 1, via_link ? child : link);
+    } else if (name[0] == '_' && strcmp(name, "_index.md") != 0) {
+        /* not part of the site, whatever it is */
+    } else if (!S_ISREG(st.st_mode)) {
+        walk_error(w, child,
+                   "not a regular file (a FIFO, socket or device); clinicgen reads only files "
+                   "and folders");
+    } else {
+        path_list_push(has_suffix(name, ".md") ? &w->out->pages : &w->out->assets, child);
+        child = NULL;
+    }
+    free(child);
+    free(full);
+}
+
+/* link: the symlink on the way to dir, or NULL. */
+static void walk_dir(walker *w, const char *dir, const char *rel, int depth, const char *link) {
+    if (visit_folder(w, dir, rel, link) != 0)
+        return;
+    if (depth > WALK_MAX_DEPTH) {
+        walk_error(w, rel, "folders nested more than %d deep", WALK_MAX_DEPTH);
+        return;
+    }
+    size_t n;
+    char **names = fs_list_dir(dir, &n);
+    if (!names) {
+        walk_error(w, rel, "cannot read folder: %s", strerror(errno));
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (names[i][0] != '.')
+            walk_entry(w, dir, rel, names[i], depth, link);
+    fs_free_list(names, n);
 }
 
 void walk_data_files(const char *content_dir, const char *display_dir, content_files *out,
                      diag_list *d) {
-    walker w = {realpath(content_dir, NULL), display_dir, out, d};
+    walker w = {
+        .display_dir = display_dir, .out = out, .d = d, .root = realpath(content_dir, NULL)};
     char *dir = fs_join(content_dir, "_data");
-    if (stays_inside(&w, dir, "_data"))
+    if (w.root && fs_is_dir(dir))
         walk_data(&w, dir, "_data");
     free(dir);
     free(w.root);
+}
+
+/* The project folder (content_dir's parent), resolved; NULL after
+ * reporting when content/ itself leads outside it. */
+static char *project_root(const char *content_dir, const char *display_dir, diag_list *d) {
+    char *parent = fs_dirname(content_dir);
+    char *root = realpath(*parent ? parent : ".", NULL);
+    char *content = realpath(content_dir, NULL);
+    free(parent);
+    if (!root || !content || !is_inside(content, root)) {
+        if (root && content)
+            diag_error(d, display_dir, 0, 0,
+                       "the content folder is a symlink to %s, outside the project", content);
+        else
+            diag_error(d, display_dir, 0, 0, "cannot read folder: %s", strerror(errno));
+        free(root);
+        root = NULL;
+    }
+    free(content);
+    return root;
 }
 
 int walk_content(const char *content_dir, const char *display_dir, content_files *out,
@@ -159,10 +288,29 @@ int walk_content(const char *content_dir, const char *display_dir, content_files
         diag_error(d, display_dir, 0, 0, "there is no content folder");
         return -1;
     }
-    walker w = {realpath(content_dir, NULL), display_dir, out, d};
-    int rc = walk_dir(&w, content_dir, "", 0);
+    walker w = {.display_dir = display_dir, .out = out, .d = d};
+    char *project = project_root(content_dir, display_dir, d);
+    if (!project)
+        return -1;
+    free(project);
+    /* a link must lead inside content/: what is there is published */
+    w.root = realpath(content_dir, NULL);
+    if (!w.root) {
+        diag_error(d, display_dir, 0, 0, "cannot read folder: %s", strerror(errno));
+        return -1;
+    }
+    walk_dir(&w, content_dir, "", 0, NULL);
+    for (size_t i = 0; i < w.folders.cap; i++) {
+        folder_seen *seen = w.folders.slots[i].key ? w.folders.slots[i].value : NULL;
+        if (seen) {
+            free(seen->rel);
+            free(seen->link);
+        }
+        free(seen);
+    }
+    strmap_free(&w.folders);
     free(w.root);
-    return rc;
+    return w.rc;
 }
 
 void content_files_free(content_files *files) {

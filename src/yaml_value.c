@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,14 +13,17 @@
 #include <yaml.h>
 
 enum {
-    YAML_MAX_DEPTH = 200,     /* deeper nesting is certainly not content */
-    YAML_MAX_NODES = 1000000, /* caps alias expansion ("billion laughs") */
+    YAML_MAX_DEPTH = 200,          /* deeper nesting is certainly not content */
+    YAML_MAX_NODES = 1000000,      /* a node costs memory: caps the whole tree */
+    YAML_MAX_ALIAS_NODES = 100000, /* caps what aliases copy ("billion laughs") */
     YAML_MAX_ANCHORS = 10000
 };
 
 typedef struct anchor {
     char *name;
-    value *val; /* owned copy: the node itself may be freed (an anchored key) */
+    value *val;   /* owned copy: the node itself may be freed (an anchored key) */
+    size_t nodes; /* in val */
+    int depth;    /* of val: 1 for a scalar */
 } anchor;
 
 typedef struct loader {
@@ -32,6 +36,8 @@ typedef struct loader {
     anchor *anchors;
     size_t n_anchors;
     size_t nodes;
+    size_t alias_nodes;  /* copied by aliases so far */
+    size_t anchor_nodes; /* copied to remember anchors so far */
     int failed;
 } loader;
 
@@ -83,26 +89,43 @@ static value *scalar_value(const yaml_event_t *ev) {
     return v;
 }
 
-static size_t count_nodes(const value *v) {
+/* Nodes and depth of a tree. Trees are at most YAML_MAX_DEPTH deep, as
+ * parse_node and alias_value see to, so recursion is bounded. */
+static size_t count_nodes(const value *v, int *depth) {
     size_t n = 1;
-    for (size_t i = 0; i < v->len; i++)
-        n += count_nodes(v->type == VALUE_LIST ? v->items[i] : v->pairs[i].val);
+    int deepest = 0;
+    for (size_t i = 0; i < v->len; i++) {
+        int d = 0;
+        n += count_nodes(v->type == VALUE_LIST ? v->items[i] : v->pairs[i].val, &d);
+        deepest = d > deepest ? d : deepest;
+    }
+    *depth = deepest + 1;
     return n;
 }
 
-static value *alias_value(loader *ld, const yaml_event_t *ev) {
+/* An alias copies its anchor's tree: each copy counts against the alias
+ * budget, and the copy may not nest deeper than a tree written out may. */
+static value *alias_value(loader *ld, const yaml_event_t *ev, int depth) {
     const char *name = (const char *)ev->data.alias.anchor;
     for (size_t i = ld->n_anchors; i-- > 0;) {
-        if (strcmp(ld->anchors[i].name, name) != 0)
+        const anchor *a = &ld->anchors[i];
+        if (strcmp(a->name, name) != 0)
             continue;
-        size_t n = count_nodes(ld->anchors[i].val);
-        if (ld->nodes + n > YAML_MAX_NODES) {
+        if (ld->alias_nodes + a->nodes > YAML_MAX_ALIAS_NODES) {
             loader_error(ld, &ev->start_mark,
-                         "YAML: alias '*%s' expands to too much data (nested aliases?)", name);
+                         "YAML: alias '*%s' expands to too much data (more than %d values "
+                         "copied by aliases; nested aliases?)",
+                         name, YAML_MAX_ALIAS_NODES);
             return NULL;
         }
-        ld->nodes += n;
-        return value_copy(ld->anchors[i].val);
+        if (depth + a->depth > YAML_MAX_DEPTH + 1) {
+            loader_error(ld, &ev->start_mark,
+                         "YAML: alias '*%s' nests the data more than %d levels deep", name,
+                         YAML_MAX_DEPTH);
+            return NULL;
+        }
+        ld->alias_nodes += a->nodes;
+        return value_copy(a->val);
     }
     loader_error(ld, &ev->start_mark, "YAML: unknown alias '*%s'", name);
     return NULL;
@@ -116,10 +139,20 @@ static void remember_anchor(loader *ld, const yaml_char_t *name, const yaml_mark
         loader_error(ld, mark, "YAML: too many anchors");
         return;
     }
+    int depth;
+    size_t nodes = count_nodes(v, &depth);
+    /* anchors nested in anchored trees are copied once each */
+    if (ld->anchor_nodes + nodes > YAML_MAX_NODES) {
+        loader_error(ld, mark, "YAML: the anchors hold too much data");
+        return;
+    }
+    ld->anchor_nodes += nodes;
     ld->anchors = xrealloc(ld->anchors, (ld->n_anchors + 1) * sizeof *ld->anchors);
-    ld->anchors[ld->n_anchors].name = xstrdup((const char *)name);
-    ld->anchors[ld->n_anchors].val = value_copy(v);
-    ld->n_anchors++;
+    anchor *a = &ld->anchors[ld->n_anchors++];
+    a->name = xstrdup((const char *)name);
+    a->val = value_copy(v);
+    a->nodes = nodes;
+    a->depth = depth;
 }
 
 /* libyaml's messages, said the way a writer understands them. */
@@ -135,6 +168,14 @@ static void report_syntax_error(loader *ld) {
         loader_error(ld, &p->context_mark,
                      "YAML: the quoted text that starts here is never closed (add the closing %c)",
                      ld->text[p->context_mark.index] == '\'' ? '\'' : '"');
+    } else if (p->context && strstr(p->context, "flow sequence")) {
+        loader_error(ld, &p->context_mark,
+                     "YAML: the list that opens here with '[' is not closed: add the closing ']' "
+                     "(or a missing ',')");
+    } else if (p->context && strstr(p->context, "flow mapping")) {
+        loader_error(ld, &p->context_mark,
+                     "YAML: the map that opens here with '{' is not closed: add the closing '}' "
+                     "(or a missing ',')");
     } else if (*line_start == '\t' || *at == '\t') {
         mark.column = 0;
         loader_error(ld, &mark, "YAML: this line is indented with a tab; indent with spaces");
@@ -228,7 +269,7 @@ static value *parse_node(loader *ld, yaml_event_t *ev, int depth) {
         v = scalar_value(ev);
         anchor_name = ev->data.scalar.anchor;
         break;
-    case YAML_ALIAS_EVENT: return alias_value(ld, ev);
+    case YAML_ALIAS_EVENT: return alias_value(ld, ev, depth);
     case YAML_SEQUENCE_START_EVENT:
         anchor_name = ev->data.sequence_start.anchor;
         v = parse_collection(ld, ev, depth);
@@ -277,14 +318,9 @@ static void shift_lines(value *v, int offset) {
 value *yaml_value_parse(const char *text, size_t len, const char *file, int line_offset,
                         diag_list *d) {
     loader ld = {.file = file, .line_offset = line_offset, .d = d, .text = text, .len = len};
-    if (memchr(text, '\0', len)) {
-        const char *nul = memchr(text, '\0', len);
-        int line = 1;
-        for (const char *p = text; p < nul; p++)
-            line += *p == '\n';
-        diag_error(d, file, line + line_offset, 0, "YAML: contains a NUL byte");
+    /* libyaml refuses these too, but names neither the byte nor its line */
+    if (text_check_encoding(text, len, file, line_offset, d) != 0)
         return NULL;
-    }
     yaml_parser_initialize(&ld.parser);
     yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text, len);
     value *root = parse_document(&ld);
@@ -307,7 +343,7 @@ value *yaml_value_load_file(const char *path, const char *display_path, diag_lis
     size_t len;
     char *text = fs_read_file(path, &len);
     if (!text) {
-        diag_error(d, display_path, 0, 0, "cannot read: %s", strerror(errno));
+        diag_error(d, display_path, 0, 0, "cannot read: %s", fs_strerror(errno));
         return NULL;
     }
     value *v = yaml_value_parse(text, len, display_path, 0, d);

@@ -27,6 +27,7 @@ suite() {
 suite unit build/asan/unit-tests
 suite golden tests/golden.sh
 suite errors tests/errors.sh
+suite bad tests/bad.sh
 suite check tests/check.sh
 suite new tests/new.sh
 suite hostile tests/hostile/run.sh

@@ -728,6 +728,20 @@ TEST(filter_parse_returns_blocks_usable_in_a_filter) {
     tf_result_free(&r);
 }
 
+TEST(filter_parse_refuses_text_past_the_markdown_limits) {
+    /* front matter can hold anything; cmark-gfm would take minutes on this */
+    tf_result r = tf_filter("return { Heading = function(el)\n"
+                            "  return parse(string.rep(\"![[]()\", 5000))\n"
+                            "end }\n",
+                            "## Head\n");
+    CHECK_INT(r.rc, -1);
+    CHECK_STR(r.msgs, "filters/a.lua:2: error: this Markdown text is past a limit (its line 1: "
+                      "this paragraph (or list or table) holds more than 1000 '[' before a blank "
+                      "line; split it with blank lines) (in the Heading function, while filtering "
+                      "content/x.md)\n");
+    tf_result_free(&r);
+}
+
 /* ---- lazy conversion ---- */
 
 static const char RICH[] =

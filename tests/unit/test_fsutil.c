@@ -80,6 +80,45 @@ TEST(fs_read_file_sets_errno) {
     drop_tmp(dir);
 }
 
+TEST(fs_read_file_refuses_a_fifo_without_waiting) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *fifo = fs_join(dir, "page.md");
+    CHECK_INT(mkfifo(fifo, 0600), 0);
+    size_t len;
+    errno = 0;
+    /* open() on a FIFO without a writer would block forever */
+    CHECK(fs_read_file(fifo, &len) == NULL);
+    CHECK_INT(errno, ENODEV);
+    CHECK_STR(fs_strerror(errno), "not a regular file (a FIFO, socket or device)");
+    char *to = fs_join(dir, "copy.md");
+    int write_failed = -1;
+    CHECK_INT(fs_copy_file(fifo, to, &write_failed), -1);
+    CHECK_INT(write_failed, 0);
+    free(to);
+    free(fifo);
+    drop_tmp(dir);
+}
+
+TEST(fs_read_file_max_refuses_a_larger_file_and_gives_its_size) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *path = fs_join(dir, "big.md");
+    CHECK_INT(fs_write_file(path, "0123456789", 10), 0);
+    size_t len = 0;
+    errno = 0;
+    CHECK(fs_read_file_max(path, 9, &len) == NULL);
+    CHECK_INT(errno, EFBIG);
+    CHECK_INT(len, 10);
+    char *got = fs_read_file_max(path, 10, &len);
+    CHECK_STR(got, "0123456789");
+    free(got);
+    free(path);
+    drop_tmp(dir);
+}
+
 TEST(fs_write_file_creates_parent_folders) {
     char *dir = make_tmp();
     if (!dir)
@@ -136,18 +175,46 @@ TEST(fs_copy_file_copies_bytes) {
     char *from = fs_join(dir, "diagram.svg");
     char *to = fs_join(dir, "out/procedures/diagram.svg");
     CHECK_INT(fs_write_file(from, "<svg/>\n", 7), 0);
-    CHECK_INT(fs_copy_file(from, to), 0);
+    CHECK_INT(fs_copy_file(from, to, NULL), 0);
     size_t len;
     char *got = fs_read_file(to, &len);
     CHECK_STR(got, "<svg/>\n");
     free(got);
     char *missing = fs_join(dir, "nope.svg");
     errno = 0;
-    CHECK_INT(fs_copy_file(missing, to), -1);
+    CHECK_INT(fs_copy_file(missing, to, NULL), -1);
     CHECK_INT(errno, ENOENT);
     free(missing);
     free(from);
     free(to);
+    drop_tmp(dir);
+}
+
+TEST(fs_copy_file_copies_a_file_larger_than_its_buffer_and_names_the_failing_side) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    size_t n = 200000; /* a few of copy_fd's chunks */
+    char *data = xmalloc(n);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (char)('a' + i % 26);
+    char *from = fs_join(dir, "photo.jpg");
+    char *to = fs_join(dir, "site/photo.jpg");
+    CHECK_INT(fs_write_file(from, data, n), 0);
+    CHECK_INT(fs_copy_file(from, to, NULL), 0);
+    size_t len;
+    char *got = fs_read_file(to, &len);
+    CHECK_INT(len, n);
+    CHECK(got && !memcmp(got, data, n));
+    free(got);
+    char *below = fs_join(from, "x.jpg"); /* a file is in the way */
+    int write_failed = 0;
+    CHECK_INT(fs_copy_file(from, below, &write_failed), -1);
+    CHECK_INT(write_failed, 1);
+    free(below);
+    free(to);
+    free(from);
+    free(data);
     drop_tmp(dir);
 }
 
@@ -308,5 +375,25 @@ TEST(fs_write_new_file_never_replaces) {
     free(target);
     free(link);
     free(path);
+    drop_tmp(dir);
+}
+
+TEST(fs_folder_set_knows_a_folder_by_identity_not_by_path) {
+    char *dir = make_tmp();
+    if (!dir)
+        return;
+    char *sub = fs_join(dir, "sub"), *link = fs_join(dir, "sub/up");
+    CHECK_INT(fs_mkdirs(sub), 0);
+    CHECK_INT(symlink("..", link), 0);
+    fs_folder_set set = FS_FOLDER_SET_INIT;
+    CHECK_INT(fs_folder_set_add(&set, dir), 1);
+    CHECK_INT(fs_folder_set_add(&set, sub), 1);
+    CHECK_INT(fs_folder_set_add(&set, link), 0); /* the link leads back to dir */
+    char *missing = fs_join(dir, "nope");
+    CHECK_INT(fs_folder_set_add(&set, missing), -1);
+    fs_folder_set_free(&set);
+    free(missing);
+    free(link);
+    free(sub);
     drop_tmp(dir);
 }

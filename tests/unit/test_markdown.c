@@ -114,6 +114,28 @@ TEST(md_heading_ids_avoid_reserved_ids) {
     rendered_free(&r);
 }
 
+/* Ids of many headings with one text are numbered in order, skipping ids
+ * taken otherwise (each is found without retrying the ones before). */
+TEST(md_heading_ids_of_many_equal_headings) {
+    const char *const reserved[] = {"answer-2", NULL};
+    buf md = BUF_INIT;
+    buf_puts(&md, "## Answer 4\n\n");
+    for (int i = 0; i < 3000; i++)
+        buf_puts(&md, "## Answer\n\n");
+    rendered r = render(buf_cstr(&md), (opts){.reserved = reserved});
+    CHECK_INT(r.doc.n_headings, 3001);
+    if (r.doc.n_headings == 3001) {
+        CHECK_STR(r.doc.headings[0].id, "answer-4");
+        CHECK_STR(r.doc.headings[1].id, "answer");
+        CHECK_STR(r.doc.headings[2].id, "answer-1");
+        CHECK_STR(r.doc.headings[3].id, "answer-3");
+        CHECK_STR(r.doc.headings[4].id, "answer-5");
+        CHECK_STR(r.doc.headings[3000].id, "answer-3001");
+    }
+    rendered_free(&r);
+    buf_free(&md);
+}
+
 TEST(md_opening_h1_matching_the_title_is_dropped) {
     rendered r =
         render("# Chemical peel\n\nIntro.\n\n## Risks\n", (opts){.title = "Chemical peel"});

@@ -497,11 +497,13 @@ TEST(page_load_reports_each_wrongly_typed_field) {
                    "draft: maybe\n"
                    "weight: heavy\n"
                    "tags: [ok, [nested]]\n"
+                   "slug: [a, b]\n"
+                   "layout: {name: wide}\n"
                    "---\n",
                    &d, &rc);
     if (p) {
         CHECK_INT(rc, -1);
-        CHECK_INT(d.errors, 6);
+        CHECK_INT(d.errors, 8);
         buf all = BUF_INIT;
         for (size_t i = 0; i < d.len; i++)
             buf_printf(&all, "%d:%d: %s\n", d.items[i].line, d.items[i].col, d.items[i].message);
@@ -515,6 +517,11 @@ TEST(page_load_reports_each_wrongly_typed_field) {
         CHECK_CONTAINS(buf_cstr(&all), "6:8: 'draft' must be true or false\n");
         CHECK_CONTAINS(buf_cstr(&all), "7:9: 'weight' must be a number\n");
         CHECK_CONTAINS(buf_cstr(&all), "8:12: each tag must be a word or phrase\n");
+        /* in the order they are written, whatever order they are read in */
+        CHECK_CONTAINS(buf_cstr(&all), "8:12: each tag must be a word or phrase\n"
+                                       "9:7: 'slug' must be text, not a list\n"
+                                       "10:9: 'layout' must be text, not a map\n");
+        CHECK_INT(d.items[0].line, 3);
         buf_free(&all);
         CHECK_INT(p->n_tags, 1);
     }
@@ -623,6 +630,76 @@ TEST(page_load_missing_file) {
         free(m);
         page_free(p);
     }
+    diag_free(&d);
+    fixture_free(&f);
+}
+
+TEST(page_load_refuses_text_that_is_not_utf8_and_skips_its_body) {
+    fixture f = fixture_new();
+    diag_list d = DIAG_LIST_INIT;
+    int rc = 0;
+    /* a page saved as Windows-1252: the error names the line and column */
+    page *p = load(&f, "latin.md", "---\ntitle: Caf\xE9\n---\nBody\n", &d, &rc);
+    if (p) {
+        CHECK_INT(rc, -1);
+        CHECK(p->skip_body);
+        CHECK_STR(p->title, "Latin"); /* from the file name: the text is not read */
+    }
+    char *m = first_message(&d);
+    CHECK_STR(m, "content/latin.md:2:11: not valid UTF-8 (byte 0xE9, which is '\xC3\xA9' in "
+                 "Windows-1252); save the file as UTF-8");
+    free(m);
+    page_free(p);
+    diag_free(&d);
+    fixture_free(&f);
+}
+
+TEST(page_load_refuses_a_page_past_the_size_limit) {
+    fixture f = fixture_new();
+    diag_list d = DIAG_LIST_INIT;
+    if (f.dir) {
+        char *path = fs_join(f.dir, "huge.md");
+        size_t n = (size_t)PAGE_MAX_BYTES + 1;
+        char *text = xmalloc(n);
+        memset(text, 'a', n);
+        CHECK_INT(fs_write_file(path, text, n), 0);
+        free(text);
+        free(path);
+        page *p = xcalloc(1, sizeof *p);
+        CHECK_INT(page_load(p, f.dir, "huge.md", "content/huge.md", &d), -1);
+        CHECK(p->skip_body);
+        CHECK_STR(p->url_path, "huge/");
+        char *m = first_message(&d);
+        CHECK_STR(m, "content/huge.md:0:0: this page is 4.0 MB; a page may be at most 4 MB (split "
+                     "it into several pages, and keep images in files of their own)");
+        free(m);
+        page_free(p);
+    }
+    diag_free(&d);
+    fixture_free(&f);
+}
+
+TEST(page_load_applies_the_markdown_limits_before_looking_for_a_title) {
+    fixture f = fixture_new();
+    diag_list d = DIAG_LIST_INIT;
+    buf text = BUF_INIT;
+    buf_puts(&text, "---\nsummary: x\n---\n# ");
+    for (int i = 0; i < 2000; i++)
+        buf_puts(&text, "![[]()"); /* quadratic in cmark-gfm 0.29.0.gfm.6 */
+    buf_putc(&text, '\n');
+    int rc = 0;
+    page *p = load(&f, "odd.md", buf_cstr(&text), &d, &rc);
+    if (p) {
+        CHECK_INT(rc, -1);
+        CHECK(p->skip_body);
+        CHECK_STR(p->title, "Odd");
+    }
+    char *m = first_message(&d);
+    CHECK_CONTAINS(
+        m, "content/odd.md:4:1: this paragraph (or list or table) holds more than 1000 '['");
+    free(m);
+    page_free(p);
+    buf_free(&text);
     diag_free(&d);
     fixture_free(&f);
 }

@@ -293,3 +293,33 @@ TEST(related_ranks_by_shared_concerns_then_tags_at_most_five) {
     free(s);
     fixture_close(&f);
 }
+
+/* ---- URL clashes (site.c's claim_urls) ---- */
+
+TEST(names_that_differ_only_in_case_are_errors_naming_both) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    put(&f, "About.md", "title: About us\n");
+    put(&f, "about.md", "title: About\n");
+    put(&f, "Hair Loss/a.md", "title: A\n"); /* a folder with no _index.md ... */
+    put(&f, "hair loss/b.md", "title: B\n"); /* ... and its twin in other case */
+    char *photo = fs_join(f.content, "peel/Photo.png"),
+         *twin = fs_join(f.content, "peel/photo.png");
+    CHECK_INT(fs_write_file(photo, "1", 1), 0);
+    CHECK_INT(fs_write_file(twin, "2", 1), 0);
+    put(&f, "peel/index.md", "title: Peel\n");
+    build(&f, 0);
+    CHECK_STR(buf_cstr(&f.messages),
+              "content/about.md:0: this page and content/About.md both want the URL /about/; "
+              "rename one or give it a 'slug' (their names differ only in case, which Windows and "
+              "macOS do not tell apart)\n"
+              "content/hair loss:0: this folder and the folder content/Hair Loss both want the URL "
+              "/hair-loss/; rename one (their names differ only in case, which Windows and macOS "
+              "do not tell apart)\n"
+              "content/peel/photo.png:0: this file and content/peel/Photo.png differ only in case; "
+              "they would be one file on Windows and macOS hosts: rename one\n");
+    free(photo);
+    free(twin);
+    fixture_close(&f);
+}

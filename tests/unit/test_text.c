@@ -138,3 +138,41 @@ TEST(text_bom_length_finds_utf8_bom) {
     CHECK_INT(text_bom_length("\xEF\xBB", 2), 0);
     CHECK_INT(text_bom_length("", 0), 0);
 }
+
+/* ---- text encoding ---- */
+
+TEST(text_find_bad_byte_accepts_utf8_and_finds_what_is_not) {
+    const char ok[] = "plain, \xC3\xA9t\xC3\xA9, \xE2\x80\x94, \xF0\x9F\x98\x80";
+    CHECK_INT(text_find_bad_byte(ok, strlen(ok)), strlen(ok));
+    CHECK_INT(text_find_bad_byte("ab\0cd", 5), 2);            /* NUL */
+    CHECK_INT(text_find_bad_byte("caf\xE9 noir", 9), 3);      /* Latin-1 */
+    CHECK_INT(text_find_bad_byte("a\x80", 2), 1);             /* stray continuation */
+    CHECK_INT(text_find_bad_byte("a\xC3", 2), 1);             /* cut short */
+    CHECK_INT(text_find_bad_byte("\xC0\xAF", 2), 0);          /* overlong '/' */
+    CHECK_INT(text_find_bad_byte("x\xED\xA0\x80", 4), 1);     /* surrogate */
+    CHECK_INT(text_find_bad_byte("\xF4\x90\x80\x80", 4), 0);  /* past U+10FFFF */
+    CHECK_INT(text_find_bad_byte("\xEF\xBB\xBFtitle", 8), 8); /* a BOM is fine */
+}
+
+TEST(text_check_encoding_reports_the_first_problem_at_its_line_and_column) {
+    diag_list d = DIAG_LIST_INIT;
+    CHECK_INT(text_check_encoding("---\ntitle: x\n---\r\nok\n", 21, "content/a.md", 0, &d), 0);
+    CHECK_INT(d.len, 0);
+    /* column counts characters: "é" before the bad byte is one */
+    const char latin[] = "line one\n\xC3\xA9 and \x92quoted\x92\n";
+    CHECK_INT(text_check_encoding(latin, strlen(latin), "content/a.md", 0, &d), -1);
+    CHECK_INT(d.len, 1);
+    CHECK_INT(d.items[0].line, 2);
+    CHECK_INT(d.items[0].col, 7);
+    CHECK_STR(d.items[0].message,
+              "not valid UTF-8 (byte 0x92, which is '\xE2\x80\x99' in Windows-1252); save the "
+              "file as UTF-8");
+    CHECK_INT(text_check_encoding("a\nb\0", 4, "content/_data/x.yaml", 10, &d), -1);
+    CHECK_INT(d.items[1].line, 12);
+    CHECK_INT(d.items[1].col, 2);
+    CHECK_STR(d.items[1].message, "a NUL byte in the text: remove it (is this a text file?)");
+    CHECK_INT(text_check_encoding("\xFF\xFE-\0-\0-\0", 8, "content/a.md", 0, &d), -1);
+    CHECK_STR(d.items[2].message, "the file is UTF-16 text; save it as UTF-8");
+    CHECK_INT(d.errors, 3);
+    diag_free(&d);
+}

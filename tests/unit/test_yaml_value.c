@@ -209,11 +209,20 @@ TEST(yaml_syntax_error_is_located_with_offset) {
     value *v = parse("title: x\ntags: [a, b\n", 1, &d);
     CHECK(v == NULL);
     CHECK_INT(d.errors, 1);
-    if (d.len) {
+    if (d.len) { /* at the '[' that is never closed, not at the end of the text */
         CHECK_STR(d.items[0].file, "content/x.md");
-        CHECK_INT(d.items[0].line, 4);
-        CHECK_CONTAINS(d.items[0].message, "YAML: ");
-        CHECK_CONTAINS(d.items[0].message, "flow sequence");
+        CHECK_INT(d.items[0].line, 3);
+        CHECK_INT(d.items[0].col, 7);
+        CHECK_STR(d.items[0].message, "YAML: the list that opens here with '[' is not closed: "
+                                      "add the closing ']' (or a missing ',')");
+    }
+    diag_free(&d);
+    v = parse("a: 1\nb: {x: 1, y: 2\nc: 3\n", 0, &d);
+    CHECK(v == NULL);
+    if (d.len) {
+        CHECK_INT(d.items[0].line, 2);
+        CHECK_INT(d.items[0].col, 4);
+        CHECK_CONTAINS(d.items[0].message, "the map that opens here with '{' is not closed");
     }
     diag_free(&d);
 }
@@ -230,7 +239,7 @@ TEST(yaml_tab_indentation_gets_a_hint) {
     diag_free(&d);
 }
 
-TEST(yaml_nul_byte_is_an_error_on_its_line) {
+TEST(yaml_nul_byte_and_bad_utf8_are_errors_at_their_place) {
     diag_list d = DIAG_LIST_INIT;
     const char text[] = "a: 1\nb: x\0y\n";
     value *v = yaml_value_parse(text, sizeof text - 1, "f.yaml", 10, &d);
@@ -238,7 +247,18 @@ TEST(yaml_nul_byte_is_an_error_on_its_line) {
     CHECK_INT(d.errors, 1);
     if (d.len) {
         CHECK_INT(d.items[0].line, 12);
-        CHECK_STR(d.items[0].message, "YAML: contains a NUL byte");
+        CHECK_INT(d.items[0].col, 5);
+        CHECK_STR(d.items[0].message, "a NUL byte in the text: remove it (is this a text file?)");
+    }
+    diag_free(&d);
+    /* libyaml itself would say "invalid leading UTF-8 octet" at the document's start */
+    const char latin[] = "a: 1\nb: 2\nname: Caf\xE9\n";
+    v = yaml_value_parse(latin, sizeof latin - 1, "f.yaml", 0, &d);
+    CHECK(v == NULL);
+    if (d.len) {
+        CHECK_INT(d.items[0].line, 3);
+        CHECK_INT(d.items[0].col, 10);
+        CHECK_CONTAINS(d.items[0].message, "not valid UTF-8 (byte 0xE9");
     }
     diag_free(&d);
 }
@@ -303,6 +323,44 @@ TEST(yaml_deep_nesting_is_refused) {
         CHECK_CONTAINS(d.items[0].message, "nested more than 200 levels deep");
     buf_free(&b);
     diag_free(&d);
+}
+
+/* Each anchor below nests 150 levels and holds the one before it: written
+ * out, no level is deeper than 150, but the copies would nest 300 deep
+ * (and, repeated, deep enough to overflow the stack of whatever walks
+ * the tree). */
+TEST(yaml_alias_may_not_nest_deeper_than_the_depth_limit) {
+    buf text = BUF_INIT;
+    buf_puts(&text, "a: &a ");
+    for (int i = 0; i < 150; i++)
+        buf_putc(&text, '[');
+    buf_putc(&text, '1');
+    for (int i = 0; i < 150; i++)
+        buf_putc(&text, ']');
+    buf_puts(&text, "\nb: ");
+    for (int i = 0; i < 150; i++)
+        buf_putc(&text, '[');
+    buf_puts(&text, "*a");
+    for (int i = 0; i < 150; i++)
+        buf_putc(&text, ']');
+    buf_putc(&text, '\n');
+    diag_list d = DIAG_LIST_INIT;
+    value *v = parse(buf_cstr(&text), 0, &d);
+    CHECK(v == NULL);
+    CHECK_INT(d.errors, 1);
+    if (d.len) {
+        CHECK_INT(d.items[0].line, 2);
+        CHECK_STR(d.items[0].message, "YAML: alias '*a' nests the data more than 200 levels deep");
+    }
+    value_free(v);
+    diag_free(&d);
+    /* a shallow alias of the same anchor is fine */
+    v = parse("a: &a [[[1]]]\nb: [[*a]]\n", 0, &d);
+    CHECK(v != NULL);
+    CHECK_INT(d.len, 0);
+    value_free(v);
+    diag_free(&d);
+    buf_free(&text);
 }
 
 /* An anchor may sit on a key (`&k key: v`), and YAML lets a later alias
