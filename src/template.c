@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <limits.h>
 #include <lua.h>
 #include <stdlib.h>
 #include <string.h>
@@ -507,17 +508,16 @@ static void xml_error(void *ctx, xmlErrorPtr e) {
     free(msg);
 }
 
-static template *compile_file(compiler *c, const char *path, const char *display,
+/* Compiles one template from its text; NULL after reporting errors. */
+static template *compile_text(compiler *c, const char *raw, size_t len, const char *display,
                               const char *name) {
-    size_t len;
-    char *raw = fs_read_file(path, &len);
-    if (!raw) {
-        diag_error(c->d, display, 0, 0, "cannot read: %s", strerror(errno));
-        return NULL;
-    }
     size_t text_len;
     char *text = replace_html_entities(raw, len, &text_len);
-    free(raw);
+    if (text_len > INT_MAX) {
+        diag_error(c->d, display, 0, 0, "template is too large (%zu bytes)", text_len);
+        free(text);
+        return NULL;
+    }
     c->path = display;
     c->text = text;
     c->xml_failed = 0;
@@ -526,9 +526,16 @@ static template *compile_file(compiler *c, const char *path, const char *display
     xmlDoc *doc =
         xmlReadMemory(text, (int)text_len, display, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOCDATA);
     xmlSetStructuredErrorFunc(NULL, NULL);
+    /* libxml2 reports nothing for an empty file: it must not be skipped in
+     * silence (the theme's file it overrides would then be missing too) */
+    if (!doc && c->d->errors == errors)
+        diag_error(c->d, display, 1, 0, "template is not well-formed XML: Document is empty");
     tnode *root = NULL;
-    if (doc && c->d->errors == errors)
-        root = compile_node(c, xmlDocGetRootElement(doc), 0);
+    const xmlNode *top = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (top && c->d->errors == errors)
+        root = compile_node(c, top, 0);
+    else if (doc && !top && c->d->errors == errors)
+        diag_error(c->d, display, 1, 0, "template is not well-formed XML: no root element");
     xmlFreeDoc(doc);
     free(text);
     c->text = NULL;
@@ -539,6 +546,24 @@ static template *compile_file(compiler *c, const char *path, const char *display
     t->path = xstrdup(display);
     t->root = root;
     return t;
+}
+
+static template *compile_file(compiler *c, const char *path, const char *display,
+                              const char *name) {
+    size_t len;
+    char *raw = fs_read_file(path, &len);
+    if (!raw) {
+        diag_error(c->d, display, 0, 0, "cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    template *t = compile_text(c, raw, len, display, name);
+    free(raw);
+    return t;
+}
+
+static void add_template(template_set *set, template *t) {
+    set->items = xrealloc(set->items, (set->len + 1) * sizeof *set->items);
+    set->items[set->len++] = t;
 }
 
 static void collect_files(const char *dir, const char *prefix, char ***names, size_t *n) {
@@ -580,10 +605,8 @@ static void load_dir(compiler *c, const char *dir, const char *display_dir, strm
         char *path = fs_join(dir, names[i]);
         char *display = fs_join(display_dir, names[i]);
         template *t = compile_file(c, path, display, names[i]);
-        if (t) {
-            set->items = xrealloc(set->items, (set->len + 1) * sizeof *set->items);
-            set->items[set->len++] = t;
-        }
+        if (t)
+            add_template(set, t);
         free(display);
         free(path);
         free(names[i]);
@@ -599,6 +622,18 @@ static void collect_reserved_ids(compiler *c) {
             set->reserved_ids[set->n_reserved++] = xstrdup(c->ids.slots[i].key);
 }
 
+/* The set c compiled, or NULL (and nothing) if it reported errors. */
+static template_set *finish_set(compiler *c, size_t errors) {
+    lua_close(c->L);
+    collect_reserved_ids(c);
+    strmap_free(&c->ids);
+    if (c->d->errors > errors) {
+        template_set_free(c->set);
+        return NULL;
+    }
+    return c->set;
+}
+
 template_set *template_set_load(const char *const *dirs, const char *const *display_dirs,
                                 size_t n_dirs, diag_list *d) {
     compiler c = {.set = xcalloc(1, sizeof(template_set)), .d = d, .L = luaL_newstate()};
@@ -608,14 +643,16 @@ template_set *template_set_load(const char *const *dirs, const char *const *disp
         if (fs_is_dir(dirs[i]))
             load_dir(&c, dirs[i], display_dirs[i], &seen);
     strmap_free(&seen);
-    lua_close(c.L);
-    collect_reserved_ids(&c);
-    strmap_free(&c.ids);
-    if (d->errors > errors) {
-        template_set_free(c.set);
-        return NULL;
-    }
-    return c.set;
+    return finish_set(&c, errors);
+}
+
+template_set *template_set_compile(const char *name, const char *text, size_t len, diag_list *d) {
+    compiler c = {.set = xcalloc(1, sizeof(template_set)), .d = d, .L = luaL_newstate()};
+    size_t errors = d->errors;
+    template *t = compile_text(&c, text, len, name, name);
+    if (t)
+        add_template(c.set, t);
+    return finish_set(&c, errors);
 }
 
 const template *template_set_get(const template_set *set, const char *name) {

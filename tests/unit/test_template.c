@@ -468,3 +468,45 @@ TEST(template_external_entities_are_not_read) {
     }
     project_free(&p);
 }
+
+/* Found by fuzz_template: libxml2 reports nothing for an empty file, and
+ * the template was dropped in silence (the page then had "no template"). */
+TEST(template_empty_file_is_an_error) {
+    diag_list d = DIAG_LIST_INIT;
+    CHECK_INT(load_one("", &d), 1);
+    char *m = messages(&d);
+    CHECK_STR(m, "themes/clinic/templates/page.html:1:0: template is not well-formed XML: "
+                 "Document is empty\n");
+    free(m);
+    diag_free(&d);
+    /* an empty project file overriding the theme's is reported, not skipped */
+    project p = project_new();
+    put(p.templates, "page.html", "");
+    put(p.theme, "page.html", "<p>theme</p>\n");
+    template_set *set = load(&p, &d);
+    CHECK(set == NULL);
+    m = messages(&d);
+    CHECK_STR(m, "templates/page.html:1:0: template is not well-formed XML: Document is empty\n");
+    free(m);
+    diag_free(&d);
+    template_set_free(set);
+    project_free(&p);
+}
+
+TEST(template_set_compile_reads_text_from_memory) {
+    diag_list d = DIAG_LIST_INIT;
+    const char *text = "<p cg-text=\"page.title\">x</p>IGNORED";
+    template_set *set = template_set_compile("page.html", text, strlen(text) - 7, &d);
+    CHECK(set != NULL);
+    CHECK_INT(d.len, 0);
+    const template *t = set ? template_set_get(set, "page.html") : NULL;
+    CHECK(t != NULL);
+    CHECK_STR(t ? t->root->name : NULL, "p");
+    CHECK(t && t->root->text_expr >= 0);
+    template_set_free(set);
+    set = template_set_compile("partials/x.html", "<p>\n<b></p>", 11, &d);
+    CHECK(set == NULL);
+    CHECK_INT(d.errors, 1);
+    CHECK_STR(d.len ? d.items[0].file : NULL, "partials/x.html");
+    diag_free(&d);
+}
