@@ -148,11 +148,27 @@ ast_doc *lua_ast_doc(lua_State *L) {
 
 /* ---- Lua -> ast ---- */
 
+typedef struct frame {
+    ast_node *parent;
+    int list;    /* stack index of the children table */
+    int restore; /* stack top to go back to when the list is done */
+    lua_Integer next;
+} frame;
+
+typedef struct frames {
+    frame *items;
+    size_t len, cap;
+} frames;
+
 typedef struct conv {
     lua_State *L;
     ast_doc *doc;
     buf *err;
     int failed;
+    /* build_tree's work list; owned by lua_ast_from, outside the protected
+     * call, so a Lua error thrown while building (a stack overflow, the
+     * memory cap) cannot leak it */
+    frames *st;
 } conv;
 
 static void conv_error(conv *c, const char *fmt, const char *a, const char *b) {
@@ -401,18 +417,6 @@ static void finish_table(conv *c, ast_node *table) {
     }
 }
 
-typedef struct frame {
-    ast_node *parent;
-    int list;    /* stack index of the children table */
-    int restore; /* stack top to go back to when the list is done */
-    lua_Integer next;
-} frame;
-
-typedef struct frames {
-    frame *items;
-    size_t len, cap;
-} frames;
-
 static void push_frame(conv *c, frames *st, ast_node *parent, int list, int restore) {
     luaL_checkstack(c->L, 4, "document nested too deeply");
     if (st->len == st->cap)
@@ -512,17 +516,15 @@ static ast_node *build_tree(conv *c, int idx) {
     ast_node *root = make_node(c, idx);
     if (!root)
         return NULL;
-    frames st = {0};
+    frames *st = c->st;
+    st->len = 0;
     int base = lua_gettop(c->L);
-    start_children(c, &st, root, idx, base);
-    while (st.len && !c->failed)
-        build_step(c, &st);
-    free(st.items);
+    start_children(c, st, root, idx, base);
+    while (st->len && !c->failed)
+        build_step(c, st);
     lua_settop(c->L, base);
     return c->failed ? NULL : root;
 }
-
-static int from_unprotected(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err);
 
 typedef struct from_args {
     int unused;
@@ -530,23 +532,28 @@ typedef struct from_args {
     ast_node ***out;
     buf *err;
     int result;
+    frames st;
 } from_args;
+
+static int from_unprotected(lua_State *L, int idx, from_args *a);
 
 static int from_protected(lua_State *L) {
     from_args *a = lua_touserdata(L, 2); /* the value is argument 1 */
-    a->result = from_unprotected(L, 1, a->doc, a->out, a->err);
+    a->result = from_unprotected(L, 1, a);
     return 0;
 }
 
 /* Lua errors inside (a tree too deep for the stack, a cycle) become an
  * error message, never an abort. */
 int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err) {
-    from_args a = {0, doc, out, err, -1};
+    from_args a = {0, doc, out, err, -1, {NULL, 0, 0}};
     idx = lua_absindex(L, idx);
     lua_pushcfunction(L, from_protected);
     lua_pushvalue(L, idx);
     lua_pushlightuserdata(L, &a);
-    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    int status = lua_pcall(L, 2, 0, 0);
+    free(a.st.items);
+    if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
         buf_printf(err, "%s",
                    msg && strstr(msg, "stack")
@@ -558,8 +565,10 @@ int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err)
     return a.result;
 }
 
-static int from_unprotected(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err) {
-    conv c = {L, doc, err, 0};
+static int from_unprotected(lua_State *L, int idx, from_args *a) {
+    ast_doc *doc = a->doc;
+    ast_node ***out = a->out;
+    conv c = {L, doc, a->err, 0, &a->st};
     idx = lua_absindex(L, idx);
     int is_list = 0;
     if (lua_istable(L, idx)) {
@@ -693,7 +702,7 @@ static int raise_at_caller(lua_State *L, const char *message, buf *scratch) {
  * is checked when the filter's result is converted. */
 static int check_shallow(lua_State *L, int idx, ast_type t) {
     buf err = BUF_INIT;
-    conv c = {L, NULL, &err, 0};
+    conv c = {L, NULL, &err, 0, NULL};
     ast_node fields = {.type = t};
     read_fields(&c, idx, &fields);
     char msg[256];
@@ -821,7 +830,7 @@ static int simple_table(lua_State *L) {
     if (!doc)
         return luaL_error(L, "SimpleTable works only while a page is being filtered");
     buf err = BUF_INIT;
-    conv c = {L, doc, &err, 0};
+    conv c = {L, doc, &err, 0, NULL};
     ast_node *table = ast_new(doc, AST_TABLE);
     table->caption = caption ? ast_strdup(doc, caption, caption_len) : NULL;
     if (lua_istable(L, 3))
