@@ -15,6 +15,7 @@ typedef struct renderer {
     int *ref_counts; /* references seen per footnote number */
     int max_footnote;
     int warned_raw_html;
+    int column; /* of the next cell in the current table row (cells hold no tables) */
 } renderer;
 
 static void cr(buf *out) {
@@ -81,9 +82,7 @@ static void table_cell(renderer *r, const ast_node *n, int entering) {
         buf_puts(r->out, header ? "</th>\n" : "</td>\n");
         return;
     }
-    int col = 0;
-    for (const ast_node *c = n->prev; c; c = c->prev)
-        col++;
+    int col = r->column++; /* counting the cells before it made wide tables quadratic */
     static const char *const classes[] = {NULL, "align-left", "align-center", "align-right"};
     const char *align = table && col < table->n_columns && table->alignments
                             ? classes[table->alignments[col] & 3]
@@ -103,6 +102,7 @@ static void table_row(renderer *r, const ast_node *n, int entering) {
             buf_puts(r->out, "</tbody>\n");
         return;
     }
+    r->column = 0;
     if (n->header)
         buf_puts(r->out, "<thead>\n");
     else if (!n->prev || n->prev->header)

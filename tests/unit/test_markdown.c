@@ -176,6 +176,30 @@ TEST(md_tables_are_wrapped_with_header_scope_and_align_classes) {
     rendered_free(&r);
 }
 
+/* Cells find their column's alignment by a count kept per row (counting
+ * the cells before each one was quadratic in the width of the table). */
+TEST(md_wide_table_cells_keep_their_column_alignment) {
+    buf md = BUF_INIT;
+    for (int row = 0; row < 3; row++) {
+        for (int c = 0; c < 600; c++)
+            buf_puts(&md, row == 1 ? (c == 599 ? "|--:" : "|---") : "| x ");
+        buf_puts(&md, "|\n");
+    }
+    buf_puts(&md, "\n| a | b |\n|:-:|---|\n| c | d |\n");
+    rendered r = render(buf_cstr(&md), (opts){0});
+    const char *right = strstr(r.html, "class=\"align-right\"");
+    CHECK(right != NULL);
+    CHECK(right && !strstr(right + 1, "class=\"align-right\">x</th>")); /* one header cell */
+    CHECK_CONTAINS(r.html, "<th scope=\"col\" class=\"align-right\">x</th>\n</tr>");
+    CHECK_CONTAINS(r.html, "<td class=\"align-right\">x</td>\n</tr>");
+    /* the next table's rows count from their own first cell */
+    CHECK_CONTAINS(r.html, "<th scope=\"col\" class=\"align-center\">a</th>\n"
+                           "<th scope=\"col\">b</th>");
+    CHECK_CONTAINS(r.html, "<td class=\"align-center\">c</td>\n<td>d</td>");
+    rendered_free(&r);
+    buf_free(&md);
+}
+
 TEST(md_table_without_alignment_or_body) {
     rendered r = render("| A | B |\n|---|---|\n", (opts){0});
     CHECK_STR(r.html, "<div class=\"table-wrap\"><table>\n"
