@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "strmap.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -161,12 +162,14 @@ static value *parse_collection(loader *ld, yaml_event_t *start, int depth) {
     value *v = value_new(is_map ? VALUE_MAP : VALUE_LIST, (int)start->start_mark.line + 1,
                          (int)start->start_mark.column + 1);
     yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+    strmap keys = STRMAP_INIT; /* a map's keys so far: finding duplicates stays linear */
     for (;;) {
         yaml_event_t ev;
         if (!next_event(ld, &ev))
             break;
         if (ev.type == end) {
             yaml_event_delete(&ev);
+            strmap_free(&keys);
             return v;
         }
         value *child = parse_node(ld, &ev, depth + 1);
@@ -195,12 +198,14 @@ static value *parse_collection(loader *ld, yaml_event_t *start, int depth) {
             val = parse_node(ld, &vev, depth + 1);
             yaml_event_delete(&vev);
         }
-        if (val && !value_map_put(v, key, val)) {
+        if (val && strmap_get(&keys, key)) {
             yaml_mark_t mark = {0, (size_t)key_line - 1, (size_t)key_col - 1};
             loader_error(ld, &mark, "YAML: duplicate key '%s'", key);
             value_free(val);
             val = NULL;
         } else if (val) {
+            value_map_add(v, key, val);
+            strmap_put(&keys, key, val);
             v->pairs[v->len - 1].line = key_line;
             v->pairs[v->len - 1].col = key_col;
         }
@@ -208,6 +213,7 @@ static value *parse_collection(loader *ld, yaml_event_t *start, int depth) {
         if (!val)
             break;
     }
+    strmap_free(&keys);
     value_free(v);
     return NULL;
 }
