@@ -7,6 +7,7 @@
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,9 @@ static void drop_opening_heading(md_doc *doc, const md_source *src, diag_list *d
 
 static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
     strmap used = STRMAP_INIT;
+    /* base -> the next suffix to try, so that N headings of one text take
+     * N steps, not N * N / 2 (values are numbers, not pointers) */
+    strmap next_suffix = STRMAP_INIT;
     for (size_t i = 0; reserved && reserved[i]; i++)
         strmap_put(&used, reserved[i], &used);
     size_t cap = 0;
@@ -130,9 +134,13 @@ static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
         char *slug = text_slugify(text, strlen(text));
         const char *base = *slug ? slug : "section";
         char *id = xstrdup(base);
-        for (int k = 1; strmap_get(&used, id); k++) {
-            free(id);
-            id = xasprintf("%s-%d", base, k);
+        if (strmap_get(&used, id)) {
+            uintptr_t k = (uintptr_t)strmap_get(&next_suffix, base);
+            for (k = k ? k : 1; strmap_get(&used, id); k++) {
+                free(id);
+                id = xasprintf("%s-%ju", base, (uintmax_t)k);
+            }
+            strmap_put(&next_suffix, base, (void *)k);
         }
         free(slug);
         strmap_put(&used, id, &used);
@@ -141,6 +149,7 @@ static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
         doc->headings[doc->n_headings++] = (md_heading){n->level, id, text};
         n->id = ast_strdup(&doc->ast, id, strlen(id));
     }
+    strmap_free(&next_suffix);
     strmap_free(&used);
 }
 

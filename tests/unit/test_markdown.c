@@ -93,6 +93,26 @@ TEST(md_heading_ids_are_slugged_and_deduplicated) {
     rendered_free(&r);
 }
 
+/* Each text remembers its next suffix: 20,000 headings of one text took
+ * 22 s when each tried every suffix from 1. */
+TEST(md_many_headings_of_one_text_get_suffixes_in_order) {
+    buf md = BUF_INIT;
+    buf_puts(&md, "## A\n\n## A 2\n\n");
+    for (int i = 0; i < 5000; i++)
+        buf_puts(&md, "## A\n\n");
+    rendered r = render(buf_cstr(&md), (opts){0});
+    CHECK_INT(r.doc.n_headings, 5002);
+    if (r.doc.n_headings == 5002) {
+        CHECK_STR(r.doc.headings[0].id, "a");
+        CHECK_STR(r.doc.headings[1].id, "a-2");
+        CHECK_STR(r.doc.headings[2].id, "a-1");
+        CHECK_STR(r.doc.headings[3].id, "a-3"); /* a-2 is taken */
+        CHECK_STR(r.doc.headings[5001].id, "a-5001");
+    }
+    rendered_free(&r);
+    buf_free(&md);
+}
+
 TEST(md_heading_ids_use_plain_text) {
     rendered r =
         render("## *Before* `care` [links](https://x.org)\n\n## !!!\n\n## !!!\n", (opts){0});
