@@ -20,6 +20,8 @@ typedef struct compiler {
     template_set *set;
     const char *path; /* display path of the template being compiled */
     const char *text; /* its text, for locating start tags */
+    size_t pos;       /* where the last start tag found in text begins */
+    int pos_line;     /* the line of text + pos */
     int xml_failed;   /* report only the first XML error of a file */
     lua_State *L;     /* scratch state: checks that expressions compile */
     strmap ids;
@@ -414,28 +416,49 @@ static int compile_children(compiler *c, tnode *n, const xmlNode *x) {
     return rc;
 }
 
+/* Moves *p (on line *line) past the first `end` after it; to the end of
+ * the text if there is none. */
+static void skip_past(const char **p, int *line, const char *end) {
+    const char *q = strstr(*p, end);
+    const char *stop = q ? q + strlen(end) : *p + strlen(*p);
+    for (; *p < stop; (*p)++)
+        *line += **p == '\n';
+}
+
 /* libxml2 gives the line where a start tag ends; messages should name the
- * line where it starts: search back from there for "<name". */
-static int tag_start_line(const compiler *c, const xmlNode *x, const char *name) {
+ * line where it starts. Elements are compiled in document order, so one
+ * forward scan of the text finds their start tags in turn (c->pos, on line
+ * c->pos_line), skipping comments, CDATA sections, processing instructions
+ * and declarations: the whole file costs one pass, however many elements
+ * and lines it has. When the scan finds no "<name" up to the line libxml2
+ * gives, that line is used. */
+static int tag_start_line(compiler *c, const xmlNode *x, const char *name) {
     int line = (int)x->line;
-    const char *text = c->text;
-    if (!text || line < 1)
+    if (!c->text || line < 1)
         return line;
-    const char *p = text;
-    for (int l = 1; l < line && (p = strchr(p, '\n')); l++)
-        p++;
-    if (!p)
-        return line;
-    const char *end = strchr(p, '\n');
-    end = end ? end : p + strlen(p);
     size_t n = strlen(name);
-    for (const char *q = end; q >= text; q--) {
-        if (*q == '<' && !strncmp(q + 1, name, n) &&
-            strchr(" \t\r\n/>", q[1 + n] ? q[1 + n] : '>')) {
-            int back = 0;
-            for (const char *r = q; r < p; r++)
-                back += *r == '\n';
-            return line - back;
+    const char *p = c->text + c->pos;
+    int l = c->pos_line;
+    while (*p && l <= line) {
+        if (*p != '<') {
+            l += *p++ == '\n';
+        } else if (!strncmp(p, "<!--", 4)) {
+            skip_past(&p, &l, "-->");
+        } else if (!strncmp(p, "<![CDATA[", 9)) {
+            skip_past(&p, &l, "]]>");
+        } else if (p[1] == '?') {
+            skip_past(&p, &l, "?>");
+        } else if (p[1] == '!') { /* <!DOCTYPE ...> with its [internal subset] */
+            size_t head = strcspn(p, "[>");
+            skip_past(&p, &l, p[head] == '[' ? "]" : ">");
+            if (p[-1] == ']')
+                skip_past(&p, &l, ">");
+        } else if (!strncmp(p + 1, name, n) && p[1 + n] && strchr(" \t\r\n/>", p[1 + n])) {
+            c->pos = (size_t)(p + 1 - c->text);
+            c->pos_line = l;
+            return l;
+        } else {
+            p++;
         }
     }
     return line;
@@ -520,6 +543,8 @@ static template *compile_text(compiler *c, const char *raw, size_t len, const ch
     }
     c->path = display;
     c->text = text;
+    c->pos = 0;
+    c->pos_line = 1;
     c->xml_failed = 0;
     size_t errors = c->d->errors;
     xmlSetStructuredErrorFunc(c, xml_error);
