@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -32,6 +33,7 @@ typedef struct loader {
     diag_list *d;
     anchor *anchors;
     size_t n_anchors;
+    strmap anchor_index; /* name -> 1 + index of its latest definition in anchors */
     size_t nodes;
     int failed;
 } loader;
@@ -93,9 +95,9 @@ static size_t count_nodes(const value *v) {
 
 static value *alias_value(loader *ld, const yaml_event_t *ev) {
     const char *name = (const char *)ev->data.alias.anchor;
-    for (size_t i = ld->n_anchors; i-- > 0;) {
-        if (strcmp(ld->anchors[i].name, name) != 0)
-            continue;
+    uintptr_t found = (uintptr_t)strmap_get(&ld->anchor_index, name);
+    if (found) {
+        size_t i = (size_t)found - 1;
         size_t n = count_nodes(ld->anchors[i].val);
         if (ld->nodes + n > YAML_MAX_NODES) {
             loader_error(ld, &ev->start_mark,
@@ -121,6 +123,8 @@ static void remember_anchor(loader *ld, const yaml_char_t *name, const yaml_mark
     ld->anchors[ld->n_anchors].name = xstrdup((const char *)name);
     ld->anchors[ld->n_anchors].val = value_copy(v);
     ld->n_anchors++;
+    /* an anchor defined again stands for its latest value */
+    strmap_put(&ld->anchor_index, (const char *)name, (void *)(uintptr_t)ld->n_anchors);
 }
 
 /* libyaml's messages, said the way a writer understands them. */
@@ -300,6 +304,7 @@ value *yaml_value_parse(const char *text, size_t len, const char *file, int line
         value_free(ld.anchors[i].val);
     }
     free(ld.anchors);
+    strmap_free(&ld.anchor_index);
     if (ld.failed) {
         value_free(root);
         return NULL;
