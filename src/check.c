@@ -386,7 +386,7 @@ static const char *nearest_id(const page_check *target, const char *id) {
         if (!key)
             continue;
         size_t dist = check_edit_distance(id, key);
-        if (dist < best_distance || (dist == best_distance && strcmp(key, best) < 0)) {
+        if (dist < best_distance || (best && dist == best_distance && strcmp(key, best) < 0)) {
             best = key;
             best_distance = dist;
         }

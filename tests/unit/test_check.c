@@ -116,6 +116,24 @@ TEST(check_anchor_links_must_name_a_heading_of_their_page) {
     fs_remove_tree(p.dir);
 }
 
+/* Found while probing clinicgen check with large pages: an id exactly
+ * three edits away, met before any nearer one, was compared with no best
+ * yet (strcmp with NULL: a crash). */
+TEST(check_anchor_three_edits_from_an_id_gets_no_suggestion) {
+    project_dir p;
+    if (project_make(&p) != 0)
+        return;
+    put(&p, "content/p.md", "---\ntitle: \"P\"\n---\n## xyz\n\n[x](#abc) [y](#xya)\n");
+    size_t errors = 0;
+    char *messages = lint(&p, &errors);
+    CHECK_STR(messages, "content/p.md:6:1: the link '#abc' names no heading of this page\n"
+                        "content/p.md:6:11: the link '#xya' names no heading of this page (did "
+                        "you mean '#xyz'?)\n");
+    CHECK_INT(errors, 2);
+    free(messages);
+    fs_remove_tree(p.dir);
+}
+
 TEST(check_anchor_to_a_dropped_opening_heading_and_a_link_to_nothing) {
     project_dir p;
     if (project_make(&p) != 0)
