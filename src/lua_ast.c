@@ -551,14 +551,16 @@ int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err)
     lua_pushcfunction(L, from_protected);
     lua_pushvalue(L, idx);
     lua_pushlightuserdata(L, &a);
+    size_t reported = err->len;
     int status = lua_pcall(L, 2, 0, 0);
     free(a.st.items);
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        buf_printf(err, "%s",
-                   msg && strstr(msg, "stack")
-                       ? "the nodes nest too deeply (does a node contain itself?)"
-                       : (msg ? msg : "error"));
+        if (err->len == reported) /* else a mistake found before the error says more */
+            buf_printf(err, "%s",
+                       msg && strstr(msg, "stack")
+                           ? "the nodes nest too deeply (does a node contain itself?)"
+                           : (msg ? msg : "error"));
         lua_pop(L, 1);
         return -1;
     }

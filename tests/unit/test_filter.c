@@ -894,6 +894,16 @@ TEST(filter_error_hand_built_node_returned_wrong) {
                       "a Heading cannot go inside a Paragraph, which holds inlines: Text, Emph, "
                       "Link, ... or strings (while filtering content/x.md)\n");
     tf_result_free(&r);
+    /* a field read through a metamethod that fails after a mistake was
+     * found: the mistake is the message, not the two run together */
+    r = tf_filter("return {\n"
+                  "  Heading = function(el) return setmetatable({t = \"Link\", url = {}},\n"
+                  "    {__index = function() error(\"boom\") end}) end,\n"
+                  "}\n",
+                  SAMPLE);
+    CHECK_STR(r.msgs, "filters/a.lua:2: error: the Heading function returned a node built wrong: "
+                      "Link must be text ('url' is a table) (while filtering content/x.md)\n");
+    tf_result_free(&r);
 }
 
 TEST(filter_error_at_runtime_names_line_function_and_page) {
