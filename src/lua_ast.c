@@ -424,6 +424,13 @@ static void push_frame(conv *c, frames *st, ast_node *parent, int list, int rest
     st->items[st->len++] = (frame){parent, list, restore, 1};
 }
 
+static void place_child(conv *c, ast_node *parent, ast_node *child) {
+    if (ast_append(parent, child) != 0) {
+        conv_error(c, "%s cannot go inside %s", lua_ast_a(child->type), lua_ast_a(parent->type));
+        buf_printf(c->err, ", which holds %s", lua_ast_expected_children(parent->type));
+    }
+}
+
 /* After a node is made from the table at idx: its children come from the
  * table, from the subtree it was made from (children never read), or from
  * a string. Returns 1 if a frame was pushed (its list is on the stack). */
@@ -439,12 +446,16 @@ static int start_children(conv *c, frames *st, ast_node *n, int idx, int restore
         if (!origin)
             return 0;
         if (origin->flags & AST_MOVED) { /* the same table used twice: copy */
-            for (ast_node *k = origin->moved_to->first; k; k = k->next)
-                ast_append(n, ast_copy(c->doc, k));
+            for (ast_node *k = origin->moved_to->first; k && !c->failed; k = k->next)
+                place_child(c, n, ast_copy(c->doc, k));
             return 0;
         }
-        while (origin->first)
-            ast_append(n, origin->first);
+        if (n->type == origin->type) {
+            ast_move_children(n, origin); /* what it held, as it was */
+        } else {                          /* the filter changed its type: each child must fit */
+            while (origin->first && !c->failed)
+                place_child(c, n, origin->first); /* a refused one is an error */
+        }
         origin->flags |= AST_MOVED;
         origin->moved_to = n;
         return 0;
@@ -464,13 +475,6 @@ static int start_children(conv *c, frames *st, ast_node *n, int idx, int restore
     }
     push_frame(c, st, n, lua_gettop(L), restore);
     return 1;
-}
-
-static void place_child(conv *c, ast_node *parent, ast_node *child) {
-    if (ast_append(parent, child) != 0) {
-        conv_error(c, "%s cannot go inside %s", lua_ast_a(child->type), lua_ast_a(parent->type));
-        buf_printf(c->err, ", which holds %s", lua_ast_expected_children(parent->type));
-    }
 }
 
 /* A list's item may be written as a plain list of blocks. */

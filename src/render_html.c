@@ -15,7 +15,8 @@ typedef struct renderer {
     int *ref_counts; /* references seen per footnote number */
     int max_footnote;
     int warned_raw_html;
-    int column; /* of the next cell in the current table row (cells hold no tables) */
+    int column;  /* of the next cell in the current table row (cells hold no tables) */
+    int in_link; /* links open around the node: HTML does not nest <a> */
 } renderer;
 
 static void cr(buf *out) {
@@ -115,11 +116,15 @@ static void footnote_ref(renderer *r, const ast_node *n) {
     if (num < 1 || num > r->max_footnote)
         return;
     int k = ++r->ref_counts[num];
-    buf_printf(r->out, "<sup class=\"footnote-ref\"><a href=\"#footnote-%d\" id=\"footnote-ref-%d",
-               num, num);
+    if (r->in_link) /* inside a link's text: no <a> in <a>, the id still there */
+        buf_printf(r->out, "<sup class=\"footnote-ref\" id=\"footnote-ref-%d", num);
+    else
+        buf_printf(r->out,
+                   "<sup class=\"footnote-ref\"><a href=\"#footnote-%d\" id=\"footnote-ref-%d", num,
+                   num);
     if (k > 1)
         buf_printf(r->out, "-%d", k);
-    buf_printf(r->out, "\">%d</a></sup>", num);
+    buf_printf(r->out, r->in_link ? "\">%d</sup>" : "\">%d</a></sup>", num);
 }
 
 static void footnote_backrefs(renderer *r, int num) {
@@ -177,7 +182,10 @@ static void paragraph(renderer *r, const ast_node *n, int entering) {
 
 static void link_or_image(renderer *r, const ast_node *n, int entering) {
     const char *url = n->url && !text_is_unsafe_url(n->url) ? n->url : "";
-    if (n->type == AST_LINK && entering) {
+    int nested = n->type == AST_LINK && (entering ? r->in_link++ > 0 : --r->in_link > 0);
+    if (nested) {
+        return; /* a link inside a link (a filter made it): its text only */
+    } else if (n->type == AST_LINK && entering) {
         buf_puts(r->out, "<a href=\"");
         text_append_href(r->out, url, strlen(url));
         buf_putc(r->out, '"');

@@ -568,6 +568,42 @@ TEST(filter_limit_cyclic_node_error_leaks_nothing) {
     tf_result_free(&r);
 }
 
+/* Found by fuzz_page: a node returned with its children unread, whose
+ * children its new type cannot hold, made the conversion loop for ever.
+ * Now it is an error, and the same type keeps what it held. */
+TEST(filter_node_of_a_new_type_with_unread_children_is_an_error) {
+    const char *const pages[] = {"> quoted *text*\n", "next\n", NULL};
+    isolated res = run_isolated("return { BlockQuote = function(el)\n"
+                                "  el.t = \"List\"\n"
+                                "  return el\n"
+                                "end }\n",
+                                NULL, pages, 10);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc -1\nfilters/a.lua:1: error: the BlockQuote function "
+                            "returned a node built wrong: a Paragraph cannot go inside a List");
+    CHECK_CONTAINS(res.out, "page 2 rc 0\n<p>next</p>\n");
+    res = run_isolated("return { Link = function(el)\n"
+                       "  el.url = \"https://example.org/\"\n"
+                       "  return el\n"
+                       "end }\n",
+                       NULL, (const char *const[]){"[a <https://x.org> b](y)\n", NULL}, 10);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc 0\n<p><a href=\"https://example.org/\">a https://x.org "
+                            "b</a></p>\n");
+}
+
+/* A filter may nest links deeper than a link's own children (a Link in an
+ * Emph in a Link); the HTML still has no <a> in an <a>. */
+TEST(filter_built_link_inside_a_link_renders_its_text) {
+    tf_result r = tf_filter("return { Emph = function(el)\n"
+                            "  return Link({Emph({Link(\"inner\", \"b.md\")})}, \"a.md\")\n"
+                            "end }\n",
+                            "*x*\n");
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.html, "<p><a href=\"a.md\"><em>inner</em></a></p>\n");
+    tf_result_free(&r);
+}
+
 /* "Deep trees are walked without recursion in C": a very deep tree built
  * by a filter is rendered or refused with an error, never a crash. */
 TEST(filter_limit_very_deep_returned_tree_is_not_a_crash) {

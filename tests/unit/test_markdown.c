@@ -338,6 +338,27 @@ TEST(md_autolinks) {
     rendered_free(&r);
 }
 
+/* cmark puts an autolink inside a link's text; links do not nest (the
+ * tree's rules, HTML's <a>), so its text joins the outer link. Such a
+ * tree, returned by a filter, once made the engine loop for ever. */
+TEST(md_autolink_inside_a_link_joins_its_text) {
+    rendered r = render("[l<https://x.org>ink](a.md) [*<https://y.org>*](b.md) "
+                        "[see[^1]](c.md)\n\n[^1]: Note.\n",
+                        (opts){.no_links = 1});
+    CHECK_CONTAINS(r.html, "<p><a href=\"a.md\">lhttps://x.orgink</a> <a href=\"b.md\"><em>"
+                           "https://y.org</em></a> <a href=\"c.md\">see<sup "
+                           "class=\"footnote-ref\" id=\"footnote-ref-1\">1</sup></a></p>\n");
+    CHECK_CONTAINS(r.html, "<a href=\"#footnote-ref-1\" class=\"footnote-backref\"");
+    const ast_node *para = r.doc.ast.root->first;
+    const ast_node *link = para ? para->first : NULL;
+    CHECK(link && link->type == AST_LINK);
+    int links = 0, entering = 1;
+    for (const ast_node *n = link; n; n = ast_next((ast_node *)link, (ast_node *)n, &entering))
+        links += entering && n->type == AST_LINK;
+    CHECK_INT(links, 1);
+    rendered_free(&r);
+}
+
 TEST(md_links_keep_titles_and_line_breaks) {
     rendered r = render("[FAQ](https://x.org/faq \"Say \\\"hi\\\"\")  \nnext\nline\n", (opts){0});
     CHECK_STR(r.html, "<p><a href=\"https://x.org/faq\" title=\"Say &quot;hi&quot;\">FAQ</a><br>\n"
