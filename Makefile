@@ -26,7 +26,8 @@ ASAN_LIB_OBJ = $(LIB_SRC:src/%.c=build/asan/obj/%.o)
 ASAN_TEST_OBJ = $(TEST_SRC:tests/unit/%.c=build/asan/tests/%.o)
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps site check install uninstall clean bench format FORCE
+.PHONY: all deps site check check-valgrind fuzz fuzz-corpus install uninstall clean bench format \
+	FORCE
 
 all: build/clinicgen
 
@@ -44,7 +45,8 @@ build/obj/%.o: src/%.c $(wildcard src/*.h) | build/deps.stamp
 build/datadir.stamp: FORCE
 	@mkdir -p build
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
-build/obj/project.o build/asan/obj/project.o: build/datadir.stamp
+build/obj/project.o build/asan/obj/project.o build/fuzz/obj/project.o \
+	build/valgrind/obj/project.o: build/datadir.stamp
 
 build/clinicgen: $(OBJ)
 	$(CC) $(CFLAGS) -pthread $(OBJ) $(PKG_LIBS) -o $@
@@ -63,12 +65,94 @@ build/asan/clinicgen: $(ASAN_OBJ)
 build/asan/unit-tests: $(ASAN_LIB_OBJ) $(ASAN_TEST_OBJ)
 	$(CC) $(SANITIZE) -pthread $^ $(PKG_LIBS) -o $@
 
+# ---- fuzzing: libFuzzer harnesses (tests/fuzz/fuzz_NAME.c), built with
+# clang against the library objects (all of src/ but main.c) compiled with
+# the fuzzer's coverage and the sanitizers.
+FUZZ_CC = clang
+FUZZ_PACKAGES = clang libclang-rt-14-dev llvm
+FUZZ_NAMES = front_matter template page
+FUZZ_SECONDS ?= 60
+FUZZ_SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+FUZZ_LIB_OBJ = $(LIB_SRC:src/%.c=build/fuzz/obj/%.o)
+FUZZ_BIN = $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+# The harnesses without libFuzzer (tests/fuzz/replay.c), to replay the
+# inputs that once broke them: with gcc's sanitizers, and under valgrind.
+ASAN_REPLAY = $(FUZZ_NAMES:%=build/asan/fuzz-replay-%)
+VALGRIND_REPLAY = $(FUZZ_NAMES:%=build/valgrind/fuzz-replay-%)
+FUZZ_DEFS = -DFUZZ_PROJECT_DIR='"$(CURDIR)"'
+
+build/fuzz/deps.stamp: tools/deps.sh Makefile
+	@tools/deps.sh $(FUZZ_PACKAGES)
+	@mkdir -p build/fuzz && touch $@
+
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*.h) | build/deps.stamp build/fuzz/deps.stamp
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE) $(PKG_CFLAGS) \
+		-c $< -o $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ) $(wildcard src/*.h)
+	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer $(FUZZ_SANITIZE) $(PKG_CFLAGS) -Isrc \
+		$(FUZZ_DEFS) $< $(FUZZ_LIB_OBJ) $(PKG_LIBS) -o $@
+
+# Seeds build/fuzz/corpus-NAME from the tests and the demo (never committed).
+fuzz-corpus: | build/deps.stamp
+	@tests/fuzz/seed.sh build/fuzz
+
+# Each harness for FUZZ_SECONDS; prints executions, exec/s and findings.
+fuzz: $(FUZZ_BIN) fuzz-corpus
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+build/asan/fuzz-replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(ASAN_LIB_OBJ) \
+		$(wildcard src/*.h)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SANITIZE) $(PKG_CFLAGS) -Isrc $(FUZZ_DEFS) \
+		$< tests/fuzz/replay.c $(ASAN_LIB_OBJ) $(PKG_LIBS) -o $@
+
+# ---- valgrind: a plain debug build (no sanitizers: they and memcheck
+# exclude each other), and the test suites under memcheck.
+VALGRIND_CFLAGS = -O0 -g
+VALGRIND_OBJ = $(SRC:src/%.c=build/valgrind/obj/%.o)
+VALGRIND_LIB_OBJ = $(LIB_SRC:src/%.c=build/valgrind/obj/%.o)
+VALGRIND_TEST_OBJ = $(TEST_SRC:tests/unit/%.c=build/valgrind/tests/%.o)
+# Only pattern rules name these objects: keep them between builds.
+.SECONDARY: $(FUZZ_LIB_OBJ) $(VALGRIND_LIB_OBJ)
+
+build/valgrind/deps.stamp: tools/deps.sh Makefile
+	@tools/deps.sh valgrind
+	@mkdir -p build/valgrind && touch $@
+
+build/valgrind/obj/%.o: src/%.c $(wildcard src/*.h) | build/deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(VALGRIND_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+build/valgrind/tests/%.o: tests/unit/%.c $(wildcard src/*.h) tests/unit/test.h | build/deps.stamp
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(VALGRIND_CFLAGS) $(PKG_CFLAGS) -Isrc -c $< -o $@
+
+build/valgrind/clinicgen: $(VALGRIND_OBJ)
+	$(CC) -pthread $(VALGRIND_OBJ) $(PKG_LIBS) -o $@
+
+build/valgrind/unit-tests: $(VALGRIND_LIB_OBJ) $(VALGRIND_TEST_OBJ)
+	$(CC) -pthread $^ $(PKG_LIBS) -o $@
+
+build/valgrind/fuzz-replay-%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(VALGRIND_LIB_OBJ) \
+		$(wildcard src/*.h)
+	$(CC) $(BASE_CFLAGS) $(VALGRIND_CFLAGS) $(PKG_CFLAGS) -Isrc $(FUZZ_DEFS) \
+		$< tests/fuzz/replay.c $(VALGRIND_LIB_OBJ) $(PKG_LIBS) -o $@
+
+# The unit, golden, error, check and demo suites and the fuzz regressions
+# under valgrind's memcheck: no errors, no leaks. Ends with "N passed, N failed".
+check-valgrind: build/valgrind/deps.stamp build/valgrind/clinicgen build/valgrind/unit-tests \
+		$(VALGRIND_REPLAY)
+	@tests/valgrind.sh
+
 # The demo site, from content/ into site/.
 site: build/clinicgen
 	build/clinicgen build
 
 # Every test, with the sanitizers on; ends with "N passed, N failed".
-check: build/asan/clinicgen build/asan/unit-tests build/clinicgen
+check: build/asan/clinicgen build/asan/unit-tests build/clinicgen $(ASAN_REPLAY) $(FUZZ_BIN) \
+		fuzz-corpus
 	@tests/run.sh
 
 bench: build/clinicgen
@@ -87,7 +171,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man1/clinicgen.1
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
 clean:
 	rm -rf build site

@@ -121,6 +121,21 @@ int ast_can_contain(const ast_node *parent, const ast_node *child) {
     }
 }
 
+void ast_move_children(ast_node *to, ast_node *from) {
+    ast_node *first = from->first;
+    if (!first)
+        return;
+    for (ast_node *k = first; k; k = k->next)
+        k->parent = to;
+    first->prev = to->last;
+    if (to->last)
+        to->last->next = first;
+    else
+        to->first = first;
+    to->last = from->last;
+    from->first = from->last = NULL;
+}
+
 void ast_unlink(ast_node *n) {
     if (n->prev)
         n->prev->next = n->next;
@@ -331,6 +346,10 @@ ast_node *ast_from_cmark(ast_doc *doc, cmark_node *root) {
     cmark_event_type ev;
     ast_node *current = NULL, *top = NULL;
     int footnotes = 0, skipping = 0;
+    /* cmark lets an autolink sit in a link's text ("[a <https://x.org>](y)");
+     * links do not nest (ast_can_contain, HTML's <a>): the inner one is left
+     * out and its text joins the outer link */
+    cmark_node *outer_link = NULL;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         cmark_node *n = cmark_iter_get_node(it);
         if (skipping) { /* inside a node type we do not know: left out */
@@ -340,10 +359,17 @@ ast_node *ast_from_cmark(ast_doc *doc, cmark_node *root) {
                 skipping++;
             continue;
         }
+        int is_link = cmark_node_get_type(n) == CMARK_NODE_LINK;
+        if (is_link && outer_link && n != outer_link)
+            continue; /* enter or exit of a link inside a link */
         if (ev == CMARK_EVENT_EXIT) {
+            if (n == outer_link)
+                outer_link = NULL;
             current = current->parent;
             continue;
         }
+        if (is_link)
+            outer_link = n;
         ast_type type = type_from_cmark(n);
         if (type == AST_TYPE_COUNT) {
             skipping = 1;

@@ -99,6 +99,10 @@ void *ast_alloc(ast_doc *doc, size_t n);
 int ast_append(ast_node *parent, ast_node *child);
 int ast_insert_before(ast_node *sibling, ast_node *node);
 void ast_unlink(ast_node *node);
+/* Moves every child of from to the end of to's children, in order, without
+ * asking ast_can_contain: for a node that takes the place of another of
+ * the same type. */
+void ast_move_children(ast_node *to, ast_node *from);
 int ast_can_contain(const ast_node *parent, const ast_node *child);
 
 static inline int ast_is_block(ast_type t) {

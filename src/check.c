@@ -61,6 +61,50 @@ size_t check_edit_distance(const char *a, const char *b) {
     return distance;
 }
 
+size_t check_edit_distance_within(const char *a, const char *b, size_t max) {
+    size_t n = strlen(a), m = strlen(b), far = max + 1;
+    if ((n > m ? n - m : m - n) > max)
+        return far;
+    /* only the band |i - j| <= max of the table can hold a distance up to
+     * max; the cells beside the band read as far */
+    size_t *rows = xcalloc(3 * (m + 2), sizeof *rows);
+    size_t *before = rows, *prev = rows + m + 2, *cur = rows + 2 * (m + 2);
+    for (size_t j = 0; j <= m + 1; j++)
+        before[j] = prev[j] = cur[j] = far;
+    for (size_t j = 0; j <= m && j <= max; j++)
+        prev[j] = j;
+    size_t distance = far;
+    for (size_t i = 1; i <= n; i++) {
+        size_t lo = i > max ? i - max : 1, hi = i + max < m ? i + max : m;
+        cur[lo - 1] = lo == 1 && i <= max ? i : far;
+        size_t row_min = cur[lo - 1];
+        for (size_t j = lo; j <= hi; j++) {
+            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                before[j - 2] + 1 < best)
+                best = before[j - 2] + 1;
+            cur[j] = best < far ? best : far;
+            if (cur[j] < row_min)
+                row_min = cur[j];
+        }
+        cur[hi + 1] = far;
+        if (row_min > max)
+            goto done; /* every path from here only grows */
+        size_t *t = before;
+        before = prev;
+        prev = cur;
+        cur = t;
+    }
+    distance = prev[m] < far ? prev[m] : far;
+done:
+    free(rows);
+    return distance;
+}
+
 static int is_known_key(const char *key) {
     for (size_t i = 0; i < N_KNOWN_KEYS; i++)
         if (!strcmp(key, known_keys[i]))
@@ -385,8 +429,8 @@ static const char *nearest_id(const page_check *target, const char *id) {
         const char *key = target->ids.slots[i].key;
         if (!key)
             continue;
-        size_t dist = check_edit_distance(id, key);
-        if (dist < best_distance || (dist == best_distance && strcmp(key, best) < 0)) {
+        size_t dist = check_edit_distance_within(id, key, best_distance); /* exact up to a tie */
+        if (dist < best_distance || (best && dist == best_distance && strcmp(key, best) < 0)) {
             best = key;
             best_distance = dist;
         }
@@ -396,6 +440,7 @@ static const char *nearest_id(const page_check *target, const char *id) {
 
 static void check_anchors(const check_ctx *c, size_t i) {
     page_check *pc = &c->pages[i];
+    size_t hints = 0;
     for (size_t k = 0; k < pc->n_links; k++) {
         const anchor_link *l = &pc->links[k];
         if (l->target == SIZE_MAX)
@@ -403,7 +448,8 @@ static void check_anchors(const check_ctx *c, size_t i) {
         const page_check *t = &c->pages[l->target];
         if (!t->read || strmap_get(&t->ids, l->id) || is_reserved_id(c, l->id))
             continue;
-        const char *near = nearest_id(t, l->id);
+        /* each hint compares with every id of the target page */
+        const char *near = hints++ < CHECK_MAX_ANCHOR_HINTS ? nearest_id(t, l->id) : NULL;
         buf hint = BUF_INIT;
         if (near)
             buf_printf(&hint, " (did you mean '#%s'?)", near);

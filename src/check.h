@@ -36,6 +36,9 @@
 #include <stddef.h>
 
 enum { CHECK_MIN_WORDS = 30 }; /* fewer words of prose get no reading grade */
+/* A page's first broken anchors get a "did you mean" hint; the rest (a
+ * broken page) only their error, so the lint stays fast however many. */
+enum { CHECK_MAX_ANCHOR_HINTS = 100 };
 
 typedef struct check_options {
     const char *project_dir; /* where site.yaml is */
@@ -65,6 +68,9 @@ int check_run(const check_options *opt, int verbose);
 /* The smallest number of single-letter insertions, deletions, changes and
  * swaps of neighbours that turn a into b (optimal string alignment). */
 size_t check_edit_distance(const char *a, const char *b);
+/* The same when only distances up to max matter: max + 1 for anything
+ * farther, in time proportional to the length of the strings. */
+size_t check_edit_distance_within(const char *a, const char *b, size_t max);
 /* The front matter key that key looks like a typo of: at most 2 edits
  * away, ignoring case (1 for keys shorter than 5 letters), and not a known
  * key itself. NULL when there is none. */

@@ -148,11 +148,27 @@ ast_doc *lua_ast_doc(lua_State *L) {
 
 /* ---- Lua -> ast ---- */
 
+typedef struct frame {
+    ast_node *parent;
+    int list;    /* stack index of the children table */
+    int restore; /* stack top to go back to when the list is done */
+    lua_Integer next;
+} frame;
+
+typedef struct frames {
+    frame *items;
+    size_t len, cap;
+} frames;
+
 typedef struct conv {
     lua_State *L;
     ast_doc *doc;
     buf *err;
     int failed;
+    /* build_tree's work list; owned by lua_ast_from, outside the protected
+     * call, so a Lua error thrown while building (a stack overflow, the
+     * memory cap) cannot leak it */
+    frames *st;
 } conv;
 
 static void conv_error(conv *c, const char *fmt, const char *a, const char *b) {
@@ -401,23 +417,18 @@ static void finish_table(conv *c, ast_node *table) {
     }
 }
 
-typedef struct frame {
-    ast_node *parent;
-    int list;    /* stack index of the children table */
-    int restore; /* stack top to go back to when the list is done */
-    lua_Integer next;
-} frame;
-
-typedef struct frames {
-    frame *items;
-    size_t len, cap;
-} frames;
-
 static void push_frame(conv *c, frames *st, ast_node *parent, int list, int restore) {
     luaL_checkstack(c->L, 4, "document nested too deeply");
     if (st->len == st->cap)
         st->items = xrealloc(st->items, (st->cap = st->cap ? st->cap * 2 : 16) * sizeof(frame));
     st->items[st->len++] = (frame){parent, list, restore, 1};
+}
+
+static void place_child(conv *c, ast_node *parent, ast_node *child) {
+    if (ast_append(parent, child) != 0) {
+        conv_error(c, "%s cannot go inside %s", lua_ast_a(child->type), lua_ast_a(parent->type));
+        buf_printf(c->err, ", which holds %s", lua_ast_expected_children(parent->type));
+    }
 }
 
 /* After a node is made from the table at idx: its children come from the
@@ -435,12 +446,16 @@ static int start_children(conv *c, frames *st, ast_node *n, int idx, int restore
         if (!origin)
             return 0;
         if (origin->flags & AST_MOVED) { /* the same table used twice: copy */
-            for (ast_node *k = origin->moved_to->first; k; k = k->next)
-                ast_append(n, ast_copy(c->doc, k));
+            for (ast_node *k = origin->moved_to->first; k && !c->failed; k = k->next)
+                place_child(c, n, ast_copy(c->doc, k));
             return 0;
         }
-        while (origin->first)
-            ast_append(n, origin->first);
+        if (n->type == origin->type) {
+            ast_move_children(n, origin); /* what it held, as it was */
+        } else {                          /* the filter changed its type: each child must fit */
+            while (origin->first && !c->failed)
+                place_child(c, n, origin->first); /* a refused one is an error */
+        }
         origin->flags |= AST_MOVED;
         origin->moved_to = n;
         return 0;
@@ -460,13 +475,6 @@ static int start_children(conv *c, frames *st, ast_node *n, int idx, int restore
     }
     push_frame(c, st, n, lua_gettop(L), restore);
     return 1;
-}
-
-static void place_child(conv *c, ast_node *parent, ast_node *child) {
-    if (ast_append(parent, child) != 0) {
-        conv_error(c, "%s cannot go inside %s", lua_ast_a(child->type), lua_ast_a(parent->type));
-        buf_printf(c->err, ", which holds %s", lua_ast_expected_children(parent->type));
-    }
 }
 
 /* A list's item may be written as a plain list of blocks. */
@@ -512,17 +520,15 @@ static ast_node *build_tree(conv *c, int idx) {
     ast_node *root = make_node(c, idx);
     if (!root)
         return NULL;
-    frames st = {0};
+    frames *st = c->st;
+    st->len = 0;
     int base = lua_gettop(c->L);
-    start_children(c, &st, root, idx, base);
-    while (st.len && !c->failed)
-        build_step(c, &st);
-    free(st.items);
+    start_children(c, st, root, idx, base);
+    while (st->len && !c->failed)
+        build_step(c, st);
     lua_settop(c->L, base);
     return c->failed ? NULL : root;
 }
-
-static int from_unprotected(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err);
 
 typedef struct from_args {
     int unused;
@@ -530,38 +536,48 @@ typedef struct from_args {
     ast_node ***out;
     buf *err;
     int result;
+    frames st;
 } from_args;
+
+static int from_unprotected(lua_State *L, int idx, from_args *a);
 
 static int from_protected(lua_State *L) {
     from_args *a = lua_touserdata(L, 2); /* the value is argument 1 */
-    a->result = from_unprotected(L, 1, a->doc, a->out, a->err);
+    a->result = from_unprotected(L, 1, a);
     return 0;
 }
 
 /* Lua errors inside (a tree too deep for the stack, a cycle) become an
  * error message, never an abort. */
 int lua_ast_from(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err) {
-    from_args a = {0, doc, out, err, -1};
+    from_args a = {0, doc, out, err, -1, {NULL, 0, 0}};
     idx = lua_absindex(L, idx);
     lua_pushcfunction(L, from_protected);
     lua_pushvalue(L, idx);
     lua_pushlightuserdata(L, &a);
-    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    size_t reported = err->len;
+    int status = lua_pcall(L, 2, 0, 0);
+    free(a.st.items);
+    if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        if (msg && strstr(msg, "stack"))
-            msg = "the nodes nest too deeply (does a node contain itself?)";
-        else if (msg && !strcmp(msg, "not enough memory")) /* the filter's memory cap */
-            msg = "the nodes take more memory than filter_memory_limit_mb allows (does a node "
-                  "contain itself?)";
-        buf_printf(err, "%s", msg ? msg : "error");
+        if (err->len == reported) { /* else a mistake found before the error says more */
+            if (msg && strstr(msg, "stack"))
+                msg = "the nodes nest too deeply (does a node contain itself?)";
+            else if (msg && !strcmp(msg, "not enough memory")) /* the filter's memory cap */
+                msg = "the nodes take more memory than filter_memory_limit_mb allows (does a "
+                      "node contain itself?)";
+            buf_printf(err, "%s", msg ? msg : "error");
+        }
         lua_pop(L, 1);
         return -1;
     }
     return a.result;
 }
 
-static int from_unprotected(lua_State *L, int idx, ast_doc *doc, ast_node ***out, buf *err) {
-    conv c = {L, doc, err, 0};
+static int from_unprotected(lua_State *L, int idx, from_args *a) {
+    ast_doc *doc = a->doc;
+    ast_node ***out = a->out;
+    conv c = {L, doc, a->err, 0, &a->st};
     idx = lua_absindex(L, idx);
     int is_list = 0;
     if (lua_istable(L, idx)) {
@@ -695,7 +711,7 @@ static int raise_at_caller(lua_State *L, const char *message, buf *scratch) {
  * is checked when the filter's result is converted. */
 static int check_shallow(lua_State *L, int idx, ast_type t) {
     buf err = BUF_INIT;
-    conv c = {L, NULL, &err, 0};
+    conv c = {L, NULL, &err, 0, NULL};
     ast_node fields = {.type = t};
     read_fields(&c, idx, &fields);
     char msg[256];
@@ -823,7 +839,7 @@ static int simple_table(lua_State *L) {
     if (!doc)
         return luaL_error(L, "SimpleTable works only while a page is being filtered");
     buf err = BUF_INIT;
-    conv c = {L, doc, &err, 0};
+    conv c = {L, doc, &err, 0, NULL};
     ast_node *table = ast_new(doc, AST_TABLE);
     table->caption = caption ? ast_strdup(doc, caption, caption_len) : NULL;
     if (lua_istable(L, 3))

@@ -16,6 +16,8 @@ typedef struct renderer {
     int max_footnote;
     int warned_raw_html;
     int warned_refused; /* unsafe_html: something in the raw HTML was refused */
+    int column;         /* of the next cell in the current table row (cells hold no tables) */
+    int in_link;        /* links open around the node: HTML does not nest <a> */
 } renderer;
 
 static void cr(buf *out) {
@@ -66,9 +68,7 @@ static void table_cell(renderer *r, const ast_node *n, int entering) {
         buf_puts(r->out, header ? "</th>\n" : "</td>\n");
         return;
     }
-    int col = 0;
-    for (const ast_node *c = n->prev; c; c = c->prev)
-        col++;
+    int col = r->column++; /* counting the cells before it made wide tables quadratic */
     static const char *const classes[] = {NULL, "align-left", "align-center", "align-right"};
     const char *align = table && col < table->n_columns && table->alignments
                             ? classes[table->alignments[col] & 3]
@@ -88,6 +88,7 @@ static void table_row(renderer *r, const ast_node *n, int entering) {
             buf_puts(r->out, "</tbody>\n");
         return;
     }
+    r->column = 0;
     if (n->header)
         buf_puts(r->out, "<thead>\n");
     else if (!n->prev || n->prev->header)
@@ -100,11 +101,15 @@ static void footnote_ref(renderer *r, const ast_node *n) {
     if (num < 1 || num > r->max_footnote)
         return;
     int k = ++r->ref_counts[num];
-    buf_printf(r->out, "<sup class=\"footnote-ref\"><a href=\"#footnote-%d\" id=\"footnote-ref-%d",
-               num, num);
+    if (r->in_link) /* inside a link's text: no <a> in <a>, the id still there */
+        buf_printf(r->out, "<sup class=\"footnote-ref\" id=\"footnote-ref-%d", num);
+    else
+        buf_printf(r->out,
+                   "<sup class=\"footnote-ref\"><a href=\"#footnote-%d\" id=\"footnote-ref-%d", num,
+                   num);
     if (k > 1)
         buf_printf(r->out, "-%d", k);
-    buf_printf(r->out, "\">%d</a></sup>", num);
+    buf_printf(r->out, r->in_link ? "\">%d</sup>" : "\">%d</a></sup>", num);
 }
 
 static void footnote_backrefs(renderer *r, int num) {
@@ -162,7 +167,10 @@ static void paragraph(renderer *r, const ast_node *n, int entering) {
 
 static void link_or_image(renderer *r, const ast_node *n, int entering) {
     const char *url = n->url && !text_is_unsafe_url(n->url) ? n->url : "";
-    if (n->type == AST_LINK && entering) {
+    int nested = n->type == AST_LINK && (entering ? r->in_link++ > 0 : --r->in_link > 0);
+    if (nested) {
+        return; /* a link inside a link (a filter made it): its text only */
+    } else if (n->type == AST_LINK && entering) {
         buf_puts(r->out, "<a href=\"");
         text_append_href(r->out, url, strlen(url));
         buf_putc(r->out, '"');

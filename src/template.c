@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <limits.h>
 #include <lua.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@ typedef struct compiler {
     template_set *set;
     const char *path; /* display path of the template being compiled */
     const char *text; /* its text, for locating start tags */
+    size_t pos;       /* where the last start tag found in text begins */
+    int pos_line;     /* the line of text + pos */
     int xml_failed;   /* report only the first XML error of a file */
     lua_State *L;     /* scratch state: checks that expressions compile */
     strmap ids;
@@ -413,28 +416,49 @@ static int compile_children(compiler *c, tnode *n, const xmlNode *x) {
     return rc;
 }
 
+/* Moves *p (on line *line) past the first `end` after it; to the end of
+ * the text if there is none. */
+static void skip_past(const char **p, int *line, const char *end) {
+    const char *q = strstr(*p, end);
+    const char *stop = q ? q + strlen(end) : *p + strlen(*p);
+    for (; *p < stop; (*p)++)
+        *line += **p == '\n';
+}
+
 /* libxml2 gives the line where a start tag ends; messages should name the
- * line where it starts: search back from there for "<name". */
-static int tag_start_line(const compiler *c, const xmlNode *x, const char *name) {
+ * line where it starts. Elements are compiled in document order, so one
+ * forward scan of the text finds their start tags in turn (c->pos, on line
+ * c->pos_line), skipping comments, CDATA sections, processing instructions
+ * and declarations: the whole file costs one pass, however many elements
+ * and lines it has. When the scan finds no "<name" up to the line libxml2
+ * gives, that line is used. */
+static int tag_start_line(compiler *c, const xmlNode *x, const char *name) {
     int line = (int)x->line;
-    const char *text = c->text;
-    if (!text || line < 1)
+    if (!c->text || line < 1)
         return line;
-    const char *p = text;
-    for (int l = 1; l < line && (p = strchr(p, '\n')); l++)
-        p++;
-    if (!p)
-        return line;
-    const char *end = strchr(p, '\n');
-    end = end ? end : p + strlen(p);
     size_t n = strlen(name);
-    for (const char *q = end; q >= text; q--) {
-        if (*q == '<' && !strncmp(q + 1, name, n) &&
-            strchr(" \t\r\n/>", q[1 + n] ? q[1 + n] : '>')) {
-            int back = 0;
-            for (const char *r = q; r < p; r++)
-                back += *r == '\n';
-            return line - back;
+    const char *p = c->text + c->pos;
+    int l = c->pos_line;
+    while (*p && l <= line) {
+        if (*p != '<') {
+            l += *p++ == '\n';
+        } else if (!strncmp(p, "<!--", 4)) {
+            skip_past(&p, &l, "-->");
+        } else if (!strncmp(p, "<![CDATA[", 9)) {
+            skip_past(&p, &l, "]]>");
+        } else if (p[1] == '?') {
+            skip_past(&p, &l, "?>");
+        } else if (p[1] == '!') { /* <!DOCTYPE ...> with its [internal subset] */
+            size_t head = strcspn(p, "[>");
+            skip_past(&p, &l, p[head] == '[' ? "]" : ">");
+            if (p[-1] == ']')
+                skip_past(&p, &l, ">");
+        } else if (!strncmp(p + 1, name, n) && p[1 + n] && strchr(" \t\r\n/>", p[1 + n])) {
+            c->pos = (size_t)(p + 1 - c->text);
+            c->pos_line = l;
+            return l;
+        } else {
+            p++;
         }
     }
     return line;
@@ -507,28 +531,36 @@ static void xml_error(void *ctx, xmlErrorPtr e) {
     free(msg);
 }
 
-static template *compile_file(compiler *c, const char *path, const char *display,
+/* Compiles one template from its text; NULL after reporting errors. */
+static template *compile_text(compiler *c, const char *raw, size_t len, const char *display,
                               const char *name) {
-    size_t len;
-    char *raw = fs_read_file(path, &len);
-    if (!raw) {
-        diag_error(c->d, display, 0, 0, "cannot read: %s", fs_strerror(errno));
-        return NULL;
-    }
     size_t text_len;
     char *text = replace_html_entities(raw, len, &text_len);
-    free(raw);
+    if (text_len > INT_MAX) {
+        diag_error(c->d, display, 0, 0, "template is too large (%zu bytes)", text_len);
+        free(text);
+        return NULL;
+    }
     c->path = display;
     c->text = text;
+    c->pos = 0;
+    c->pos_line = 1;
     c->xml_failed = 0;
     size_t errors = c->d->errors;
     xmlSetStructuredErrorFunc(c, xml_error);
     xmlDoc *doc =
         xmlReadMemory(text, (int)text_len, display, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOCDATA);
     xmlSetStructuredErrorFunc(NULL, NULL);
+    /* libxml2 reports nothing for an empty file: it must not be skipped in
+     * silence (the theme's file it overrides would then be missing too) */
+    if (!doc && c->d->errors == errors)
+        diag_error(c->d, display, 1, 0, "template is not well-formed XML: Document is empty");
     tnode *root = NULL;
-    if (doc && c->d->errors == errors)
-        root = compile_node(c, xmlDocGetRootElement(doc), 0);
+    const xmlNode *top = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (top && c->d->errors == errors)
+        root = compile_node(c, top, 0);
+    else if (doc && !top && c->d->errors == errors)
+        diag_error(c->d, display, 1, 0, "template is not well-formed XML: no root element");
     xmlFreeDoc(doc);
     free(text);
     c->text = NULL;
@@ -539,6 +571,24 @@ static template *compile_file(compiler *c, const char *path, const char *display
     t->path = xstrdup(display);
     t->root = root;
     return t;
+}
+
+static template *compile_file(compiler *c, const char *path, const char *display,
+                              const char *name) {
+    size_t len;
+    char *raw = fs_read_file(path, &len);
+    if (!raw) {
+        diag_error(c->d, display, 0, 0, "cannot read: %s", fs_strerror(errno));
+        return NULL;
+    }
+    template *t = compile_text(c, raw, len, display, name);
+    free(raw);
+    return t;
+}
+
+static void add_template(template_set *set, template *t) {
+    set->items = xrealloc(set->items, (set->len + 1) * sizeof *set->items);
+    set->items[set->len++] = t;
 }
 
 static void collect_files(compiler *c, fs_folder_set *seen, const char *dir, const char *shown,
@@ -588,10 +638,8 @@ static void load_dir(compiler *c, const char *dir, const char *display_dir, strm
         char *path = fs_join(dir, names[i]);
         char *display = fs_join(display_dir, names[i]);
         template *t = compile_file(c, path, display, names[i]);
-        if (t) {
-            set->items = xrealloc(set->items, (set->len + 1) * sizeof *set->items);
-            set->items[set->len++] = t;
-        }
+        if (t)
+            add_template(set, t);
         free(display);
         free(path);
         free(names[i]);
@@ -607,6 +655,18 @@ static void collect_reserved_ids(compiler *c) {
             set->reserved_ids[set->n_reserved++] = xstrdup(c->ids.slots[i].key);
 }
 
+/* The set c compiled, or NULL (and nothing) if it reported errors. */
+static template_set *finish_set(compiler *c, size_t errors) {
+    lua_close(c->L);
+    collect_reserved_ids(c);
+    strmap_free(&c->ids);
+    if (c->d->errors > errors) {
+        template_set_free(c->set);
+        return NULL;
+    }
+    return c->set;
+}
+
 template_set *template_set_load(const char *const *dirs, const char *const *display_dirs,
                                 size_t n_dirs, diag_list *d) {
     compiler c = {.set = xcalloc(1, sizeof(template_set)), .d = d, .L = luaL_newstate()};
@@ -616,14 +676,16 @@ template_set *template_set_load(const char *const *dirs, const char *const *disp
         if (fs_is_dir(dirs[i]))
             load_dir(&c, dirs[i], display_dirs[i], &seen);
     strmap_free(&seen);
-    lua_close(c.L);
-    collect_reserved_ids(&c);
-    strmap_free(&c.ids);
-    if (d->errors > errors) {
-        template_set_free(c.set);
-        return NULL;
-    }
-    return c.set;
+    return finish_set(&c, errors);
+}
+
+template_set *template_set_compile(const char *name, const char *text, size_t len, diag_list *d) {
+    compiler c = {.set = xcalloc(1, sizeof(template_set)), .d = d, .L = luaL_newstate()};
+    size_t errors = d->errors;
+    template *t = compile_text(&c, text, len, name, name);
+    if (t)
+        add_template(c.set, t);
+    return finish_set(&c, errors);
 }
 
 const template *template_set_get(const template_set *set, const char *name) {

@@ -97,6 +97,10 @@ typedef struct template_set {
  * messages. Returns NULL after reporting errors. */
 template_set *template_set_load(const char *const *dirs, const char *const *display_dirs,
                                 size_t n_dirs, diag_list *d);
+/* A set of the one template text (len bytes, need not end in NUL), named
+ * and shown in messages as name: for tests and fuzzing, with nothing read
+ * from disk. Returns NULL after reporting errors. */
+template_set *template_set_compile(const char *name, const char *text, size_t len, diag_list *d);
 const template *template_set_get(const template_set *set, const char *name);
 void template_set_free(template_set *set);
 

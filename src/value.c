@@ -45,15 +45,19 @@ value *value_map_get(const value *map, const char *key) {
     return NULL;
 }
 
-int value_map_put(value *map, const char *key, value *val) {
-    if (value_map_get(map, key))
-        return 0;
+void value_map_add(value *map, const char *key, value *val) {
     value_reserve(map, sizeof *map->pairs);
     map->pairs[map->len].key = xstrdup(key);
     map->pairs[map->len].val = val;
     map->pairs[map->len].line = val->line;
     map->pairs[map->len].col = val->col;
     map->len++;
+}
+
+int value_map_put(value *map, const char *key, value *val) {
+    if (value_map_get(map, key))
+        return 0;
+    value_map_add(map, key, val);
     return 1;
 }
 
@@ -66,9 +70,10 @@ value *value_copy(const value *v) {
         c->text_len = v->text_len;
     }
     for (size_t i = 0; i < v->len; i++) {
-        if (v->type == VALUE_LIST)
+        if (v->type == VALUE_LIST) {
             value_list_push(c, value_copy(v->items[i]));
-        else if (value_map_put(c, v->pairs[i].key, value_copy(v->pairs[i].val))) {
+        } else { /* the keys of v are distinct already */
+            value_map_add(c, v->pairs[i].key, value_copy(v->pairs[i].val));
             c->pairs[c->len - 1].line = v->pairs[i].line;
             c->pairs[c->len - 1].col = v->pairs[i].col;
         }

@@ -44,8 +44,12 @@ struct value {
 value *value_new(value_type type, int line, int col);
 value *value_new_string(const char *s, size_t n, int line, int col);
 void value_list_push(value *list, value *item);
-/* Adds key=val; returns 0 if the key already exists (val is not taken). */
+/* Adds key=val; returns 0 if the key already exists (val is not taken).
+ * It looks at every key: building a large map, keep the keys seen
+ * elsewhere and use value_map_add. */
 int value_map_put(value *map, const char *key, value *val);
+/* Adds key=val without looking for key, which the caller knows is new. */
+void value_map_add(value *map, const char *key, value *val);
 value *value_map_get(const value *map, const char *key);
 value *value_copy(const value *v);
 void value_free(value *v);

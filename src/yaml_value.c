@@ -3,11 +3,13 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "strmap.h"
 #include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -35,6 +37,7 @@ typedef struct loader {
     diag_list *d;
     anchor *anchors;
     size_t n_anchors;
+    strmap anchor_index; /* name -> 1 + index of its latest definition in anchors */
     size_t nodes;
     size_t alias_nodes;  /* copied by aliases so far */
     size_t anchor_nodes; /* copied to remember anchors so far */
@@ -107,10 +110,9 @@ static size_t count_nodes(const value *v, int *depth) {
  * budget, and the copy may not nest deeper than a tree written out may. */
 static value *alias_value(loader *ld, const yaml_event_t *ev, int depth) {
     const char *name = (const char *)ev->data.alias.anchor;
-    for (size_t i = ld->n_anchors; i-- > 0;) {
-        const anchor *a = &ld->anchors[i];
-        if (strcmp(a->name, name) != 0)
-            continue;
+    uintptr_t found = (uintptr_t)strmap_get(&ld->anchor_index, name);
+    if (found) {
+        const anchor *a = &ld->anchors[found - 1];
         if (ld->alias_nodes + a->nodes > YAML_MAX_ALIAS_NODES) {
             loader_error(ld, &ev->start_mark,
                          "YAML: alias '*%s' expands to too much data (more than %d values "
@@ -153,6 +155,8 @@ static void remember_anchor(loader *ld, const yaml_char_t *name, const yaml_mark
     a->val = value_copy(v);
     a->nodes = nodes;
     a->depth = depth;
+    /* an anchor defined again stands for its latest value */
+    strmap_put(&ld->anchor_index, (const char *)name, (void *)(uintptr_t)ld->n_anchors);
 }
 
 /* libyaml's messages, said the way a writer understands them. */
@@ -202,12 +206,14 @@ static value *parse_collection(loader *ld, yaml_event_t *start, int depth) {
     value *v = value_new(is_map ? VALUE_MAP : VALUE_LIST, (int)start->start_mark.line + 1,
                          (int)start->start_mark.column + 1);
     yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+    strmap keys = STRMAP_INIT; /* a map's keys so far: finding duplicates stays linear */
     for (;;) {
         yaml_event_t ev;
         if (!next_event(ld, &ev))
             break;
         if (ev.type == end) {
             yaml_event_delete(&ev);
+            strmap_free(&keys);
             return v;
         }
         value *child = parse_node(ld, &ev, depth + 1);
@@ -236,12 +242,14 @@ static value *parse_collection(loader *ld, yaml_event_t *start, int depth) {
             val = parse_node(ld, &vev, depth + 1);
             yaml_event_delete(&vev);
         }
-        if (val && !value_map_put(v, key, val)) {
+        if (val && strmap_get(&keys, key)) {
             yaml_mark_t mark = {0, (size_t)key_line - 1, (size_t)key_col - 1};
             loader_error(ld, &mark, "YAML: duplicate key '%s'", key);
             value_free(val);
             val = NULL;
         } else if (val) {
+            value_map_add(v, key, val);
+            strmap_put(&keys, key, val);
             v->pairs[v->len - 1].line = key_line;
             v->pairs[v->len - 1].col = key_col;
         }
@@ -249,6 +257,7 @@ static value *parse_collection(loader *ld, yaml_event_t *start, int depth) {
         if (!val)
             break;
     }
+    strmap_free(&keys);
     value_free(v);
     return NULL;
 }
@@ -330,6 +339,7 @@ value *yaml_value_parse(const char *text, size_t len, const char *file, int line
         value_free(ld.anchors[i].val);
     }
     free(ld.anchors);
+    strmap_free(&ld.anchor_index);
     if (ld.failed) {
         value_free(root);
         return NULL;

@@ -7,24 +7,11 @@ mkdir -p tests/out
 log=tests/out/run.log
 : >"$log"
 
-suite() {
-    name=$1
-    shift
-    echo "== $name"
-    "$@" >"tests/out/$name.log" 2>&1
-    status=$?
-    cat "tests/out/$name.log" >>"$log"
-    ok=$(grep -c '^ok ' "tests/out/$name.log")
-    bad=$(grep -c '^FAIL ' "tests/out/$name.log")
-    if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
-        echo "FAIL $name (exit $status)" >>"$log"
-        bad=1
-    fi
-    grep -v -e '^ok ' -e '^unit: ' "tests/out/$name.log" | sed 's/^/   /'
-    echo "   $name: $ok passed, $bad failed"
-}
+. tests/tools/suite.sh
 
 suite unit build/asan/unit-tests
+suite fuzz-regress tests/fuzz/regress.sh
+suite fuzz tests/fuzz/run.sh "${CHECK_FUZZ_SECONDS:-10}"
 suite golden tests/golden.sh
 suite errors tests/errors.sh
 suite bad tests/bad.sh
@@ -37,7 +24,4 @@ suite demo tests/demo.sh
 suite browser tests/browser/run.sh
 suite a11y tests/browser/a11y.sh
 
-passed=$(grep -c '^ok ' "$log")
-failed=$(grep -c '^FAIL ' "$log")
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+suites_summary

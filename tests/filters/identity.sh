@@ -15,7 +15,7 @@
 # "FAIL identity/commonmark-NUMBER: ..." per failing example, and
 # "ok identity/gfm-NAME" or "FAIL identity/gfm-NAME: ..." per GFM file.
 #
-# Environment: CLINICGEN (default build/clinicgen), JOBS (parallel
+# Environment: CLINICGEN (default build/asan/clinicgen), JOBS (parallel
 # renders, default 2), KEEP=1 keeps the temporary folder.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -26,7 +26,7 @@ SPEC_VERSION=0.31.2
 npm_prefix=build/npm
 spec_pkg=$root/$npm_prefix/node_modules/commonmark-spec
 
-bin=${CLINICGEN:-build/clinicgen}
+bin=${CLINICGEN:-build/asan/clinicgen}
 case $bin in /*) ;; */*) bin=$root/$bin ;; esac
 jobs=${JOBS:-2}
 dir=$root/tests/filters
@@ -55,7 +55,7 @@ else
 fi
 
 if [ ! -x "$bin" ]; then
-    echo "FAIL identity/commonmark: no binary at $bin (make build/clinicgen)"
+    echo "FAIL identity/commonmark: no binary at $bin (make build/asan/clinicgen)"
     exit 1
 fi
 

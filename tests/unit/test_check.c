@@ -18,6 +18,32 @@ TEST(check_edit_distance_counts_edits_and_swaps) {
     CHECK_INT(check_edit_distance("call-provider-if", "call_provider_if"), 2);
 }
 
+/* The banded distance agrees with the whole table up to its limit. */
+TEST(check_edit_distance_within_agrees_with_the_full_distance) {
+    unsigned seed = 12345;
+    char a[12], b[12];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = (seed = seed * 1103515245 + 12345) >> 16 & 7;
+        size_t m = (seed = seed * 1103515245 + 12345) >> 16 & 7;
+        for (size_t i = 0; i < n; i++)
+            a[i] = (char)('a' + ((seed = seed * 1103515245 + 12345) >> 16) % 3);
+        for (size_t i = 0; i < m; i++)
+            b[i] = (char)('a' + ((seed = seed * 1103515245 + 12345) >> 16) % 3);
+        a[n] = b[m] = '\0';
+        size_t full = check_edit_distance(a, b);
+        for (size_t max = 0; max <= 4; max++) {
+            size_t within = check_edit_distance_within(a, b, max);
+            if (within != (full <= max ? full : max + 1)) {
+                test_fail(__FILE__, __LINE__, "'%s' '%s' max %zu: %zu, full distance %zu", a, b,
+                          max, within, full);
+                return;
+            }
+        }
+    }
+    CHECK_INT(check_edit_distance_within("abcdef", "abcdfe", 1), 1);
+    CHECK_INT(check_edit_distance_within("abcdef", "xyz", 2), 3);
+}
+
 TEST(check_key_suggestion_names_the_key_a_typo_was_meant_to_be) {
     CHECK_STR(check_key_suggestion("contraindication"), "contraindications");
     CHECK_STR(check_key_suggestion("Title"), "title"); /* case */
@@ -113,6 +139,48 @@ TEST(check_anchor_links_must_name_a_heading_of_their_page) {
               "mean '#costs'?)\n");
     CHECK_INT(errors, 4);
     free(messages);
+    fs_remove_tree(p.dir);
+}
+
+/* Found while probing clinicgen check with large pages: an id exactly
+ * three edits away, met before any nearer one, was compared with no best
+ * yet (strcmp with NULL: a crash). */
+TEST(check_anchor_three_edits_from_an_id_gets_no_suggestion) {
+    project_dir p;
+    if (project_make(&p) != 0)
+        return;
+    put(&p, "content/p.md", "---\ntitle: \"P\"\n---\n## xyz\n\n[x](#abc) [y](#xya)\n");
+    size_t errors = 0;
+    char *messages = lint(&p, &errors);
+    CHECK_STR(messages, "content/p.md:6:1: the link '#abc' names no heading of this page\n"
+                        "content/p.md:6:11: the link '#xya' names no heading of this page (did "
+                        "you mean '#xyz'?)\n");
+    CHECK_INT(errors, 2);
+    free(messages);
+    fs_remove_tree(p.dir);
+}
+
+/* Hints compare a broken anchor with every id of its page: a page's first
+ * CHECK_MAX_ANCHOR_HINTS get one (2,000 broken anchors against 2,000
+ * headings took 6 s), every one its error. */
+TEST(check_broken_anchor_hints_are_capped_per_page) {
+    project_dir p;
+    if (project_make(&p) != 0)
+        return;
+    buf md = BUF_INIT;
+    buf_puts(&md, "---\ntitle: \"P\"\n---\n## Costs\n\n");
+    for (int i = 0; i < CHECK_MAX_ANCHOR_HINTS + 5; i++)
+        buf_puts(&md, "[x](#cots)\n");
+    put(&p, "content/p.md", buf_cstr(&md));
+    size_t errors = 0;
+    char *messages = lint(&p, &errors);
+    CHECK_INT(errors, CHECK_MAX_ANCHOR_HINTS + 5);
+    size_t hints = 0;
+    for (const char *h = messages; (h = strstr(h, "did you mean '#costs'")); h++)
+        hints++;
+    CHECK_INT(hints, CHECK_MAX_ANCHOR_HINTS);
+    free(messages);
+    buf_free(&md);
     fs_remove_tree(p.dir);
 }
 

@@ -54,6 +54,7 @@ void tf_add(tf *f, const char *name, const char *lua);
 void tf_start(tf *f);
 tf_result tf_run(tf *f, const char *md, tf_page p);
 void tf_result_free(tf_result *r);
+void tf_release(tf *f);
 void tf_free(tf *f);
 tf_result tf_filter(const char *lua, const char *md);
 char *tf_plain(const char *md);
@@ -144,12 +145,19 @@ void tf_result_free(tf_result *r) {
     diag_free(&r->d);
 }
 
-void tf_free(tf *f) {
+/* The memory only (a forked child's copy); tf_free also removes the files. */
+void tf_release(tf *f) {
     filter_env_free(f->env);
     filter_set_free(&f->set);
     value_free(f->settings);
     value_free(f->data);
     diag_free(&f->load);
+    f->env = NULL;
+    f->settings = f->data = NULL;
+}
+
+void tf_free(tf *f) {
+    tf_release(f);
     for (size_t i = 0; i < f->n_files; i++)
         unlink(f->paths[i]);
     if (f->dir[0]) {
@@ -899,6 +907,16 @@ TEST(filter_error_hand_built_node_returned_wrong) {
     CHECK_STR(r.msgs, "filters/a.lua:2: error: the Paragraph function returned a node built wrong: "
                       "a Heading cannot go inside a Paragraph, which holds inlines: Text, Emph, "
                       "Link, ... or strings (while filtering content/x.md)\n");
+    tf_result_free(&r);
+    /* a field read through a metamethod that fails after a mistake was
+     * found: the mistake is the message, not the two run together */
+    r = tf_filter("return {\n"
+                  "  Heading = function(el) return setmetatable({t = \"Link\", url = {}},\n"
+                  "    {__index = function() error(\"boom\") end}) end,\n"
+                  "}\n",
+                  SAMPLE);
+    CHECK_STR(r.msgs, "filters/a.lua:2: error: the Heading function returned a node built wrong: "
+                      "Link must be text ('url' is a table) (while filtering content/x.md)\n");
     tf_result_free(&r);
 }
 

@@ -51,6 +51,7 @@ void tf_add(tf *f, const char *name, const char *lua);
 void tf_start(tf *f);
 tf_result tf_run(tf *f, const char *md, tf_page p);
 void tf_result_free(tf_result *r);
+void tf_release(tf *f);
 void tf_free(tf *f);
 tf_result tf_filter(const char *lua, const char *md);
 char *tf_messages(const tf *f, const diag_list *d);
@@ -100,6 +101,10 @@ typedef struct isolated {
  * The child is killed after secs seconds. */
 static isolated run_isolated(const char *lua, const char *settings, const char *const *mds,
                              int secs) {
+    /* make check-valgrind runs everything some 20 times slower */
+    const char *scale = getenv("CLINICGEN_TEST_TIME_SCALE");
+    if (scale && atoi(scale) > 1)
+        secs *= atoi(scale);
     isolated res;
     memset(&res, 0, sizeof res);
     int fds[2];
@@ -136,7 +141,8 @@ static isolated run_isolated(const char *lua, const char *settings, const char *
             tf_result_free(&r);
         }
         close(fds[1]);
-        _exit(0); /* no cleanup here: the parent removes the files */
+        tf_release(&f); /* its memory (no leaks under valgrind); the parent removes the files */
+        _exit(0);
     }
     close(fds[1]);
     size_t used = 0;
@@ -548,6 +554,58 @@ TEST(filter_limit_cyclic_node_returned_is_an_error) {
                             "node built wrong: the nodes take more memory than "
                             "filter_memory_limit_mb allows (does a node contain itself?) (while "
                             "filtering content/x.md)\n");
+}
+
+/* Found under valgrind: the error thrown while a deep or cyclic tree is
+ * converted (a Lua stack overflow) skipped the release of the converter's
+ * work list. In the test process itself, so LeakSanitizer sees a leak. */
+TEST(filter_limit_cyclic_node_error_leaks_nothing) {
+    tf_result r = tf_filter("return { Emph = function(el)\n"
+                            "  local e = {t = \"Emph\"}\n"
+                            "  e.children = {e}\n"
+                            "  return e\n"
+                            "end }\n",
+                            "Hello *world*.\n");
+    CHECK_INT(r.rc, -1);
+    /* the memory cap or the stack, whichever the cycle reaches first */
+    CHECK_CONTAINS(r.msgs, "(does a node contain itself?)");
+    tf_result_free(&r);
+}
+
+/* Found by fuzz_page: a node returned with its children unread, whose
+ * children its new type cannot hold, made the conversion loop for ever.
+ * Now it is an error, and the same type keeps what it held. */
+TEST(filter_node_of_a_new_type_with_unread_children_is_an_error) {
+    const char *const pages[] = {"> quoted *text*\n", "next\n", NULL};
+    isolated res = run_isolated("return { BlockQuote = function(el)\n"
+                                "  el.t = \"List\"\n"
+                                "  return el\n"
+                                "end }\n",
+                                NULL, pages, 10);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc -1\nfilters/a.lua:1: error: the BlockQuote function "
+                            "returned a node built wrong: a Paragraph cannot go inside a List");
+    CHECK_CONTAINS(res.out, "page 2 rc 0\n<p>next</p>\n");
+    res = run_isolated("return { Link = function(el)\n"
+                       "  el.url = \"https://example.org/\"\n"
+                       "  return el\n"
+                       "end }\n",
+                       NULL, (const char *const[]){"[a <https://x.org> b](y)\n", NULL}, 10);
+    CHECK_FINISHED(res);
+    CHECK_CONTAINS(res.out, "page 1 rc 0\n<p><a href=\"https://example.org/\">a https://x.org "
+                            "b</a></p>\n");
+}
+
+/* A filter may nest links deeper than a link's own children (a Link in an
+ * Emph in a Link); the HTML still has no <a> in an <a>. */
+TEST(filter_built_link_inside_a_link_renders_its_text) {
+    tf_result r = tf_filter("return { Emph = function(el)\n"
+                            "  return Link({Emph({Link(\"inner\", \"b.md\")})}, \"a.md\")\n"
+                            "end }\n",
+                            "*x*\n");
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.html, "<p><a href=\"a.md\"><em>inner</em></a></p>\n");
+    tf_result_free(&r);
 }
 
 /* "Deep trees are walked without recursion in C": a very deep tree built
