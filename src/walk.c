@@ -261,26 +261,6 @@ void walk_data_files(const char *content_dir, const char *display_dir, content_f
     free(w.root);
 }
 
-/* The project folder (content_dir's parent), resolved; NULL after
- * reporting when content/ itself leads outside it. */
-static char *project_root(const char *content_dir, const char *display_dir, diag_list *d) {
-    char *parent = fs_dirname(content_dir);
-    char *root = realpath(*parent ? parent : ".", NULL);
-    char *content = realpath(content_dir, NULL);
-    free(parent);
-    if (!root || !content || !is_inside(content, root)) {
-        if (root && content)
-            diag_error(d, display_dir, 0, 0,
-                       "the content folder is a symlink to %s, outside the project", content);
-        else
-            diag_error(d, display_dir, 0, 0, "cannot read folder: %s", strerror(errno));
-        free(root);
-        root = NULL;
-    }
-    free(content);
-    return root;
-}
-
 int walk_content(const char *content_dir, const char *display_dir, content_files *out,
                  diag_list *d) {
     memset(out, 0, sizeof *out);
@@ -289,11 +269,8 @@ int walk_content(const char *content_dir, const char *display_dir, content_files
         return -1;
     }
     walker w = {.display_dir = display_dir, .out = out, .d = d};
-    char *project = project_root(content_dir, display_dir, d);
-    if (!project)
-        return -1;
-    free(project);
-    /* a link must lead inside content/: what is there is published */
+    /* a link must lead inside content/, what is there is published; content/
+     * itself may be a link (the project's owner put it there) */
     w.root = realpath(content_dir, NULL);
     if (!w.root) {
         diag_error(d, display_dir, 0, 0, "cannot read folder: %s", strerror(errno));

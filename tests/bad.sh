@@ -193,6 +193,11 @@ gen_symlink_inside() {
     ln -s ../shared/page.md "$proj/content/project.md"
 }
 
+gen_content_folder_symlink() {
+    mv "$proj/content" "$dir/kept-elsewhere"
+    ln -s ../kept-elsewhere "$proj/content"
+}
+
 gen_templates_symlink_loop() {
     ln -s . "$proj/templates/again"
     ln -s . "$proj/templates/and-again"
