@@ -155,8 +155,9 @@ check: build/asan/clinicgen build/asan/unit-tests build/clinicgen $(ASAN_REPLAY)
 		fuzz-corpus
 	@tests/run.sh
 
+BENCH_SIZES = 1000 10000 50000
 bench: build/clinicgen
-	bench/run.sh build/clinicgen
+	bench/run.sh build/clinicgen $(BENCH_SIZES)
 
 install: build/clinicgen
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(PREFIX)/share/man/man1

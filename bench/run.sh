@@ -2,6 +2,7 @@
 # Benchmark clinicgen against Hugo on the same synthetic corpus.
 #
 # usage: bench/run.sh PATH/TO/clinicgen [N ...]      (default N: 10000)
+# (make bench runs N = 1000, 10000 and 50000)
 #
 # For each N: generate a corpus with ../shared/bench/gen-corpus, build it
 # with clinicgen (also with filters, and without search) and with Hugo
@@ -66,11 +67,14 @@ export TMPDIR="$tmp"            # Hugo's cache dir ($TMPDIR/hugo_cache) too
 
 # timed LABEL OUTDIR CMD...: one build into a fresh OUTDIR; appends
 # "wall cpu rss_kb" to $tmp/LABEL.times. On failure prints the stderr tail
-# and exits 1.
+# and exits 1. rebuild LABEL OUTDIR CMD...: the same into the OUTDIR there is.
 timed() {
+    rm -rf "$2"
+    rebuild "$@"
+}
+rebuild() {
     local label="$1" out="$2"; shift 2
     local err="$tmp/$label.stderr" tf="$tmp/$label.time" rc=0
-    rm -rf "$out"
     /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@" >/dev/null 2>"$err" || rc=$?
     if [ "$rc" -ne 0 ]; then
         printf 'bench: %s failed (exit %d): %s\n' "$label" "$rc" "$*" >&2
@@ -94,7 +98,38 @@ summarize() {
 
 count_html() { find "$1" -type f -name '*.html' | wc -l | tr -d ' '; }
 
+# small_pages N DIR: N pages of a few hundred bytes each (front matter, a
+# heading, two short paragraphs), where the cost per page, not Markdown,
+# is what a build spends its time on; prints the cost per page.
+small_pages() {
+    local n="$1" dir="$2" i
+    mkdir -p "$dir/content/notes"
+    printf 'title: "Small pages"\nbase_url: "https://example.org/"\nlanguage: en\n' >"$dir/site.yaml"
+    ln -s "$root/themes" "$dir/themes"
+    awk -v n="$n" -v d="$dir/content/notes" 'BEGIN {
+        for (i = 1; i <= n; i++) {
+            f = sprintf("%s/note-%d.md", d, i)
+            printf "---\ntitle: \"Note %d\"\nsummary: \"A short note.\"\nreviewed: 2026-01-0%d\n---\n\n", i, i % 9 + 1 >f
+            printf "## Keeping skin calm %d\n\nUse a gentle cleanser and a plain moisturiser.\n", i >f
+            printf "Avoid sun for a few days and call us with any worry.\n" >f
+            close(f)
+        }
+    }'
+    for ((i = 0; i <= RUNS; i++)); do
+        say "N=$n: round $i of $RUNS: small pages"
+        timed small "$dir/out" "$clinicgen" build -C "$dir" -o "$dir/out" -q
+        [ "$i" -gt 0 ] || rm -f "$tmp/small.times"
+    done
+    read -r sw sc sm su <<<"$(summarize small)"
+    printf 'small pages: %d pages of %d bytes: %.2f s wall, %.2f s cpu, %.1f MB:' "$n" \
+        "$(wc -c <"$dir/content/notes/note-1.md")" "$sw" "$sc" "$sm"
+    awk -v n="$n" -v w="$sw" -v c="$sc" 'BEGIN {
+        printf " %.0f us wall, %.0f us cpu per page (target < 50 us)\n", w * 1e6 / n, c * 1e6 / n }'
+}
+
 for n in "${sizes[@]}"; do
+    RUNS=5
+    [ "$n" -le 10000 ] || RUNS=3   # a 50,000-page round takes minutes
     work="$tmp/n$n"
     corpus="$work/corpus"
     proj="$work/clinicgen"
@@ -161,6 +196,20 @@ EOF
             fi
         done
     done
+    # Rebuilds of the filters build just made: with nothing changed, and
+    # after a line is added to one page (a new line each time). Hugo has
+    # no rebuild outside its server, so it has no row here.
+    edited="$proj/content/$(cd "$proj/content" && find . -name '*.md' ! -name '_index.md' |
+        LC_ALL=C sort | sed -n "$((n / 2 + 1))p" | cut -c3-)"
+    for ((i = 0; i <= RUNS; i++)); do
+        say "N=$n: round $i of $RUNS: rebuilds"
+        rebuild nochange "$work/out-filters" "$clinicgen" build -C "$fproj" -o "$work/out-filters" -q
+        printf '\nOne more sentence, number %d, for the rebuild benchmark.\n' "$i" >>"$edited"
+        rebuild oneedit "$work/out-filters" "$clinicgen" build -C "$fproj" -o "$work/out-filters" -q
+        if [ "$i" -eq 0 ]; then rm -f "$tmp/nochange.times" "$tmp/oneedit.times"; fi
+    done
+    read -r rw rc rm ru <<<"$(summarize nochange)"
+    read -r ew ec em eu <<<"$(summarize oneedit)"
     for label in "${labels[@]}"; do
         [ "$label" = clinicgen ] || rm -rf "$work/out-$label"
     done
@@ -175,6 +224,8 @@ EOF
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen, no search" "$nw" "$nc" "$nu" "$nm" "$nh"
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen + filters" "$cw" "$cc" "$cu" "$cm" "$ch"
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' hugo "$hw" "$hc" "$hu" "$hm" "$hh"
+    printf '%-22s %7.3f %7.2f %8.2f %9.1f\n' "  rebuild, no change" "$rw" "$rc" "$ru" "$rm"
+    printf '%-22s %7.3f %7.2f %8.2f %9.1f\n' "  rebuild, 1 page edit" "$ew" "$ec" "$eu" "$em"
     awk -v pw="$pw" -v cw="$cw" -v pc="$pc" -v cc="$cc" -v pu="$pu" -v cu="$cu" 'BEGIN {
         if (pw < 0.01) pw = 0.01; if (pc < 0.01) pc = 0.01; if (pu < 0.01) pu = 0.01
         printf "the three filters add %+.0f%% wall, %+.0f%% cpu (%+.0f%% user cpu)\n",
@@ -192,6 +243,8 @@ EOF
     # Search figures of the last clinicgen build (no filters), with the
     # medians with and without search for the index build's share.
     "$bench/search.sh" "$work/out-clinicgen" "$pw" "$pu" "$nw" "$nu"
+    echo
+    small_pages "$n" "$work/small"
     echo
     rm -rf "$work"
 done

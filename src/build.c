@@ -3,6 +3,7 @@
 
 #include "assets.h"
 #include "buf.h"
+#include "cache.h"
 #include "config.h"
 #include "diag.h"
 #include "filter.h"
@@ -45,6 +46,15 @@ typedef struct build_ctx {
     search_page *search_pages; /* one per page, in page order */
     search_collector **collectors;
     atomic_int next_worker;
+    /* the build cache (cache.h) */
+    char *out_dir;
+    char *manifest_path;
+    char *options;           /* the options that change what is written */
+    cache_manifest previous; /* the last build's, or empty */
+    int previous_intact;     /* its files are all in out_dir as it left them */
+    uint64_t inputs;         /* this build's digest of its inputs */
+    char **roots;
+    size_t n_roots;
 } build_ctx;
 
 static int load_statics(build_ctx *b, diag_list *d) {
@@ -271,6 +281,10 @@ static int prepare(build_ctx *b, diag_list *d) {
         return -1;
     if (opt->offline)
         b->pr.cfg.offline = 1;
+    /* the digest is taken before any page is read: an edit made while the
+     * build runs is seen by the next one */
+    b->roots = project_input_roots(&b->pr, &b->n_roots);
+    b->inputs = cache_inputs_digest(b->roots, b->n_roots, b->options);
     /* Content errors do not stop the build here: every page is still
      * rendered so that all errors are reported at once, and the output is
      * thrown away at the end. */
@@ -291,11 +305,8 @@ static int prepare(build_ctx *b, diag_list *d) {
 }
 
 static int generate(build_ctx *b, diag_list *d) {
-    char *out_dir =
-        b->opt->out_dir ? xstrdup(b->opt->out_dir) : fs_join(b->opt->project_dir, "site");
-    int rc = output_begin(&b->out, out_dir, b->opt->project_dir, d);
-    free(out_dir);
-    if (rc != 0)
+    const cache_manifest *previous = b->previous_intact ? &b->previous : NULL;
+    if (output_begin(&b->out, b->out_dir, b->opt->project_dir, previous, d) != 0)
         return -1;
     struct timespec phase;
     clock_gettime(CLOCK_MONOTONIC, &phase);
@@ -310,22 +321,136 @@ static int generate(build_ctx *b, diag_list *d) {
         output_abort(&b->out);
         return -1;
     }
-    rc = output_commit(&b->out, d);
+    /* a manifest is only ever beside the site it describes */
+    unlink(b->manifest_path);
+    int rc = output_commit(&b->out, d);
     report_phase(b, "swap into place", &phase);
     return rc;
 }
 
 static void free_ctx(build_ctx *b) {
+    output_free(&b->out);
+    cache_manifest_free(&b->previous);
+    for (size_t i = 0; i < b->n_roots; i++)
+        free(b->roots[i]);
+    free(b->roots);
+    free(b->out_dir);
+    free(b->manifest_path);
+    free(b->options);
     free_search(b);
     site_model_free(&b->model);
     assets_free(&b->statics);
     project_free(&b->pr);
 }
 
+/* ---- the build cache ---- */
+
+/* What besides the inputs decides what a build writes: the project (two
+ * projects may take turns writing one folder), the output folder and the
+ * options. */
+static char *options_key(const build_options *opt, const char *out_dir) {
+    char *project = realpath(opt->project_dir, NULL);
+    char *parent = fs_dirname(out_dir);
+    char *real = realpath(*parent ? parent : ".", NULL);
+    const char *base = strrchr(out_dir, '/') ? strrchr(out_dir, '/') + 1 : out_dir;
+    char *key = xasprintf("clinicgen %s drafts=%d offline=%d project=%s out=%s/%s",
+                          CLINICGEN_VERSION, opt->drafts, opt->offline,
+                          project ? project : opt->project_dir, real ? real : parent, base);
+    free(real);
+    free(parent);
+    free(project);
+    return key;
+}
+
+/* Loads the last build's manifest; returns 1 when nothing has changed
+ * since: the same inputs, and every file it wrote still as it was. */
+static int load_cache(build_ctx *b) {
+    if (cache_manifest_load(&b->previous, b->manifest_path) != 0)
+        return 0;
+    b->previous_intact = cache_outputs_intact(&b->previous, b->out_dir);
+    return b->previous_intact && cache_inputs_digest(b->previous.roots, b->previous.n_roots,
+                                                     b->options) == b->previous.inputs;
+}
+
+/* After a successful build: what it read and wrote, for the next one. */
+static void save_cache(build_ctx *b, char *messages) {
+    cache_manifest *m = &b->out.written;
+    m->inputs = b->inputs;
+    cache_manifest_set_roots(m, b->roots, b->n_roots);
+    b->roots = NULL;
+    b->n_roots = 0;
+    m->pages = b->model.n_pages;
+    m->files = b->model.n_assets + b->statics.len;
+    free(m->messages);
+    m->messages = messages;
+    char *dir = fs_dirname(b->manifest_path);
+    if ((*dir && fs_mkdirs(dir) != 0) || cache_manifest_save(m, b->manifest_path) != 0)
+        fprintf(stderr,
+                "clinicgen: warning: cannot keep the build cache in %s (%s): the next "
+                "build will be a full one\n",
+                dir, strerror(errno));
+    free(dir);
+}
+
+static const char *plural(size_t n) {
+    return n == 1 ? "" : "s";
+}
+
+static void report_up_to_date(const build_ctx *b, const struct timespec *start) {
+    if (b->opt->verbosity == VERBOSITY_QUIET)
+        return;
+    const cache_manifest *m = &b->previous;
+    fputs(m->messages, stderr);
+    fprintf(stderr,
+            "clinicgen: nothing changed since the last build of %zu page%s: the site is "
+            "up to date (%.2f s)\n",
+            m->pages, plural(m->pages), seconds_since(start));
+}
+
+/* Prints the messages and the summary; returns the warnings' text for the
+ * cache. */
+static char *report(const build_ctx *b, const diag_list *d, int failed,
+                    const struct timespec *start) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (mem) {
+        diag_print(d, mem, b->opt->verbosity != VERBOSITY_QUIET);
+        fclose(mem);
+        fputs(text, stderr);
+    } else {
+        diag_print(d, stderr, b->opt->verbosity != VERBOSITY_QUIET);
+    }
+    if (failed)
+        fprintf(stderr,
+                "clinicgen: build failed with %zu error%s; the previous site is "
+                "unchanged\n",
+                d->errors, plural(d->errors));
+    else if (b->opt->verbosity != VERBOSITY_QUIET) {
+        size_t files = b->out.written.len, changed = b->out.n_staged;
+        fprintf(stderr, "clinicgen: built %zu page%s in %.2f s: ", b->model.n_pages,
+                plural(b->model.n_pages), seconds_since(start));
+        if (b->previous_intact)
+            fprintf(stderr, "%zu of %zu file%s changed", changed, files, plural(files));
+        else
+            fprintf(stderr, "wrote %zu file%s", files, plural(files));
+        fprintf(stderr, " (%zu warning%s)\n", d->warnings, plural(d->warnings));
+    }
+    return text;
+}
+
 int build_site(const build_options *opt) {
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     build_ctx b = {.opt = opt};
+    b.out_dir = opt->out_dir ? xstrdup(opt->out_dir) : fs_join(opt->project_dir, "site");
+    b.options = options_key(opt, b.out_dir);
+    b.manifest_path = cache_manifest_path(b.out_dir);
+    if (!opt->no_cache && load_cache(&b)) {
+        report_up_to_date(&b, &start);
+        free_ctx(&b);
+        return 0;
+    }
     diag_list d = DIAG_LIST_INIT;
     markdown_init();
     struct timespec phase = start;
@@ -333,21 +458,13 @@ int build_site(const build_options *opt) {
     report_phase(&b, "site model", &phase);
     if (rc == 0)
         rc = generate(&b, &d);
-    diag_print(&d, stderr, opt->verbosity != VERBOSITY_QUIET);
-    if (rc != 0 || d.errors)
-        fprintf(stderr,
-                "clinicgen: build failed with %zu error%s; the previous site is "
-                "unchanged\n",
-                d.errors, d.errors == 1 ? "" : "s");
-    else if (opt->verbosity != VERBOSITY_QUIET) {
-        size_t files = b.model.n_assets + b.statics.len;
-        fprintf(stderr,
-                "clinicgen: built %zu page%s and copied %zu file%s in %.2f s (%zu warning%s)\n",
-                b.model.n_pages, b.model.n_pages == 1 ? "" : "s", files, files == 1 ? "" : "s",
-                seconds_since(&start), d.warnings, d.warnings == 1 ? "" : "s");
-    }
-    int status = (rc != 0 || d.errors) ? 1 : 0;
+    int failed = rc != 0 || d.errors;
+    char *messages = report(&b, &d, failed, &start);
+    if (!failed)
+        save_cache(&b, messages);
+    else
+        free(messages);
     diag_free(&d);
     free_ctx(&b);
-    return status;
+    return failed;
 }

@@ -26,7 +26,8 @@
 #endif
 
 static const char USAGE[] =
-    "usage: clinicgen build  [-C DIR] [-o OUT] [--drafts] [--offline] [-j N] [-q | -v]\n"
+    "usage: clinicgen build  [-C DIR] [-o OUT] [--drafts] [--offline] [--no-cache] [-j N]\n"
+    "                        [-q | -v]\n"
     "       clinicgen render [--filter FILE]... [--to html|ast] FILE|-\n"
     "       clinicgen check  [-C DIR] [--drafts] [-v]\n"
     "       clinicgen new    [-C DIR] procedure|faq|concern|page \"Title\"\n"
@@ -45,6 +46,9 @@ static const char HELP[] =
     "            --offline  write every internal link as a relative path ending\n"
     "                       in index.html, so the site can be browsed from disk\n"
     "                       (file://); as 'offline: true' in site.yaml\n"
+    "            --no-cache build and write everything, as if there had been no\n"
+    "                       build before (otherwise a build writes only the files\n"
+    "                       that changed, and does nothing when no input did)\n"
     "            -j N       worker threads (default: one per core)\n"
     "            -q         print errors only;  -v  print more\n"
     "  render    print one Markdown file's body after the filters given with\n"
@@ -108,6 +112,8 @@ static int command_build(int argc, char **argv) {
             opt.drafts = 1;
         } else if (!strcmp(a, "--offline")) {
             opt.offline = 1;
+        } else if (!strcmp(a, "--no-cache")) {
+            opt.no_cache = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             opt.verbosity = VERBOSITY_QUIET;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {

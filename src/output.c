@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -75,8 +76,31 @@ static int replaceable(const char *dir) {
     return names && n == 0;
 }
 
-int output_begin(output *o, const char *out_dir, const char *project_dir, diag_list *d) {
+static void output_init(output *o, const cache_manifest *previous) {
     memset(o, 0, sizeof *o);
+    o->previous = previous;
+    pthread_mutex_init(&o->lock, NULL);
+    o->written = (cache_manifest)CACHE_MANIFEST_INIT;
+    o->taken = (strmap)STRMAP_INIT;
+}
+
+void output_free(output *o) {
+    if (o->stage_dir)
+        fs_remove_tree(o->stage_dir);
+    free(o->stage_dir);
+    free(o->final_dir);
+    cache_manifest_free(&o->written);
+    strmap_free(&o->taken);
+    for (size_t i = 0; i < o->n_staged; i++)
+        free(o->staged[i]);
+    free(o->staged);
+    pthread_mutex_destroy(&o->lock);
+    memset(o, 0, sizeof *o);
+}
+
+int output_begin(output *o, const char *out_dir, const char *project_dir,
+                 const cache_manifest *previous, diag_list *d) {
+    output_init(o, previous);
     if (check_out_dir(out_dir, project_dir, d) != 0)
         return -1;
     if (fs_is_dir(out_dir) && !replaceable(out_dir)) {
@@ -104,8 +128,7 @@ int output_begin(output *o, const char *out_dir, const char *project_dir, diag_l
                        strerror(err));
         free(parent);
         free(o->stage_dir);
-        free(o->final_dir);
-        memset(o, 0, sizeof *o);
+        o->stage_dir = NULL;
         return -1;
     }
     free(parent);
@@ -132,19 +155,62 @@ static void report_taken(const char *rel, const char *who, diag_list *d) {
                rel);
 }
 
-/* Each file of the site is written once: a second file for the same path
- * (a content file named search/meta.js, say, which would replace the
- * search index with the writer's script) is an error naming `who`. */
+/* Claims rel for this build: each file of the site is written once, so a
+ * second file for the same path (a content file named search/meta.js, say,
+ * which would replace the search index with the writer's script) is an
+ * error naming `who`. Returns 1 when the previous build wrote the same
+ * content (hash) there: in update mode it is kept as it is. */
+static int claim(output *o, const char *rel, uint64_t hash, const char *who, diag_list *d) {
+    pthread_mutex_lock(&o->lock);
+    int taken = strmap_get(&o->taken, rel) != NULL;
+    const cache_entry *old = o->previous ? cache_manifest_find(o->previous, rel) : NULL;
+    int keep = !taken && old && old->hash == hash;
+    if (!taken)
+        strmap_put(&o->taken, rel, o);
+    if (keep)
+        cache_manifest_add(&o->written, old);
+    pthread_mutex_unlock(&o->lock);
+    if (taken) {
+        report_taken(rel, who, d);
+        return -1;
+    }
+    return keep;
+}
+
+/* Records a file written to the staging folder. */
+static void record(output *o, const char *rel, const char *path, uint64_t hash) {
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        memset(&st, 0, sizeof st);
+    cache_entry e = {(char *)rel, hash, (uint64_t)st.st_size,
+                     (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec,
+                     (uint64_t)st.st_ino};
+    pthread_mutex_lock(&o->lock);
+    cache_manifest_add(&o->written, &e);
+    if (o->previous) {
+        o->staged = xrealloc(o->staged, (o->n_staged + 1) * sizeof *o->staged);
+        o->staged[o->n_staged++] = xstrdup(rel);
+    }
+    pthread_mutex_unlock(&o->lock);
+}
+
 static int write_once(output *o, const char *rel, const char *data, size_t len, const char *who,
                       diag_list *d) {
     char *path = staged_path(o, rel, d);
     if (!path)
         return -1;
-    int rc = fs_write_new_file(path, data, len);
-    if (rc != 0 && errno == EEXIST)
-        report_taken(rel, who, d);
-    else if (rc != 0)
-        diag_error(d, o->final_dir, 0, 0, "cannot write %s: %s", rel, strerror(errno));
+    uint64_t hash = hash64(data, len, 0);
+    int kept = claim(o, rel, hash, who, d);
+    int rc = kept < 0 ? -1 : 0;
+    if (kept == 0) {
+        rc = fs_write_new_file(path, data, len);
+        if (rc != 0 && errno == EEXIST)
+            report_taken(rel, who, d);
+        else if (rc != 0)
+            diag_error(d, o->final_dir, 0, 0, "cannot write %s: %s", rel, strerror(errno));
+        else
+            record(o, rel, path, hash);
+    }
     free(path);
     return rc;
 }
@@ -153,11 +219,32 @@ int output_write(output *o, const char *rel, const char *data, size_t len, diag_
     return write_once(o, rel, data, len, o->final_dir, d);
 }
 
+/* A copy is the same as before when its source is: same name, size, time
+ * and inode. */
+static uint64_t source_identity(const char *from) {
+    struct stat st;
+    if (stat(from, &st) != 0)
+        return 0;
+    buf b = BUF_INIT;
+    buf_printf(&b, "%s\n%lld %lld.%ld %lld.%ld %llu", from, (long long)st.st_size,
+               (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+               st.st_ctim.tv_nsec, (unsigned long long)st.st_ino);
+    uint64_t h = hash64(b.data, b.len, 1);
+    buf_free(&b);
+    return h;
+}
+
 int output_copy(output *o, const char *rel, const char *from, const char *from_shown,
                 diag_list *d) {
     char *path = staged_path(o, rel, d);
     if (!path)
         return -1;
+    uint64_t hash = source_identity(from);
+    int kept = claim(o, rel, hash, from_shown, d);
+    if (kept != 0) {
+        free(path);
+        return kept < 0 ? -1 : 0;
+    }
     int write_failed;
     int rc = fs_copy_file(from, path, &write_failed);
     if (rc != 0 && write_failed && errno == EEXIST)
@@ -166,11 +253,14 @@ int output_copy(output *o, const char *rel, const char *from, const char *from_s
         diag_error(d, o->final_dir, 0, 0, "cannot write %s: %s", rel, strerror(errno));
     else if (rc != 0)
         diag_error(d, from_shown, 0, 0, "cannot read: %s", fs_strerror(errno));
+    else
+        record(o, rel, path, hash);
     free(path);
     return rc;
 }
 
-int output_commit(output *o, diag_list *d) {
+/* A full build: the staging folder takes the output folder's place. */
+static int swap_into_place(output *o, diag_list *d) {
     int rc;
     if (fs_is_dir(o->final_dir)) {
         rc = renameat2(AT_FDCWD, o->stage_dir, AT_FDCWD, o->final_dir, RENAME_EXCHANGE);
@@ -184,19 +274,69 @@ int output_commit(output *o, diag_list *d) {
     }
     if (rc != 0) {
         diag_error(d, o->final_dir, 0, 0, "cannot put the new site in place: %s", strerror(errno));
-        output_abort(o);
         return -1;
     }
     free(o->stage_dir);
-    free(o->final_dir);
-    memset(o, 0, sizeof *o);
+    o->stage_dir = NULL;
     return 0;
+}
+
+/* Removes rel's folders below the output folder that are left empty. */
+static void remove_empty_parents(const char *final_dir, const char *rel) {
+    char *dir = fs_dirname(rel);
+    while (dir && *dir && strcmp(dir, ".") != 0) {
+        char *path = fs_join(final_dir, dir);
+        int removed = rmdir(path) == 0;
+        free(path);
+        char *up = removed ? fs_dirname(dir) : NULL;
+        free(dir);
+        dir = up;
+    }
+    free(dir);
+}
+
+/* An update: files this build did not write leave the output folder
+ * (first, as one of them may be where a new folder goes), then the new and
+ * changed files move in. */
+static int update_in_place(output *o, diag_list *d) {
+    cache_manifest_index(&o->written);
+    for (size_t i = 0; i < o->previous->len; i++) {
+        const char *rel = o->previous->entries[i].path;
+        if (cache_manifest_find(&o->written, rel))
+            continue;
+        char *path = fs_join(o->final_dir, rel);
+        unlink(path);
+        free(path);
+        remove_empty_parents(o->final_dir, rel);
+    }
+    for (size_t i = 0; i < o->n_staged; i++) {
+        char *from = fs_join(o->stage_dir, o->staged[i]);
+        char *to = fs_join(o->final_dir, o->staged[i]);
+        char *dir = fs_dirname(to);
+        int rc = (*dir && fs_mkdirs(dir) != 0) ? -1 : rename(from, to);
+        if (rc != 0)
+            diag_error(d, o->final_dir, 0, 0,
+                       "cannot put %s in place (%s): the site is partly updated; build again",
+                       o->staged[i], strerror(errno));
+        free(dir);
+        free(to);
+        free(from);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int output_commit(output *o, diag_list *d) {
+    int rc = o->previous ? update_in_place(o, d) : swap_into_place(o, d);
+    output_abort(o); /* the staging folder, empty by now in an update */
+    cache_manifest_index(&o->written);
+    return rc;
 }
 
 void output_abort(output *o) {
     if (o->stage_dir)
         fs_remove_tree(o->stage_dir);
     free(o->stage_dir);
-    free(o->final_dir);
-    memset(o, 0, sizeof *o);
+    o->stage_dir = NULL;
 }

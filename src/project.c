@@ -120,6 +120,20 @@ int project_open(project *pr, const char *dir, int dir_given, diag_list *d) {
     return 0;
 }
 
+char **project_input_roots(const project *pr, size_t *n) {
+    static const char *const own[] = {"site.yaml", "content", "templates", "static", "filters"};
+    size_t count = sizeof own / sizeof *own;
+    char **roots = xcalloc(count + 3, sizeof *roots);
+    for (size_t i = 0; i < count; i++)
+        roots[i] = fs_join(pr->dir, own[i]);
+    if (pr->theme_dir)
+        roots[count++] = xstrdup(pr->theme_dir);
+    roots[count++] = xstrdup(CLINICGEN_DATADIR "/filters");
+    roots[count++] = xstrdup("/proc/self/exe"); /* a new clinicgen may write other files */
+    *n = count;
+    return roots;
+}
+
 void project_free(project *pr) {
     template_set_free(pr->templates);
     filter_set_free(&pr->filters);

@@ -47,6 +47,12 @@ char *project_shown_path(const project *pr, const char *rel);
 size_t project_override_dirs(const project *pr, const char *sub, char *dirs[2], char *shown[2]);
 void project_free_dirs(char *dirs[2], char *shown[2]);
 
+/* Every file and folder a build of the project reads, for the build
+ * cache's digest (cache.h): site.yaml, content/, the project's templates/,
+ * static/ and filters/, the theme, the installed filters and clinicgen
+ * itself. The caller frees the array and its strings. */
+char **project_input_roots(const project *pr, size_t *n);
+
 /* Reads page p's source below content/ and parses its body (after the
  * front matter) into doc, which the caller frees with md_doc_free. Returns
  * 0, or -1 after reporting a file that cannot be read or is past

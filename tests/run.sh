@@ -21,6 +21,7 @@ suite hostile tests/hostile/run.sh
 suite filters tests/filters/identity.sh
 suite search tests/search/stem-check.sh
 suite demo tests/demo.sh
+suite incremental tests/incremental.sh
 suite browser tests/browser/run.sh
 suite a11y tests/browser/a11y.sh
 

@@ -149,10 +149,11 @@ static search_stats write_index(const char *dir, search_page *pages, size_t n,
     output out;
     search_stats st = {0};
     char *site = xasprintf("%s/site", dir);
-    CHECK_INT(output_begin(&out, site, dir, &d), 0);
+    CHECK_INT(output_begin(&out, site, dir, NULL, &d), 0);
     CHECK_INT(search_index_write(pages, n, &c, NULL, &out, &st, &d), 0);
     CHECK_INT(output_commit(&out, &d), 0);
     CHECK_INT((int)d.errors, 0);
+    output_free(&out);
     diag_free(&d);
     free(site);
     return st;

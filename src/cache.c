@@ -1,0 +1,319 @@
+/* cache: the build cache's manifest and the digest of a build's inputs. */
+#define _GNU_SOURCE
+#include "cache.h"
+
+#include "buf.h"
+#include "fsutil.h"
+#include "hash.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bump when the manifest's form or what a build writes for the same
+ * inputs changes in a way the binary's identity would not show. */
+static const char MAGIC[] = "clinicgen-cache 1";
+
+char *cache_manifest_path(const char *out_dir) {
+    size_t n = strlen(out_dir);
+    while (n > 1 && out_dir[n - 1] == '/')
+        n--;
+    char *dir = xstrndup(out_dir, n);
+    char *slash = strrchr(dir, '/');
+    char *path =
+        slash ? xasprintf("%.*s/.clinicgen-cache/%s.manifest", (int)(slash - dir), dir, slash + 1)
+              : xasprintf(".clinicgen-cache/%s.manifest", dir);
+    free(dir);
+    return path;
+}
+
+/* ---- entries ---- */
+
+void cache_manifest_add(cache_manifest *m, const cache_entry *e) {
+    if (m->len == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 256;
+        m->entries = xrealloc(m->entries, m->cap * sizeof *m->entries);
+    }
+    m->entries[m->len] = *e;
+    m->entries[m->len].path = xstrdup(e->path);
+    m->len++;
+}
+
+void cache_manifest_index(cache_manifest *m) {
+    strmap_free(&m->by_path);
+    m->by_path = (strmap)STRMAP_INIT;
+    for (size_t i = 0; i < m->len; i++)
+        strmap_put(&m->by_path, m->entries[i].path, &m->entries[i]);
+}
+
+const cache_entry *cache_manifest_find(const cache_manifest *m, const char *path) {
+    return strmap_get(&m->by_path, path);
+}
+
+void cache_manifest_set_roots(cache_manifest *m, char **roots, size_t n) {
+    for (size_t i = 0; i < m->n_roots; i++)
+        free(m->roots[i]);
+    free(m->roots);
+    m->roots = roots;
+    m->n_roots = n;
+}
+
+void cache_manifest_free(cache_manifest *m) {
+    cache_manifest_set_roots(m, NULL, 0);
+    for (size_t i = 0; i < m->len; i++)
+        free(m->entries[i].path);
+    free(m->entries);
+    free(m->messages);
+    strmap_free(&m->by_path);
+    *m = (cache_manifest)CACHE_MANIFEST_INIT;
+}
+
+/* ---- reading and writing ----
+ * Text, one record per line; strings are length-prefixed, so any byte may
+ * be in a path:
+ *   clinicgen-cache 1
+ *   inputs HEX pages N files N
+ *   root LEN PATH
+ *   messages LEN BYTES
+ *   out HEX SIZE MTIME_NS INO LEN PATH                                     */
+
+typedef struct reader {
+    const char *p, *end;
+    int bad;
+} reader;
+
+static uint64_t read_number(reader *r, int base) {
+    if (r->bad || r->p >= r->end || *r->p < '0' || (*r->p > '9' && base == 10)) {
+        r->bad = 1;
+        return 0;
+    }
+    char *stop;
+    errno = 0;
+    unsigned long long v = strtoull(r->p, &stop, base);
+    if (errno || stop == r->p || stop >= r->end || (*stop != ' ' && *stop != '\n'))
+        r->bad = 1;
+    else
+        r->p = stop + 1;
+    return v;
+}
+
+static int read_word(reader *r, const char *word) {
+    size_t n = strlen(word);
+    if (r->bad || (size_t)(r->end - r->p) <= n || memcmp(r->p, word, n) != 0 || r->p[n] != ' ')
+        return 0;
+    r->p += n + 1;
+    return 1;
+}
+
+/* LEN BYTES\n */
+static char *read_string(reader *r) {
+    uint64_t n = read_number(r, 10);
+    if (r->bad || (uint64_t)(r->end - r->p) <= n || r->p[n] != '\n') {
+        r->bad = 1;
+        return NULL;
+    }
+    char *s = xstrndup(r->p, (size_t)n);
+    r->p += n + 1;
+    return s;
+}
+
+static void read_entries(cache_manifest *m, reader *r) {
+    while (!r->bad && read_word(r, "out")) {
+        cache_entry e;
+        e.hash = read_number(r, 16);
+        e.size = read_number(r, 10);
+        e.mtime_ns = read_number(r, 10);
+        e.ino = read_number(r, 10);
+        e.path = read_string(r);
+        if (r->bad)
+            break;
+        cache_manifest_add(m, &e);
+        free(e.path);
+    }
+}
+
+static void read_manifest(cache_manifest *m, reader *r) {
+    size_t magic = strlen(MAGIC);
+    if ((size_t)(r->end - r->p) <= magic || memcmp(r->p, MAGIC, magic) || r->p[magic] != '\n') {
+        r->bad = 1;
+        return;
+    }
+    r->p += magic + 1;
+    if (!read_word(r, "inputs"))
+        r->bad = 1;
+    m->inputs = read_number(r, 16);
+    r->bad |= !read_word(r, "pages");
+    m->pages = (size_t)read_number(r, 10);
+    r->bad |= !read_word(r, "files");
+    m->files = (size_t)read_number(r, 10);
+    while (!r->bad && read_word(r, "root")) {
+        char *root = read_string(r);
+        if (!root)
+            break;
+        m->roots = xrealloc(m->roots, (m->n_roots + 1) * sizeof *m->roots);
+        m->roots[m->n_roots++] = root;
+    }
+    r->bad |= !read_word(r, "messages");
+    m->messages = read_string(r);
+    read_entries(m, r);
+    if (r->p != r->end)
+        r->bad = 1;
+}
+
+int cache_manifest_load(cache_manifest *m, const char *path) {
+    *m = (cache_manifest)CACHE_MANIFEST_INIT;
+    size_t len;
+    char *text = fs_read_file(path, &len);
+    if (!text)
+        return -1;
+    reader r = {text, text + len, 0};
+    read_manifest(m, &r);
+    free(text);
+    if (r.bad) {
+        cache_manifest_free(m);
+        return -1;
+    }
+    cache_manifest_index(m);
+    return 0;
+}
+
+static void put_string(buf *b, const char *s) {
+    buf_printf(b, "%zu ", strlen(s));
+    buf_puts(b, s);
+    buf_putc(b, '\n');
+}
+
+int cache_manifest_save(const cache_manifest *m, const char *path) {
+    buf b = BUF_INIT;
+    buf_printf(&b, "%s\ninputs %016llx pages %zu files %zu\n", MAGIC, (unsigned long long)m->inputs,
+               m->pages, m->files);
+    for (size_t i = 0; i < m->n_roots; i++) {
+        buf_puts(&b, "root ");
+        put_string(&b, m->roots[i]);
+    }
+    buf_puts(&b, "messages ");
+    put_string(&b, m->messages ? m->messages : "");
+    for (size_t i = 0; i < m->len; i++) {
+        const cache_entry *e = &m->entries[i];
+        buf_printf(&b, "out %016llx %llu %llu %llu ", (unsigned long long)e->hash,
+                   (unsigned long long)e->size, (unsigned long long)e->mtime_ns,
+                   (unsigned long long)e->ino);
+        put_string(&b, e->path);
+    }
+    char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+    int rc = fs_write_file(tmp, b.data ? b.data : "", b.len);
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    buf_free(&b);
+    return rc;
+}
+
+/* ---- checking outputs ---- */
+
+static uint64_t mtime_ns(const struct stat *st) {
+    return (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
+}
+
+int cache_outputs_intact(const cache_manifest *m, const char *out_dir) {
+    int dir = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return 0;
+    int intact = m->len > 0;
+    for (size_t i = 0; intact && i < m->len; i++) {
+        const cache_entry *e = &m->entries[i];
+        struct stat st;
+        intact = fstatat(dir, e->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+                 (uint64_t)st.st_size == e->size && mtime_ns(&st) == e->mtime_ns &&
+                 (uint64_t)st.st_ino == e->ino;
+    }
+    close(dir);
+    return intact;
+}
+
+/* ---- the inputs' digest ---- */
+
+enum { CACHE_MAX_DEPTH = 64 };
+
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder is described by its name and what it holds, not its times,
+ * which change whenever an editor makes a scratch file in it. */
+static void describe(buf *b, const char *name, const struct stat *st) {
+    buf_puts(b, name);
+    if (S_ISDIR(st->st_mode)) {
+        buf_puts(b, "/\n");
+        return;
+    }
+    buf_printf(b, "\n%o %lld %llu %lld.%ld %llu\n", (unsigned)st->st_mode, (long long)st->st_size,
+               (unsigned long long)mtime_ns(st), (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
+               (unsigned long long)st->st_ino);
+}
+
+/* Lists the folder open as fd (which it closes), depth-first in name order.
+ * Links are described, not followed: one inside content/ must point inside
+ * it (walk.c), where its target is described in its own place, and one
+ * that points elsewhere fails the build anyway. */
+static void describe_dir(buf *b, int fd, int depth) {
+    DIR *dir = fdopendir(fd);
+    if (!dir) {
+        close(fd);
+        return;
+    }
+    size_t n = 0, cap = 0;
+    char **names = NULL;
+    struct dirent *ent;
+    while ((ent = readdir(dir))) {
+        if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
+            continue;
+        if (n == cap)
+            names = xrealloc(names, (cap = cap ? cap * 2 : 32) * sizeof *names);
+        names[n++] = xstrdup(ent->d_name);
+    }
+    if (n)
+        qsort(names, n, sizeof *names, compare_names);
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (fstatat(dirfd(dir), names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
+            memset(&st, 0, sizeof st);
+        describe(b, names[i], &st);
+        if (S_ISDIR(st.st_mode) && depth < CACHE_MAX_DEPTH) {
+            int child =
+                openat(dirfd(dir), names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child >= 0) {
+                describe_dir(b, child, depth + 1);
+                buf_puts(b, "..\n");
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    closedir(dir);
+}
+
+uint64_t cache_inputs_digest(char *const *roots, size_t n, const char *options) {
+    buf b = BUF_INIT;
+    buf_puts(&b, options);
+    buf_putc(&b, '\n');
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (stat(roots[i], &st) != 0)
+            memset(&st, 0, sizeof st);
+        describe(&b, roots[i], &st);
+        int fd = S_ISDIR(st.st_mode) ? open(roots[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (fd >= 0)
+            describe_dir(&b, fd, 1);
+    }
+    uint64_t digest = hash64(b.data, b.len, 0);
+    buf_free(&b);
+    return digest;
+}
