@@ -347,6 +347,8 @@ int build_site(const build_options *opt) {
                 seconds_since(&start), d.warnings, d.warnings == 1 ? "" : "s");
     }
     int status = (rc != 0 || d.errors) ? 1 : 0;
+    if (opt->report)
+        diag_move(opt->report, &d);
     diag_free(&d);
     free_ctx(&b);
     return status;

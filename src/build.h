@@ -6,6 +6,8 @@
 #ifndef CLINICGEN_BUILD_H
 #define CLINICGEN_BUILD_H
 
+#include "diag.h"
+
 typedef enum { VERBOSITY_QUIET, VERBOSITY_NORMAL, VERBOSITY_VERBOSE } verbosity;
 
 typedef struct build_options {
@@ -16,6 +18,9 @@ typedef struct build_options {
     int offline; /* --offline: as site.yaml's offline: true */
     int jobs;    /* worker threads; 0: one per core */
     verbosity verbosity;
+    diag_list *report; /* when set, the build's messages are moved here after
+                        * printing (clinicgen serve shows them in the browser);
+                        * the caller owns the list */
 } build_options;
 
 int build_site(const build_options *opt);
