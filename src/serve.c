@@ -125,6 +125,13 @@ static int start(server *s, const sigset_t *signals) {
         fprintf(stderr, "clinicgen: error: cannot set up Ctrl-C: %s\n", strerror(errno));
         return 1;
     }
+    char *settings = fs_join(b->project_dir, "site.yaml");
+    int is_project = fs_is_file(settings);
+    free(settings);
+    if (!is_project) {
+        build_site(b); /* says what is missing, as clinicgen build does */
+        return 1;
+    }
     s->site_dir = b->out_dir ? xstrdup(b->out_dir) : fs_join(b->project_dir, "site");
     s->watch = watch_open(b->project_dir);
     if (!s->watch) {

@@ -21,7 +21,8 @@
 
 enum { KEEPALIVE_MS = 10000, MAX_CONNECTIONS = 256, IDLE_TIMEOUT_S = 120 };
 
-/* the server's own files; no site has a folder of this name */
+/* the server's own files, at a path no page takes (names starting with '_'
+ * are no pages); they shadow a static file of the site there, if any */
 static const char INTERNAL_DIR[] = "__clinicgen/";
 static const char SCRIPT_TAG[] = "<script src=\"/__clinicgen/reload.js\" defer></script>";
 static const char BUILT_IN_404[] =
@@ -74,15 +75,40 @@ static enum MHD_Result answer_not_allowed(struct MHD_Connection *c) {
     return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, r, "text/plain; charset=utf-8");
 }
 
-/* Location: /BASE/REL/ */
+/* Appends a query argument as it came (paths and arguments reach us
+ * undecoded: keep_escapes), escaping any byte a header cannot hold. */
+static enum MHD_Result append_argument(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value) {
+    (void)kind;
+    buf *query = cls;
+    buf_putc(query, query->len ? '&' : '?');
+    for (int part = 0; part < 2; part++) {
+        const char *s = part ? value : key;
+        if (part && value)
+            buf_putc(query, '=');
+        for (; s && *s; s++) {
+            unsigned char ch = (unsigned char)*s;
+            if (ch <= 0x20 || ch >= 0x7f)
+                buf_printf(query, "%%%02X", ch);
+            else
+                buf_putc(query, (char)ch);
+        }
+    }
+    return MHD_YES;
+}
+
+/* Location: /BASE/REL/ and the request's query, if any. */
 static enum MHD_Result answer_redirect(struct MHD_Connection *c, unsigned status,
                                        const char *base_rel, const char *rel) {
     char *joined = !*base_rel ? xstrdup(rel) : *rel ? fs_join(base_rel, rel) : xstrdup(base_rel);
-    buf location = BUF_INIT;
+    buf location = BUF_INIT, query = BUF_INIT;
     http_path_encode(&location, joined);
     if (*joined)
         buf_putc(&location, '/');
     free(joined);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, append_argument, &query);
+    buf_append(&location, query.data ? query.data : "", query.len);
+    buf_free(&query);
     char *text = xasprintf("Moved to %s\n", buf_cstr(&location));
     struct MHD_Response *r =
         MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);

@@ -110,6 +110,9 @@ result missing-page-gets-the-sites-404 $? "$got"
 got=$(fetch /procedures/microneedling)
 [ "${got%% *}" = 301 ] && grep -qi '^location: /procedures/microneedling/$' "$out/headers"
 result folder-without-slash-redirects $? "$got $(cat "$out/headers")"
+got=$(fetch '/search?q=blood%20thinners&page=2')
+[ "${got%% *}" = 301 ] && grep -qi '^location: /search/?q=blood%20thinners&page=2$' "$out/headers"
+result redirect-keeps-the-query $? "$got $(cat "$out/headers")"
 
 got=$(fetch /procedures/microneedling/)
 length=$(wc -c <"$out/body")
