@@ -10,6 +10,10 @@
      reloads-on-save   a procedure page from the server (with the CSP
                        header and the reload script) reloads by itself when
                        its Markdown file is saved, showing the new text
+     background-tab-catches-up
+                       a tab in the background (which lets its event stream
+                       go) does not reload on a save, and reloads with the
+                       new text when it comes back
      overlay-on-error  a page file saved broken (front matter never closed)
                        shows the overlay with file:line over the page, which
                        stays the last good one; a page opened meanwhile shows
@@ -103,6 +107,33 @@ const tests = {
     await until(page, "the page to reload with the new text", () =>
       !window.__beforeSave && document.body.textContent.includes("saved while the browser watched"));
     await noViolations(page, "after the reload");
+  },
+
+  async "background-tab-catches-up"(page, origin) {
+    await open(page, origin, PAGE);
+    const before = await page.evaluate(() => window.__clinicgen.build);
+    /* the tab goes to the background: it lets its event stream go */
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+      document.dispatchEvent(new Event("visibilitychange"));
+      window.__beforeSave = true;
+    });
+    fs.appendFileSync(SOURCE, "\nThis line was saved while the tab was in the background.\n");
+    const deadline = Date.now() + WAIT_SERVE;
+    let build = before;
+    while (build === before && Date.now() < deadline) {
+      await page.waitForTimeout(100);
+      build = await page.evaluate(async () => (await (await fetch("/__clinicgen/status")).json()).build);
+    }
+    check(build > before, "no build after the save");
+    check(await page.evaluate(() => window.__beforeSave === true), "a background tab reloaded");
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await until(page, "the page to reload on coming back", () =>
+      !window.__beforeSave && document.body.textContent.includes("while the tab was in the background"));
+    await noViolations(page, "after coming back");
   },
 
   async "overlay-on-error"(page, origin, context) {
