@@ -9,8 +9,8 @@ VERSION = 0.1.0
 CC ?= cc
 CFLAGS ?= -O2 -g
 DEPS_PACKAGES = build-essential pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev \
-	liblua5.4-dev libxml2-dev libyaml-dev libstemmer-dev
-PKGS = libcmark-gfm lua5.4 libxml-2.0 yaml-0.1
+	liblua5.4-dev libxml2-dev libyaml-dev libstemmer-dev libmicrohttpd-dev
+PKGS = libcmark-gfm lua5.4 libxml-2.0 yaml-0.1 libmicrohttpd
 BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -pthread \
 	-DCLINICGEN_VERSION='"$(VERSION)"' -DCLINICGEN_DATADIR='"$(DATADIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -464,6 +464,8 @@ int build_site(const build_options *opt) {
         save_cache(&b, messages);
     else
         free(messages);
+    if (opt->report)
+        diag_move(opt->report, &d);
     diag_free(&d);
     free_ctx(&b);
     return failed;

@@ -10,6 +10,8 @@
 #ifndef CLINICGEN_BUILD_H
 #define CLINICGEN_BUILD_H
 
+#include "diag.h"
+
 typedef enum { VERBOSITY_QUIET, VERBOSITY_NORMAL, VERBOSITY_VERBOSE } verbosity;
 
 typedef struct build_options {
@@ -21,6 +23,9 @@ typedef struct build_options {
     int jobs;     /* worker threads; 0: one per core */
     int no_cache; /* --no-cache: write every file, as if there were no cache */
     verbosity verbosity;
+    diag_list *report; /* when set, the build's messages are moved here after
+                        * printing (clinicgen serve shows them in the browser);
+                        * the caller owns the list */
 } build_options;
 
 int build_site(const build_options *opt);

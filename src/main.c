@@ -11,6 +11,7 @@
 #include "page.h"
 #include "render_html.h"
 #include "scaffold.h"
+#include "serve.h"
 #include "site.h"
 
 #include <errno.h>
@@ -31,6 +32,7 @@ static const char USAGE[] =
     "       clinicgen render [--filter FILE]... [--to html|ast] FILE|-\n"
     "       clinicgen check  [-C DIR] [--drafts] [-v]\n"
     "       clinicgen new    [-C DIR] procedure|faq|concern|page \"Title\"\n"
+    "       clinicgen serve  [-C DIR] [--port N] [--bind ADDR] [--drafts] [-j N]\n"
     "       clinicgen --help | --version\n";
 
 static const char HELP[] =
@@ -72,6 +74,18 @@ static const char HELP[] =
     "            fill, each with a comment. It goes to content/procedures/,\n"
     "            content/faq/, content/concerns/ or content/, named after the\n"
     "            title; an existing page is never overwritten. Prints its path\n"
+    "  serve     build the project in DIR into DIR/site and serve it for preview at\n"
+    "            http://127.0.0.1:4000/; rebuild when a file in content/, templates/,\n"
+    "            themes/, filters/, static/ or site.yaml changes, and reload the\n"
+    "            pages open in the browser. A failed build shows its errors over\n"
+    "            the page (and here), and the last site that built stays served.\n"
+    "            Ctrl-C stops it\n"
+    "            -C DIR       the project folder (default: the current folder)\n"
+    "            --port N     the port (default 4000; 0 picks a free one)\n"
+    "            --bind ADDR  the address to listen on (default 127.0.0.1; 0.0.0.0\n"
+    "                         lets other machines on the network see the preview)\n"
+    "            --drafts     include pages with 'draft: true'\n"
+    "            -j N         worker threads for the builds\n"
     "\n"
     "Messages have the form FILE:LINE:COL: error|warning: MESSAGE.\n"
     "Exit status: 0 success, 1 content, template or output errors, 2 usage.\n";
@@ -90,6 +104,42 @@ static int parse_jobs(const char *s, int *jobs) {
         return -1;
     *jobs = (int)n;
     return 0;
+}
+
+static int parse_port(const char *s, int *port) {
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || n < 0 || n > 65535)
+        return -1;
+    *port = (int)n;
+    return 0;
+}
+
+static int command_serve(int argc, char **argv) {
+    serve_options opt = {.build = {.project_dir = ".", .verbosity = VERBOSITY_NORMAL},
+                         .bind = "127.0.0.1",
+                         .port = SERVE_DEFAULT_PORT};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int has_value = i + 1 < argc;
+        if (!strcmp(a, "-C") && has_value) {
+            opt.build.project_dir = argv[++i];
+            opt.build.project_dir_given = 1;
+        } else if (!strcmp(a, "--port") && has_value) {
+            if (parse_port(argv[++i], &opt.port) != 0)
+                return usage_error("serve: --port takes a port from 0 to 65535, not '%s'", argv[i]);
+        } else if (!strcmp(a, "--bind") && has_value) {
+            opt.bind = argv[++i];
+        } else if (!strcmp(a, "-j") && has_value) {
+            if (parse_jobs(argv[++i], &opt.build.jobs) != 0)
+                return usage_error("-j takes a number of threads from 1 to 256, not '%s'", argv[i]);
+        } else if (!strcmp(a, "--drafts")) {
+            opt.build.drafts = 1;
+        } else {
+            return usage_error("serve: unexpected argument '%s'", a);
+        }
+    }
+    return serve_run(&opt);
 }
 
 static int command_build(int argc, char **argv) {
@@ -330,6 +380,8 @@ int main(int argc, char **argv) {
         status = command_check(argc - 2, argv + 2);
     else if (!strcmp(cmd, "new"))
         status = command_new(argc - 2, argv + 2);
+    else if (!strcmp(cmd, "serve"))
+        status = command_serve(argc - 2, argv + 2);
     else
         status = usage_error("unknown command '%s'", cmd);
     xmlCleanupParser();

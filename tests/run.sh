@@ -17,6 +17,7 @@ suite errors tests/errors.sh
 suite bad tests/bad.sh
 suite check tests/check.sh
 suite new tests/new.sh
+suite serve tests/serve.sh
 suite hostile tests/hostile/run.sh
 suite filters tests/filters/identity.sh
 suite search tests/search/stem-check.sh

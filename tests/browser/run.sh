@@ -1,9 +1,11 @@
 #!/bin/sh
 # The browser suite, in headless Chromium: the search UI of the demo site
 # (tests/browser/search-ui.js says what each test checks), the demo site
-# under a strict Content-Security-Policy (csp.js), and search on the hostile
-# test site showing markup as text (hostile-search.js). Builds the demo
-# site three ways and runs every search UI test on each:
+# under a strict Content-Security-Policy (csp.js), search on the hostile
+# test site showing markup as text (hostile-search.js), and clinicgen
+# serve's live reload and build-error overlay under its CSP (serve.js, on a
+# copy of the demo project that it edits). Builds the demo site three ways
+# and runs every search UI test on each:
 #   http     site/ as built (base_url https://example.org/), served at /
 #   http-kb  the same project with base_url https://example.org/kb/, served at /kb/
 #   file     the --offline build, opened from file://
@@ -54,4 +56,8 @@ status=0
 node tests/browser/search-ui.js $args || status=1
 if [ -d "$out/site" ]; then node tests/browser/csp.js "$out/site" || status=1; fi
 if [ "${hostile:-}" = yes ]; then node tests/browser/hostile-search.js "$out/hostile" || status=1; fi
+# clinicgen serve, on a copy of the demo project that the test edits.
+mkdir -p "$out/serve-project"
+cp -R content themes filters site.yaml "$out/serve-project/"
+node tests/browser/serve.js "$bin" "$out/serve-project" || status=1
 exit $status
