@@ -11,6 +11,7 @@
 #include "jsonld.h"
 #include "markdown.h"
 #include "output.h"
+#include "progress.h"
 #include "project.h"
 #include "render_html.h"
 #include "search_collect.h"
@@ -55,6 +56,7 @@ typedef struct build_ctx {
     uint64_t inputs;         /* this build's digest of its inputs */
     char **roots;
     size_t n_roots;
+    progress *progress; /* the progress line, or NULL */
 } build_ctx;
 
 static int load_statics(build_ctx *b, diag_list *d) {
@@ -152,6 +154,7 @@ static void *page_worker(void *arg) {
         if (i >= b->model.n_pages)
             break;
         build_page(b, &w, i, &b->page_diags[i]);
+        progress_add(b->progress, 1);
     }
     buf_free(&w.html);
     buf_free(&w.out);
@@ -310,10 +313,13 @@ static int generate(build_ctx *b, diag_list *d) {
         return -1;
     struct timespec phase;
     clock_gettime(CLOCK_MONOTONIC, &phase);
+    progress_phase(b->progress, "building pages", b->model.n_pages);
     build_pages(b, d);
     report_phase(b, "pages", &phase);
+    progress_phase(b->progress, "writing the search index", 0);
     write_search_index(b, d);
     report_phase(b, "search index", &phase);
+    progress_phase(b->progress, "copying files", 0);
     sitefiles_write(&b->out, &b->model, d);
     copy_files(b, d);
     report_phase(b, "files, sitemap", &phase);
@@ -323,6 +329,7 @@ static int generate(build_ctx *b, diag_list *d) {
     }
     /* a manifest is only ever beside the site it describes */
     unlink(b->manifest_path);
+    progress_phase(b->progress, "putting the site in place", 0);
     int rc = output_commit(&b->out, d);
     report_phase(b, "swap into place", &phase);
     return rc;
@@ -453,11 +460,15 @@ int build_site(const build_options *opt) {
     }
     diag_list d = DIAG_LIST_INIT;
     markdown_init();
+    b.progress = progress_start(stderr, opt->verbosity == VERBOSITY_NORMAL);
+    progress_phase(b.progress, "reading pages", 0);
     struct timespec phase = start;
     int rc = prepare(&b, &d);
     report_phase(&b, "site model", &phase);
     if (rc == 0)
         rc = generate(&b, &d);
+    progress_stop(b.progress);
+    b.progress = NULL;
     int failed = rc != 0 || d.errors;
     char *messages = report(&b, &d, failed, &start);
     if (!failed)

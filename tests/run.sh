@@ -23,6 +23,7 @@ suite filters tests/filters/identity.sh
 suite search tests/search/stem-check.sh
 suite demo tests/demo.sh
 suite incremental tests/incremental.sh
+suite progress tests/progress.sh
 suite browser tests/browser/run.sh
 suite a11y tests/browser/a11y.sh
 
