@@ -667,6 +667,17 @@ static template_set *finish_set(compiler *c, size_t errors) {
     return c->set;
 }
 
+/* Every cg-include and cg-layout below n names a template of the set:
+ * a misspelt partial is an error at its line, whichever pages use it. */
+static void check_names(compiler *c, const template *t, const tnode *n) {
+    if ((n->kind == TNODE_INCLUDE || n->kind == TNODE_LAYOUT) && n->name &&
+        !template_set_get(c->set, n->name))
+        diag_error(c->d, t->path, n->line, 0, "no template named '%s' to %s", n->name,
+                   n->kind == TNODE_INCLUDE ? "include" : "use as the layout");
+    for (size_t i = 0; i < n->n_children; i++)
+        check_names(c, t, n->children[i]);
+}
+
 template_set *template_set_load(const char *const *dirs, const char *const *display_dirs,
                                 size_t n_dirs, diag_list *d) {
     compiler c = {.set = xcalloc(1, sizeof(template_set)), .d = d, .L = luaL_newstate()};
@@ -676,6 +687,8 @@ template_set *template_set_load(const char *const *dirs, const char *const *disp
         if (fs_is_dir(dirs[i]))
             load_dir(&c, dirs[i], display_dirs[i], &seen);
     strmap_free(&seen);
+    for (size_t i = 0; i < c.set->len; i++)
+        check_names(&c, c.set->items[i], c.set->items[i]->root);
     return finish_set(&c, errors);
 }
 

@@ -424,6 +424,27 @@ TEST(template_overridden_theme_file_is_not_compiled) {
     project_free(&p);
 }
 
+/* A misspelt partial or layout is found when the templates are loaded,
+ * at its line, whichever pages would use it; the theme's partials count. */
+TEST(template_include_and_layout_names_must_exist) {
+    project p = project_new();
+    put(p.theme, "partials/footer.html", "<footer>theme</footer>\n");
+    put(p.templates, "page.html",
+        "<html>\n<body>\n<cg-include name=\"partials/footer.html\"/>\n"
+        "<cg-include name=\"partials/fotter.html\"/>\n</body>\n</html>\n");
+    put(p.templates, "faq.html", "<cg-layout name=\"base.html\">\n</cg-layout>\n");
+    diag_list d = DIAG_LIST_INIT;
+    template_set *set = load(&p, &d);
+    CHECK(set == NULL);
+    char *m = messages(&d);
+    CHECK_STR(m, "templates/faq.html:1:0: no template named 'base.html' to use as the layout\n"
+                 "templates/page.html:4:0: no template named 'partials/fotter.html' to include\n");
+    free(m);
+    template_set_free(set);
+    diag_free(&d);
+    project_free(&p);
+}
+
 TEST(template_missing_folders_give_an_empty_set) {
     project p = project_new();
     diag_list d = DIAG_LIST_INIT;
