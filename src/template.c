@@ -373,6 +373,42 @@ static int check_element(compiler *c, tnode *n) {
         diag_error(c->d, c->path, n->line, 0, "this cg- element needs a name=\"...\" attribute");
         return -1;
     }
+    if (n->is_fill && !n->name) {
+        diag_error(c->d, c->path, n->line, 0, "cg-fill needs a slot=\"...\" attribute");
+        return -1;
+    }
+    for (size_t i = 0; i < n->n_children; i++) {
+        const tnode *child = n->children[i];
+        if (child->kind == TNODE_LAYOUT) {
+            diag_error(c->d, c->path, child->line, 0,
+                       "<cg-layout> must be the outermost element of its template");
+            return -1;
+        }
+        if (n->kind == TNODE_LAYOUT && child->kind == TNODE_TEXT &&
+            child->text[strspn(child->text, " \t\r\n")]) {
+            diag_error(c->d, c->path, child->line, 0,
+                       "inside <cg-layout> only <cg-fill slot=\"...\"> elements may stand, not "
+                       "text");
+            return -1;
+        }
+        if (n->kind == TNODE_LAYOUT && child->kind != TNODE_TEXT && !child->is_fill) {
+            if (child->kind == TNODE_ELEMENT)
+                diag_error(c->d, c->path, child->line, 0,
+                           "inside <cg-layout> only <cg-fill slot=\"...\"> elements may stand, "
+                           "not <%s>",
+                           child->name);
+            else
+                diag_error(c->d, c->path, child->line, 0,
+                           "inside <cg-layout> only <cg-fill slot=\"...\"> elements may stand, "
+                           "not a cg- element");
+            return -1;
+        }
+        if (n->kind != TNODE_LAYOUT && child->is_fill) {
+            diag_error(c->d, c->path, child->line, 0,
+                       "<cg-fill> must stand directly inside <cg-layout>");
+            return -1;
+        }
+    }
     if (n->kind == TNODE_ELEMENT && !strcmp(n->name, "style")) {
         diag_error(c->d, c->path, n->line, 0,
                    "inline <style> is not allowed: put CSS in the theme's static files");
@@ -478,6 +514,7 @@ static tnode *compile_element(compiler *c, const xmlNode *x) {
         return NULL;
     }
     tnode *n = tnode_new(kind, line);
+    n->is_fill = !strcmp(name, "cg-fill");
     if (!special) {
         n->name = name;
         n->is_void = is_void_element(name);

@@ -68,6 +68,7 @@ typedef struct tnode {
     tattr *attrs;
     size_t n_attrs;
     int is_void, is_raw_text;
+    int is_fill; /* a cg-fill (a TNODE_BLOCK): only directly inside cg-layout */
     struct tnode **children;
     size_t n_children;
 } tnode;

@@ -11,7 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_INCLUDE_DEPTH = 16 };
+enum {
+    MAX_INCLUDE_DEPTH = 16,
+    /* Lua instructions one expression may run: a template's loop that never
+     * ends is an error at its line, not a build that hangs */
+    EXPR_INSTRUCTION_LIMIT = 10000000
+};
 
 static const char HTML_MT[] = "clinicgen.html"; /* metatable of trusted HTML */
 
@@ -404,6 +409,12 @@ static void report(rctx *r, int expr, const char *msg) {
     r->failed = 1;
 }
 
+static void expression_too_long(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    luaL_error(L, "the expression ran more than %d Lua instructions (a loop that never ends?)",
+               (int)EXPR_INSTRUCTION_LIMIT);
+}
+
 /* Pushes the value of expression `expr` evaluated in the scope table at
  * stack index `scope`. Returns 0, or -1 (nothing pushed) after reporting. */
 static int eval(rctx *r, int expr, int scope) {
@@ -423,7 +434,10 @@ static int eval(rctx *r, int expr, int scope) {
     lua_remove(L, -2);
     lua_pushvalue(L, scope);
     lua_setupvalue(L, -2, 1);
-    if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+    lua_sethook(L, expression_too_long, LUA_MASKCOUNT, EXPR_INSTRUCTION_LIMIT);
+    int rc = lua_pcall(L, 0, 1, 0);
+    lua_sethook(L, NULL, 0, 0);
+    if (rc != LUA_OK) {
         report(r, expr, template_lua_message(lua_tostring(L, -1)));
         lua_pop(L, 1);
         return -1;
@@ -685,7 +699,7 @@ static void render_each(rctx *r, const tnode *n, int scope) {
     }
     int list = lua_gettop(L);
     lua_Integer length = (lua_Integer)lua_rawlen(L, list);
-    if (length == 0 && n->each_key) {
+    if (length == 0) { /* a map (or nothing): by key, with or without a key name */
         render_each_map(r, n, scope, list);
     } else {
         for (lua_Integer i = 1; i <= length && !r->failed; i++) {
