@@ -724,7 +724,10 @@ template_set *template_set_load(const char *const *dirs, const char *const *disp
         if (fs_is_dir(dirs[i]))
             load_dir(&c, dirs[i], display_dirs[i], &seen);
     strmap_free(&seen);
-    for (size_t i = 0; i < c.set->len; i++)
+    /* after a template failed to compile, its name would be reported
+     * missing too: check the names only in a set without errors */
+    int compiled = d->errors == errors;
+    for (size_t i = 0; i < c.set->len && compiled; i++)
         check_names(&c, c.set->items[i], c.set->items[i]->root);
     return finish_set(&c, errors);
 }

@@ -486,6 +486,26 @@ TEST(template_include_and_layout_names_must_exist) {
     project_free(&p);
 }
 
+/* A project partial that does not compile is not also reported missing. */
+TEST(template_a_broken_partial_is_reported_once) {
+    project p = project_new();
+    put(p.theme, "partials/footer.html", "<footer>theme</footer>\n");
+    put(p.theme, "page.html",
+        "<html><body><cg-include name=\"partials/footer.html\"/></body></html>\n");
+    put(p.templates, "partials/footer.html",
+        "<footer>\n<p cg-text=\"site.title ..\">x</p>\n</footer>\n");
+    diag_list d = DIAG_LIST_INIT;
+    template_set *set = load(&p, &d);
+    CHECK(set == NULL);
+    char *m = messages(&d);
+    CHECK_STR(m, "templates/partials/footer.html:2:0: in the Lua expression cg-text=\"site.title "
+                 "..\": unexpected symbol near <eof>\n");
+    free(m);
+    template_set_free(set);
+    diag_free(&d);
+    project_free(&p);
+}
+
 TEST(template_missing_folders_give_an_empty_set) {
     project p = project_new();
     diag_list d = DIAG_LIST_INIT;
