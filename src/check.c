@@ -10,6 +10,7 @@
 #include "render_html.h"
 #include "site.h"
 #include "strmap.h"
+#include "template_render.h"
 #include "text.h"
 #include "tokenize.h"
 
@@ -271,7 +272,7 @@ static void check_care(const page *p, const ast_node *root, diag_list *d) {
             continue;
         diag_warning(d, p->display_path, kv ? kv->line : 1, kv ? kv->col : 0,
                      "this procedure lists no %s: add '%s' to its front matter (see the "
-                     "README's 'Contraindications, aftercare and when to call')",
+                     "README's 'Contraindications, preparation, aftercare and when to call')",
                      keys[i], keys[i]);
     }
 }
@@ -397,6 +398,7 @@ static void check_page(check_ctx *c, size_t i) {
     const page *p = page_at(c, i);
     page_check *pc = &c->pages[i];
     check_front_keys(p, &pc->d);
+    render_template_for(c->pr.templates, p, &pc->d); /* warns about a missing layout */
     check_review(c, p, &pc->d);
     md_doc doc;
     if (project_parse_body(&c->pr, p, &doc, &pc->d) != 0)

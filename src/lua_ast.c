@@ -999,6 +999,10 @@ static void dump_fields(const ast_node *n, buf *out) {
             buf_printf(out, "%s\"%s\"", i ? ", " : "",
                        align_names[n->alignments ? n->alignments[i] & 3 : 0]);
         buf_puts(out, "}");
+        if (n->caption) { /* as filters see it: only when there is one */
+            buf_puts(out, ", caption = ");
+            dump_string(out, n->caption);
+        }
         break;
     case AST_TABLE_ROW: buf_printf(out, ", header = %s", n->header ? "true" : "false"); break;
     case AST_FOOTNOTE_DEFINITION:

@@ -108,6 +108,17 @@ static char *front_text(page *p, const char *key, diag_list *d) {
     return xstrdup(v->text);
 }
 
+/* front_text, with "" as NULL: an empty summary or reviewer (as a page
+ * new from an archetype has) is none, not an empty description or "by". */
+static char *front_text_or_null(page *p, const char *key, diag_list *d) {
+    char *text = front_text(p, key, d);
+    if (text && !*text) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
 static void front_date(page *p, const char *key, page_date *out, diag_list *d) {
     const value *v = value_map_get(p->front, key);
     if (!v || v->type == VALUE_NULL)
@@ -193,8 +204,8 @@ static void page_read_fields(page *p, diag_list *d) {
         free(p->title);
         p->title = NULL;
     }
-    p->summary = front_text(p, "summary", d);
-    p->reviewer = front_text(p, "reviewer", d);
+    p->summary = front_text_or_null(p, "summary", d);
+    p->reviewer = front_text_or_null(p, "reviewer", d);
     front_date(p, "date", &p->date, d);
     front_date(p, "updated", &p->updated, d);
     front_date(p, "reviewed", &p->reviewed, d);

@@ -40,6 +40,7 @@ static void load_pages(site_model *m, const site_inputs *in, const content_files
         page_load(p, in->content_dir, src, shown, d);
         free(shown);
         if (p->draft && !in->drafts) {
+            strmap_put(&m->drafts, src, m); /* a link to it gets its own message */
             page_free(p);
             continue;
         }
@@ -373,6 +374,7 @@ void site_model_free(site_model *m) {
     strmap_free(&m->by_url);
     strmap_free(&m->asset_by_source);
     strmap_free(&m->out_paths);
+    strmap_free(&m->drafts);
     value_free(m->data);
     memset(m, 0, sizeof *m);
 }
@@ -426,6 +428,21 @@ char *site_offline_url(const site_model *m, const char *from_out_path, const cha
     return buf_detach(&out);
 }
 
+/* The draft that content path `path` names (a file, or a folder's index.md
+ * or _index.md): its content path, which the caller frees; NULL if none. */
+static char *draft_at(const site_model *m, const char *path) {
+    if (strmap_get(&m->drafts, path))
+        return xstrdup(path);
+    static const char *const names[] = {"index.md", "_index.md"};
+    for (size_t i = 0; i < 2; i++) {
+        char *src = fs_join(path, names[i]);
+        if (strmap_get(&m->drafts, src))
+            return src;
+        free(src);
+    }
+    return NULL;
+}
+
 static char *resolve_site_link(const site_model *m, const char *page_dir, const char *target,
                                char **error) {
     if (target[0] == '/')
@@ -449,8 +466,15 @@ static char *resolve_site_link(const site_model *m, const char *page_dir, const 
         free(path);
         return xasprintf("%s%s", m->cfg->base_path, a->out_path);
     }
-    *error = xasprintf("the link '%s' finds no page or file (looked for content/%s)", target,
-                       *path ? path : ".");
+    char *draft = draft_at(m, path);
+    if (draft)
+        *error = xasprintf("the link '%s' is to a draft (content/%s has 'draft: true'): publish "
+                           "that page, or build with --drafts",
+                           target, draft);
+    else
+        *error = xasprintf("the link '%s' finds no page or file (looked for content/%s)", target,
+                           *path ? path : ".");
+    free(draft);
     free(path);
     return NULL;
 }

@@ -44,6 +44,7 @@ typedef struct site_model {
     size_t n_assets;
     strmap asset_by_source; /* content path -> asset */
     strmap out_paths;       /* every output path claimed so far -> its owner's name */
+    strmap drafts;          /* content path of each draft left out -> the model */
     value *data;            /* map: data file name -> contents */
 } site_model;
 

@@ -373,6 +373,42 @@ static int check_element(compiler *c, tnode *n) {
         diag_error(c->d, c->path, n->line, 0, "this cg- element needs a name=\"...\" attribute");
         return -1;
     }
+    if (n->is_fill && !n->name) {
+        diag_error(c->d, c->path, n->line, 0, "cg-fill needs a slot=\"...\" attribute");
+        return -1;
+    }
+    for (size_t i = 0; i < n->n_children; i++) {
+        const tnode *child = n->children[i];
+        if (child->kind == TNODE_LAYOUT) {
+            diag_error(c->d, c->path, child->line, 0,
+                       "<cg-layout> must be the outermost element of its template");
+            return -1;
+        }
+        if (n->kind == TNODE_LAYOUT && child->kind == TNODE_TEXT &&
+            child->text[strspn(child->text, " \t\r\n")]) {
+            diag_error(c->d, c->path, child->line, 0,
+                       "inside <cg-layout> only <cg-fill slot=\"...\"> elements may stand, not "
+                       "text");
+            return -1;
+        }
+        if (n->kind == TNODE_LAYOUT && child->kind != TNODE_TEXT && !child->is_fill) {
+            if (child->kind == TNODE_ELEMENT)
+                diag_error(c->d, c->path, child->line, 0,
+                           "inside <cg-layout> only <cg-fill slot=\"...\"> elements may stand, "
+                           "not <%s>",
+                           child->name);
+            else
+                diag_error(c->d, c->path, child->line, 0,
+                           "inside <cg-layout> only <cg-fill slot=\"...\"> elements may stand, "
+                           "not a cg- element");
+            return -1;
+        }
+        if (n->kind != TNODE_LAYOUT && child->is_fill) {
+            diag_error(c->d, c->path, child->line, 0,
+                       "<cg-fill> must stand directly inside <cg-layout>");
+            return -1;
+        }
+    }
     if (n->kind == TNODE_ELEMENT && !strcmp(n->name, "style")) {
         diag_error(c->d, c->path, n->line, 0,
                    "inline <style> is not allowed: put CSS in the theme's static files");
@@ -478,6 +514,7 @@ static tnode *compile_element(compiler *c, const xmlNode *x) {
         return NULL;
     }
     tnode *n = tnode_new(kind, line);
+    n->is_fill = !strcmp(name, "cg-fill");
     if (!special) {
         n->name = name;
         n->is_void = is_void_element(name);
@@ -667,6 +704,17 @@ static template_set *finish_set(compiler *c, size_t errors) {
     return c->set;
 }
 
+/* Every cg-include and cg-layout below n names a template of the set:
+ * a misspelt partial is an error at its line, whichever pages use it. */
+static void check_names(compiler *c, const template *t, const tnode *n) {
+    if ((n->kind == TNODE_INCLUDE || n->kind == TNODE_LAYOUT) && n->name &&
+        !template_set_get(c->set, n->name))
+        diag_error(c->d, t->path, n->line, 0, "no template named '%s' to %s", n->name,
+                   n->kind == TNODE_INCLUDE ? "include" : "use as the layout");
+    for (size_t i = 0; i < n->n_children; i++)
+        check_names(c, t, n->children[i]);
+}
+
 template_set *template_set_load(const char *const *dirs, const char *const *display_dirs,
                                 size_t n_dirs, diag_list *d) {
     compiler c = {.set = xcalloc(1, sizeof(template_set)), .d = d, .L = luaL_newstate()};
@@ -676,6 +724,11 @@ template_set *template_set_load(const char *const *dirs, const char *const *disp
         if (fs_is_dir(dirs[i]))
             load_dir(&c, dirs[i], display_dirs[i], &seen);
     strmap_free(&seen);
+    /* after a template failed to compile, its name would be reported
+     * missing too: check the names only in a set without errors */
+    int compiled = d->errors == errors;
+    for (size_t i = 0; i < c.set->len && compiled; i++)
+        check_names(&c, c.set->items[i], c.set->items[i]->root);
     return finish_set(&c, errors);
 }
 

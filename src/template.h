@@ -5,7 +5,9 @@
  * elements with the prefix `cg-`, carrying Lua expressions:
  *
  *   cg-define="name = expr; other = expr"   local names for the element
- *   cg-if="expr" / cg-else                  keep the element or not
+ *   cg-if="expr" / cg-else                  keep the element or not; an
+ *   cg-else cg-if="expr"                    element with both continues the
+ *                                           chain (else-if)
  *   cg-each="item in expr" / "k, v in expr" repeat it (loop.index, .first,
  *                                           .last, .length)
  *   cg-text="expr" / cg-html="expr"         replace the children (text is
@@ -59,13 +61,14 @@ typedef struct tnode {
     tdefine *defines;
     size_t n_defines;
     int if_expr;   /* -1: none */
-    int is_else;   /* cg-else: shown when the previous cg-if was false */
+    int is_else;   /* cg-else: shown when no element of its if-chain was */
     int each_expr; /* -1: none */
     char *each_key, *each_value;
     int text_expr, html_expr; /* -1: none */
     tattr *attrs;
     size_t n_attrs;
     int is_void, is_raw_text;
+    int is_fill; /* a cg-fill (a TNODE_BLOCK): only directly inside cg-layout */
     struct tnode **children;
     size_t n_children;
 } tnode;

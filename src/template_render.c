@@ -6,11 +6,17 @@
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_INCLUDE_DEPTH = 16 };
+enum {
+    MAX_INCLUDE_DEPTH = 16,
+    /* Lua instructions one expression may run: a template's loop that never
+     * ends is an error at its line, not a build that hangs */
+    EXPR_INSTRUCTION_LIMIT = 10000000
+};
 
 static const char HTML_MT[] = "clinicgen.html"; /* metatable of trusted HTML */
 
@@ -181,10 +187,13 @@ void render_env_free(render_env *e) {
 
 /* ---- the page table ---- */
 
+/* A field clinicgen computes; NULL clears a front matter key of that name
+ * (a page's `summary: ""` is no summary). */
 static void set_string(lua_State *L, const char *key, const char *value) {
-    if (!value)
-        return;
-    lua_pushstring(L, value);
+    if (value)
+        lua_pushstring(L, value);
+    else
+        lua_pushnil(L);
     lua_setfield(L, -2, key);
 }
 
@@ -224,7 +233,10 @@ static void set_common_fields(lua_State *L, const site_model *m, const page *p) 
     set_date(L, "updated", &p->updated);
     set_date(L, "reviewed", &p->reviewed);
     set_string(L, "reviewer", p->reviewer);
-    lua_pushnumber(L, p->weight);
+    if (p->weight == floor(p->weight) && fabs(p->weight) < 9.0e15)
+        lua_pushinteger(L, (lua_Integer)p->weight); /* 10, as written, not 10.0 */
+    else
+        lua_pushnumber(L, p->weight);
     lua_setfield(L, -2, "weight");
     lua_pushinteger(L, (lua_Integer)p->n_children);
     lua_setfield(L, -2, "count");
@@ -397,6 +409,12 @@ static void report(rctx *r, int expr, const char *msg) {
     r->failed = 1;
 }
 
+static void expression_too_long(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    luaL_error(L, "the expression ran more than %d Lua instructions (a loop that never ends?)",
+               (int)EXPR_INSTRUCTION_LIMIT);
+}
+
 /* Pushes the value of expression `expr` evaluated in the scope table at
  * stack index `scope`. Returns 0, or -1 (nothing pushed) after reporting. */
 static int eval(rctx *r, int expr, int scope) {
@@ -416,7 +434,10 @@ static int eval(rctx *r, int expr, int scope) {
     lua_remove(L, -2);
     lua_pushvalue(L, scope);
     lua_setupvalue(L, -2, 1);
-    if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+    lua_sethook(L, expression_too_long, LUA_MASKCOUNT, EXPR_INSTRUCTION_LIMIT);
+    int rc = lua_pcall(L, 0, 1, 0);
+    lua_sethook(L, NULL, 0, 0);
+    if (rc != LUA_OK) {
         report(r, expr, template_lua_message(lua_tostring(L, -1)));
         lua_pop(L, 1);
         return -1;
@@ -678,7 +699,7 @@ static void render_each(rctx *r, const tnode *n, int scope) {
     }
     int list = lua_gettop(L);
     lua_Integer length = (lua_Integer)lua_rawlen(L, list);
-    if (length == 0 && n->each_key) {
+    if (length == 0) { /* a map (or nothing): by key, with or without a key name */
         render_each_map(r, n, scope, list);
     } else {
         for (lua_Integer i = 1; i <= length && !r->failed; i++) {
@@ -717,6 +738,10 @@ static int render_directives(rctx *r, const tnode *n, int scope) {
     return shown;
 }
 
+/* previous_shown: whether the chain of cg-if and cg-else elements so far
+ * has shown one. An element with both cg-else and cg-if continues the
+ * chain (else-if): it is tried only when nothing before it was shown, and
+ * a cg-else after it is shown only when it was not. */
 static void render_children(rctx *r, const tnode *n, int scope) {
     int previous_shown = 1;
     for (size_t i = 0; i < n->n_children && !r->failed; i++) {
@@ -728,8 +753,6 @@ static void render_children(rctx *r, const tnode *n, int scope) {
             continue;
         }
         previous_shown = render_directives(r, c, scope) || c->if_expr < 0;
-        if (c->is_else)
-            previous_shown = 1;
     }
 }
 
@@ -797,34 +820,36 @@ static void render_template(rctx *r, const template *t, int scope) {
 
 /* ---- pages ---- */
 
-static const template *template_for(const template_set *set, const page *p) {
-    static const char *const names[][3] = {
-        [KIND_PAGE] = {"page.html", NULL, NULL},
-        [KIND_PROCEDURE] = {"procedure.html", "page.html", NULL},
-        [KIND_FAQ] = {"faq.html", "page.html", NULL},
-        [KIND_CONCERN] = {"concern.html", "page.html", NULL},
-        [KIND_HOME] = {"home.html", "section.html", NULL},
-        [KIND_SECTION] = {"section.html", NULL, NULL},
-        [KIND_TAGS] = {"tags.html", "section.html", NULL},
-        [KIND_TAG] = {"tag.html", "section.html", NULL},
-        [KIND_SEARCH] = {"search.html", "page.html", NULL},
-        [KIND_AZ] = {"az.html", NULL, NULL},
-        [KIND_NOT_FOUND] = {"404.html", NULL, NULL},
-    };
+/* The templates each kind of page may use, the first found. */
+static const char *const kind_templates[][3] = {
+    [KIND_PAGE] = {"page.html", NULL, NULL},
+    [KIND_PROCEDURE] = {"procedure.html", "page.html", NULL},
+    [KIND_FAQ] = {"faq.html", "page.html", NULL},
+    [KIND_CONCERN] = {"concern.html", "page.html", NULL},
+    [KIND_HOME] = {"home.html", "section.html", NULL},
+    [KIND_SECTION] = {"section.html", NULL, NULL},
+    [KIND_TAGS] = {"tags.html", "section.html", NULL},
+    [KIND_TAG] = {"tag.html", "section.html", NULL},
+    [KIND_SEARCH] = {"search.html", "page.html", NULL},
+    [KIND_AZ] = {"az.html", NULL, NULL},
+    [KIND_NOT_FOUND] = {"404.html", NULL, NULL},
+};
+
+const template *render_template_for(const template_set *set, const page *p, diag_list *d) {
+    const template *kind_t = NULL;
+    for (size_t i = 0; i < 3 && kind_templates[p->kind][i] && !kind_t; i++)
+        kind_t = template_set_get(set, kind_templates[p->kind][i]);
     const value *layout = value_map_get(p->front, "layout");
-    if (layout && layout->text) {
-        char *name = xasprintf("%s.html", layout->text);
-        const template *t = template_set_get(set, name);
-        free(name);
-        if (t)
-            return t;
-    }
-    for (size_t i = 0; i < 3 && names[p->kind][i]; i++) {
-        const template *t = template_set_get(set, names[p->kind][i]);
-        if (t)
-            return t;
-    }
-    return NULL;
+    if (!layout || !layout->text || layout->type == VALUE_NULL)
+        return kind_t;
+    char *name = xasprintf("%s.html", layout->text);
+    const template *t = template_set_get(set, name);
+    if (!t)
+        diag_warning(d, p->display_path, layout->line, layout->col,
+                     "layout '%s': there is no template %s, so the page uses %s", layout->text,
+                     name, kind_t ? kind_t->name : "none");
+    free(name);
+    return t ? t : kind_t;
 }
 
 static int is_html_document(const template_set *set, const template *t) {
@@ -837,11 +862,16 @@ static int is_html_document(const template_set *set, const template *t) {
 }
 
 int render_env_page(render_env *e, const page *p, const page_body *body, buf *out, diag_list *d) {
-    const template *t = template_for(e->set, p);
+    const template *t = render_template_for(e->set, p, d);
     if (!t) {
-        diag_error(d, p->display_path, 0, 0,
-                   "no template for this page of kind '%s' (add templates/%s.html)",
-                   page_kind_name(p->kind), page_kind_name(p->kind));
+        const char *name = kind_templates[p->kind][0];
+        if (p->display_path)
+            diag_error(d, p->display_path, 0, 0,
+                       "no template for this page of kind '%s' (add templates/%s)",
+                       page_kind_name(p->kind), name);
+        else /* a page clinicgen makes: a listing, the search page, 404.html */
+            diag_error(d, NULL, 0, 0, "no template for the page %s (add templates/%s)", p->out_path,
+                       name);
         return -1;
     }
     lua_State *L = e->L;

@@ -42,4 +42,10 @@ render_env *render_env_new(const template_set *set, const site_model *m,
 int render_env_page(render_env *e, const page *p, const page_body *body, buf *out, diag_list *d);
 void render_env_free(render_env *e);
 
+/* The template page p uses: its front matter's `layout` (NAME.html), else
+ * the first of its kind's that the set has (procedure.html, then
+ * page.html, ...); NULL when there is none. A layout that names no
+ * template is a warning (the page falls back to its kind's). */
+const template *render_template_for(const template_set *set, const page *p, diag_list *d);
+
 #endif

@@ -2,6 +2,7 @@
  * markdown_parse, markdown_prepare and render_html as in the build. */
 #include "ast.h"
 #include "buf.h"
+#include "lua_ast.h"
 #include "markdown.h"
 #include "render_html.h"
 #include "test.h"
@@ -582,5 +583,21 @@ TEST(markdown_table_caption_from_a_following_table_paragraph) {
     CHECK(!strstr(buf_cstr(&html), "<p>Table:"));
     buf_free(&html);
     diag_free(&d);
+    md_doc_free(&doc);
+}
+
+/* clinicgen render --to ast shows the tree as filters see it: a table's
+ * caption too. */
+TEST(markdown_ast_dump_shows_a_table_caption) {
+    md_doc doc;
+    const char *md = "| a |\n|---|\n| 1 |\n\nTable: Prices \"per\" session\n\n| b |\n|---|\n";
+    markdown_parse(&doc, md, strlen(md));
+    buf out = BUF_INIT;
+    lua_ast_dump(doc.ast.root, &out);
+    CHECK_CONTAINS(buf_cstr(&out),
+                   "{t = \"Table\", alignments = {\"\"}, caption = \"Prices \\\"per\\\" session\", "
+                   "children = {\n");
+    CHECK_CONTAINS(buf_cstr(&out), "{t = \"Table\", alignments = {\"\"}, children = {\n");
+    buf_free(&out);
     md_doc_free(&doc);
 }

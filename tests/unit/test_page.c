@@ -296,6 +296,25 @@ TEST(page_load_title_from_front_matter) {
     fixture_free(&f);
 }
 
+/* A page new from an archetype has summary: "" and may have reviewer: "":
+ * none, so templates write no empty description and no "by". */
+TEST(page_load_empty_summary_and_reviewer_are_none) {
+    fixture f = fixture_new();
+    diag_list d = DIAG_LIST_INIT;
+    int rc = -2;
+    page *p = load(&f, "procedures/new.md",
+                   "---\ntitle: \"New\"\nsummary: \"\"\nreviewer: ''\n---\nBody.\n", &d, &rc);
+    if (p) {
+        CHECK_INT(rc, 0);
+        CHECK_INT(d.len, 0);
+        CHECK(p->summary == NULL);
+        CHECK(p->reviewer == NULL);
+    }
+    page_free(p);
+    diag_free(&d);
+    fixture_free(&f);
+}
+
 TEST(page_load_title_from_opening_heading) {
     fixture f = fixture_new();
     diag_list d = DIAG_LIST_INIT;

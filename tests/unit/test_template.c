@@ -380,6 +380,47 @@ TEST(template_element_rules) {
     diag_free(&d);
 }
 
+/* cg-layout is a template's outermost element and holds only cg-fills,
+ * each with its slot: anything else would be dropped or written as a
+ * made-up element. */
+static char *compile_messages(const char *text) {
+    diag_list d = DIAG_LIST_INIT;
+    template_set *set = template_set_compile("t.html", text, strlen(text), &d);
+    CHECK(d.errors ? set == NULL : set != NULL);
+    char *m = messages(&d);
+    template_set_free(set);
+    diag_free(&d);
+    return m;
+}
+
+TEST(template_layout_rules) {
+    char *m = compile_messages("<cg-layout name=\"base.html\">\n  <cg-fill slot=\"main\"><p>x</p>"
+                               "</cg-fill>\n  <!-- a comment -->\n</cg-layout>\n");
+    CHECK_STR(m, "");
+    free(m);
+    m = compile_messages("<div>\n<cg-layout name=\"base.html\"/>\n</div>\n");
+    CHECK_STR(m, "t.html:2:0: <cg-layout> must be the outermost element of its template\n");
+    free(m);
+    m = compile_messages("<cg-layout name=\"base.html\">\n<p>lost</p>\n</cg-layout>\n");
+    CHECK_STR(m, "t.html:2:0: inside <cg-layout> only <cg-fill slot=\"...\"> elements may "
+                 "stand, not <p>\n");
+    free(m);
+    m = compile_messages("<cg-layout name=\"base.html\">lost text</cg-layout>\n");
+    CHECK_STR(m, "t.html:1:0: inside <cg-layout> only <cg-fill slot=\"...\"> elements may "
+                 "stand, not text\n");
+    free(m);
+    m = compile_messages("<cg-layout name=\"base.html\"><cg-block>x</cg-block></cg-layout>\n");
+    CHECK_STR(m, "t.html:1:0: inside <cg-layout> only <cg-fill slot=\"...\"> elements may "
+                 "stand, not a cg- element\n");
+    free(m);
+    m = compile_messages("<cg-layout name=\"base.html\"><cg-fill>x</cg-fill></cg-layout>\n");
+    CHECK_STR(m, "t.html:1:0: cg-fill needs a slot=\"...\" attribute\n");
+    free(m);
+    m = compile_messages("<div><cg-fill slot=\"main\">x</cg-fill></div>\n");
+    CHECK_STR(m, "t.html:1:0: <cg-fill> must stand directly inside <cg-layout>\n");
+    free(m);
+}
+
 TEST(template_project_dir_overrides_theme_by_name) {
     project p = project_new();
     put(p.theme, "page.html", "<p id=\"theme-page\">theme</p>\n");
@@ -419,6 +460,47 @@ TEST(template_overridden_theme_file_is_not_compiled) {
     template_set *set = load(&p, &d);
     CHECK(set != NULL);
     CHECK_INT(d.len, 0);
+    template_set_free(set);
+    diag_free(&d);
+    project_free(&p);
+}
+
+/* A misspelt partial or layout is found when the templates are loaded,
+ * at its line, whichever pages would use it; the theme's partials count. */
+TEST(template_include_and_layout_names_must_exist) {
+    project p = project_new();
+    put(p.theme, "partials/footer.html", "<footer>theme</footer>\n");
+    put(p.templates, "page.html",
+        "<html>\n<body>\n<cg-include name=\"partials/footer.html\"/>\n"
+        "<cg-include name=\"partials/fotter.html\"/>\n</body>\n</html>\n");
+    put(p.templates, "faq.html", "<cg-layout name=\"base.html\">\n</cg-layout>\n");
+    diag_list d = DIAG_LIST_INIT;
+    template_set *set = load(&p, &d);
+    CHECK(set == NULL);
+    char *m = messages(&d);
+    CHECK_STR(m, "templates/faq.html:1:0: no template named 'base.html' to use as the layout\n"
+                 "templates/page.html:4:0: no template named 'partials/fotter.html' to include\n");
+    free(m);
+    template_set_free(set);
+    diag_free(&d);
+    project_free(&p);
+}
+
+/* A project partial that does not compile is not also reported missing. */
+TEST(template_a_broken_partial_is_reported_once) {
+    project p = project_new();
+    put(p.theme, "partials/footer.html", "<footer>theme</footer>\n");
+    put(p.theme, "page.html",
+        "<html><body><cg-include name=\"partials/footer.html\"/></body></html>\n");
+    put(p.templates, "partials/footer.html",
+        "<footer>\n<p cg-text=\"site.title ..\">x</p>\n</footer>\n");
+    diag_list d = DIAG_LIST_INIT;
+    template_set *set = load(&p, &d);
+    CHECK(set == NULL);
+    char *m = messages(&d);
+    CHECK_STR(m, "templates/partials/footer.html:2:0: in the Lua expression cg-text=\"site.title "
+                 "..\": unexpected symbol near <eof>\n");
+    free(m);
     template_set_free(set);
     diag_free(&d);
     project_free(&p);
