@@ -357,14 +357,11 @@ static void free_ctx(build_ctx *b) {
  * options. */
 static char *options_key(const build_options *opt, const char *out_dir) {
     char *project = realpath(opt->project_dir, NULL);
-    char *parent = fs_dirname(out_dir);
-    char *real = realpath(*parent ? parent : ".", NULL);
-    const char *base = strrchr(out_dir, '/') ? strrchr(out_dir, '/') + 1 : out_dir;
-    char *key = xasprintf("clinicgen %s drafts=%d offline=%d project=%s out=%s/%s",
-                          CLINICGEN_VERSION, opt->drafts, opt->offline,
-                          project ? project : opt->project_dir, real ? real : parent, base);
-    free(real);
-    free(parent);
+    char *out = fs_resolve_path(out_dir);
+    char *key = xasprintf("clinicgen %s drafts=%d offline=%d project=%s out=%s", CLINICGEN_VERSION,
+                          opt->drafts, opt->offline, project ? project : opt->project_dir,
+                          out ? out : out_dir);
+    free(out);
     free(project);
     return key;
 }

@@ -222,6 +222,12 @@ static uint64_t mtime_ns(const struct stat *st) {
     return (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
 }
 
+void cache_entry_set_stat(cache_entry *e, const struct stat *st) {
+    e->size = (uint64_t)st->st_size;
+    e->mtime_ns = mtime_ns(st);
+    e->ino = (uint64_t)st->st_ino;
+}
+
 int cache_outputs_intact(const cache_manifest *m, const char *out_dir) {
     int dir = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0)
@@ -230,9 +236,11 @@ int cache_outputs_intact(const cache_manifest *m, const char *out_dir) {
     for (size_t i = 0; intact && i < m->len; i++) {
         const cache_entry *e = &m->entries[i];
         struct stat st;
-        intact = fstatat(dir, e->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-                 (uint64_t)st.st_size == e->size && mtime_ns(&st) == e->mtime_ns &&
-                 (uint64_t)st.st_ino == e->ino;
+        cache_entry now;
+        intact = fstatat(dir, e->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+        if (intact)
+            cache_entry_set_stat(&now, &st);
+        intact = intact && now.size == e->size && now.mtime_ns == e->mtime_ns && now.ino == e->ino;
     }
     close(dir);
     return intact;
@@ -298,6 +306,17 @@ static void describe_dir(buf *b, int fd, int depth) {
     }
     free(names);
     closedir(dir);
+}
+
+uint64_t cache_file_identity(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    buf b = BUF_INIT;
+    describe(&b, path, &st);
+    uint64_t h = hash64(b.data, b.len, 1);
+    buf_free(&b);
+    return h;
 }
 
 uint64_t cache_inputs_digest(char *const *roots, size_t n, const char *options) {

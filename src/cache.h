@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 typedef struct cache_entry {
     char *path;                   /* below the output folder */
@@ -63,6 +64,12 @@ void cache_manifest_add(cache_manifest *m, const cache_entry *e);
 void cache_manifest_index(cache_manifest *m);
 const cache_entry *cache_manifest_find(const cache_manifest *m, const char *path);
 void cache_manifest_set_roots(cache_manifest *m, char **roots, size_t n); /* takes them */
+
+/* Fills e's size, mtime_ns and inode from st (the file as written). */
+void cache_entry_set_stat(cache_entry *e, const struct stat *st);
+/* A hash of a file's name, size, times and inode, as the inputs' digest
+ * describes it: the same while the file is unchanged (output_copy). */
+uint64_t cache_file_identity(const char *path);
 
 /* Is every file of the manifest in out_dir as the build left it? */
 int cache_outputs_intact(const cache_manifest *m, const char *out_dir);

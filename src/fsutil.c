@@ -267,6 +267,22 @@ char *fs_normalize(const char *path) {
     return buf_detach(&out);
 }
 
+char *fs_resolve_path(const char *path) {
+    char *real = realpath(path, NULL);
+    if (real)
+        return real;
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (slash)
+        *slash = '\0';
+    char *parent = realpath(slash ? (*dir ? dir : "/") : ".", NULL);
+    char *joined = parent ? fs_join(parent, base) : NULL;
+    free(parent);
+    free(dir);
+    return joined;
+}
+
 char *fs_dirname(const char *path) {
     const char *slash = strrchr(path, '/');
     return slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");

@@ -43,6 +43,9 @@ char *fs_join(const char *a, const char *b);
 char *fs_normalize(const char *path);
 /* The folder part of a relative path ("a/b.md" -> "a", "b.md" -> ""). */
 char *fs_dirname(const char *path);
+/* realpath of a file or folder that may not exist yet: its parent resolved,
+ * its own name added. NULL when the parent does not exist. Caller frees. */
+char *fs_resolve_path(const char *path);
 
 /* Sorted names in a folder (without . and ..); NULL with errno set. */
 char **fs_list_dir(const char *path, size_t *count);

@@ -17,30 +17,13 @@
 
 static const char MARKER[] = ".clinicgen-output";
 
-/* realpath of a folder that may not exist yet: resolve its parent. */
-static char *resolve_path(const char *path) {
-    char *real = realpath(path, NULL);
-    if (real)
-        return real;
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (slash)
-        *slash = '\0';
-    char *parent = realpath(slash ? (*dir ? dir : "/") : ".", NULL);
-    char *joined = parent ? fs_join(parent, base) : NULL;
-    free(parent);
-    free(dir);
-    return joined;
-}
-
 static int is_inside(const char *path, const char *dir) {
     size_t n = strlen(dir);
     return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0' || !strcmp(dir, "/"));
 }
 
 static int check_out_dir(const char *out_dir, const char *project_dir, diag_list *d) {
-    char *out = resolve_path(out_dir);
+    char *out = fs_resolve_path(out_dir);
     char *project = realpath(project_dir, NULL);
     char *content = project ? fs_join(project, "content") : NULL;
     char *out_content = out ? fs_join(out, "content") : NULL;
@@ -182,9 +165,8 @@ static void record(output *o, const char *rel, const char *path, uint64_t hash) 
     struct stat st;
     if (lstat(path, &st) != 0)
         memset(&st, 0, sizeof st);
-    cache_entry e = {(char *)rel, hash, (uint64_t)st.st_size,
-                     (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec,
-                     (uint64_t)st.st_ino};
+    cache_entry e = {(char *)rel, hash, 0, 0, 0};
+    cache_entry_set_stat(&e, &st);
     pthread_mutex_lock(&o->lock);
     cache_manifest_add(&o->written, &e);
     if (o->previous) {
@@ -219,27 +201,13 @@ int output_write(output *o, const char *rel, const char *data, size_t len, diag_
     return write_once(o, rel, data, len, o->final_dir, d);
 }
 
-/* A copy is the same as before when its source is: same name, size, time
- * and inode. */
-static uint64_t source_identity(const char *from) {
-    struct stat st;
-    if (stat(from, &st) != 0)
-        return 0;
-    buf b = BUF_INIT;
-    buf_printf(&b, "%s\n%lld %lld.%ld %lld.%ld %llu", from, (long long)st.st_size,
-               (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
-               st.st_ctim.tv_nsec, (unsigned long long)st.st_ino);
-    uint64_t h = hash64(b.data, b.len, 1);
-    buf_free(&b);
-    return h;
-}
-
 int output_copy(output *o, const char *rel, const char *from, const char *from_shown,
                 diag_list *d) {
     char *path = staged_path(o, rel, d);
     if (!path)
         return -1;
-    uint64_t hash = source_identity(from);
+    /* a copy is the same as before when its source file is */
+    uint64_t hash = cache_file_identity(from);
     int kept = claim(o, rel, hash, from_shown, d);
     if (kept != 0) {
         free(path);
@@ -299,7 +267,6 @@ static void remove_empty_parents(const char *final_dir, const char *rel) {
  * (first, as one of them may be where a new folder goes), then the new and
  * changed files move in. */
 static int update_in_place(output *o, diag_list *d) {
-    cache_manifest_index(&o->written);
     for (size_t i = 0; i < o->previous->len; i++) {
         const char *rel = o->previous->entries[i].path;
         if (cache_manifest_find(&o->written, rel))
@@ -328,9 +295,9 @@ static int update_in_place(output *o, diag_list *d) {
 }
 
 int output_commit(output *o, diag_list *d) {
+    cache_manifest_index(&o->written);
     int rc = o->previous ? update_in_place(o, d) : swap_into_place(o, d);
     output_abort(o); /* the staging folder, empty by now in an update */
-    cache_manifest_index(&o->written);
     return rc;
 }
 
