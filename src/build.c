@@ -8,9 +8,11 @@
 #include "diag.h"
 #include "filter.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "jsonld.h"
 #include "markdown.h"
 #include "output.h"
+#include "page_cache.h"
 #include "progress.h"
 #include "project.h"
 #include "render_html.h"
@@ -54,8 +56,19 @@ typedef struct build_ctx {
     cache_manifest previous; /* the last build's, or empty */
     int previous_intact;     /* its files are all in out_dir as it left them */
     uint64_t inputs;         /* this build's digest of its inputs */
+    uint64_t others;         /* the same without content/ (page_cache.h: the seed) */
     char **roots;
     size_t n_roots;
+    /* the page cache (page_cache.h): the last build's pages, if they can be
+     * kept, and this build's, written as the pages are built */
+    int jobs;
+    uint64_t seed;
+    char *pages_path;
+    page_cache kept;
+    int can_keep;
+    page_cache_writer pages_out;
+    int writing_pages;
+    atomic_size_t pages_kept;
     progress *progress; /* the progress line, or NULL */
 } build_ctx;
 
@@ -86,6 +99,7 @@ typedef struct worker {
     render_env *templates;
     filter_env *filters;
     search_collector *search;
+    page_cache_terms cached_terms; /* search's terms in the page cache */
     buf html, out, jsonld;
 } worker;
 
@@ -98,8 +112,9 @@ static int filter_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag
     return rc;
 }
 
-static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag_list *d) {
-    if (project_parse_body(&b->pr, p, doc, d) != 0 || filter_body(b, w, p, doc, d) != 0)
+static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, uint64_t *text_hash,
+                       diag_list *d) {
+    if (project_parse_body(&b->pr, p, doc, text_hash, d) != 0 || filter_body(b, w, p, doc, d) != 0)
         return -1;
     md_source src = {p->display_path, p->body_line - 1, p->title};
     site_link_origin origin = {&b->model, p};
@@ -116,14 +131,49 @@ static int is_searchable(const page *p) {
     return p->source != NULL && p->kind != KIND_SECTION && p->kind != KIND_HOME;
 }
 
+/* A page whose inputs are those of the last build keeps its file, its
+ * messages and its search records. Returns 1 when it was kept (or could
+ * not be, with an error reported), 0 when it is to be built. */
+static int keep_page(build_ctx *b, size_t i, diag_list *d) {
+    const page *p = b->model.pages[i];
+    if (!b->can_keep)
+        return 0;
+    const char *record =
+        page_cache_find(&b->kept, p->out_path, page_cache_key(b->seed, p, p->text_hash));
+    diag_list messages = DIAG_LIST_INIT;
+    search_page sp;
+    memset(&sp, 0, sizeof sp);
+    int searched = 0, kept = 1;
+    if (!record || page_cache_read(&b->kept, record, &messages, &sp, &searched) != 0)
+        return 0;
+    if (searched != (b->search && is_searchable(p)) ||
+        (kept = output_keep(&b->out, p->out_path, d))) {
+        diag_free(&messages);
+        search_page_free(&sp);
+        return kept < 0;
+    }
+    diag_move(d, &messages);
+    diag_free(&messages);
+    if (searched)
+        b->search_pages[i] = sp;
+    if (b->writing_pages)
+        page_cache_put_kept(&b->pages_out, record);
+    atomic_fetch_add(&b->pages_kept, 1);
+    return 1;
+}
+
 static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
     const page *p = b->model.pages[i];
+    if (keep_page(b, i, d))
+        return;
     md_doc doc;
     memset(&doc, 0, sizeof doc);
     buf_clear(&w->html);
     buf_clear(&w->out);
-    int rc = p->source ? render_body(b, w, p, &doc, d) : 0;
-    if (rc == 0 && b->search && is_searchable(p))
+    uint64_t text_hash = 0;
+    int rc = p->source ? render_body(b, w, p, &doc, &text_hash, d) : 0;
+    int searched = rc == 0 && b->search && is_searchable(p);
+    if (searched)
         search_collect_page(w->search, &b->search_pages[i], p->url_path, p->title, p->summary,
                             p->kind == KIND_FAQ, doc.ast.root);
     buf_clear(&w->jsonld);
@@ -138,6 +188,10 @@ static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
         (!owner || owner == p))
         output_write(&b->out, p->out_path, w->out.data, w->out.len, d);
     md_doc_free(&doc);
+    if (b->writing_pages) /* a page with errors fails the build: its record is never read */
+        page_cache_put_built(&b->pages_out, &w->cached_terms, p->out_path,
+                             page_cache_key(b->seed, p, text_hash), d,
+                             searched ? &b->search_pages[i] : NULL, w->search);
 }
 
 static void *page_worker(void *arg) {
@@ -146,6 +200,7 @@ static void *page_worker(void *arg) {
     worker w = {render_env_new(b->pr.templates, &b->model, &b->statics.names),
                 filter_env_new(&b->pr.filters, b->pr.cfg.raw, b->model.data),
                 b->collectors[id] = b->search ? search_collector_new(b->synonyms, id) : NULL,
+                {NULL, 0},
                 BUF_INIT,
                 BUF_INIT,
                 BUF_INIT};
@@ -159,6 +214,7 @@ static void *page_worker(void *arg) {
     buf_free(&w.html);
     buf_free(&w.out);
     buf_free(&w.jsonld);
+    page_cache_terms_free(&w.cached_terms);
     filter_env_free(w.filters);
     render_env_free(w.templates);
     return NULL;
@@ -204,12 +260,12 @@ static void build_pages(build_ctx *b, diag_list *d) {
     size_t n = b->model.n_pages;
     b->page_diags = xcalloc(n + 1, sizeof *b->page_diags);
     atomic_init(&b->next_page, 0);
-    int jobs = b->opt->jobs > 0 ? b->opt->jobs : default_jobs();
-    if ((size_t)jobs > n)
-        jobs = n ? (int)n : 1;
+    int jobs = b->jobs;
     pthread_t *threads = xcalloc((size_t)jobs, sizeof *threads);
     b->search_pages = xcalloc(n + 1, sizeof *b->search_pages);
-    b->collectors = xcalloc((size_t)jobs, sizeof *b->collectors);
+    /* one collector per worker, and the page cache's after them */
+    b->collectors = xcalloc((size_t)jobs + 1, sizeof *b->collectors);
+    b->collectors[jobs] = b->can_keep ? b->kept.terms : NULL;
     atomic_init(&b->next_worker, 0);
     int started = 0;
     for (int i = 1; i < jobs; i++)
@@ -278,6 +334,19 @@ static void report_phase(const build_ctx *b, const char *phase, struct timespec 
     clock_gettime(CLOCK_MONOTONIC, since);
 }
 
+/* The inputs' digest without content/: the site model's digest stands for
+ * what pages read of content/ besides their own file. */
+static uint64_t inputs_but_content(const build_ctx *b) {
+    char **others = xcalloc(b->n_roots, sizeof *others);
+    size_t n = 0;
+    for (size_t i = 0; i < b->n_roots; i++)
+        if (strcmp(b->roots[i], b->pr.content_dir) != 0)
+            others[n++] = b->roots[i];
+    uint64_t digest = cache_inputs_digest(others, n, b->options);
+    free(others);
+    return digest;
+}
+
 static int prepare(build_ctx *b, diag_list *d) {
     const build_options *opt = b->opt;
     if (project_open(&b->pr, opt->project_dir, opt->project_dir_given, d) != 0)
@@ -288,6 +357,7 @@ static int prepare(build_ctx *b, diag_list *d) {
      * build runs is seen by the next one */
     b->roots = project_input_roots(&b->pr, &b->n_roots);
     b->inputs = cache_inputs_digest(b->roots, b->n_roots, b->options);
+    b->others = inputs_but_content(b);
     /* Content errors do not stop the build here: every page is still
      * rendered so that all errors are reported at once, and the output is
      * thrown away at the end. */
@@ -297,6 +367,7 @@ static int prepare(build_ctx *b, diag_list *d) {
     site_inputs in = {&b->pr.cfg,  b->pr.content_dir, b->pr.content_shown,
                       opt->drafts, b->search,         az};
     site_model_build(&b->model, &in, d);
+    b->seed = hash64_u64(b->model.digest, b->others);
     if (b->search) {
         char *synonyms_file = fs_join(b->pr.content_shown, "_data/synonyms.yaml");
         b->synonyms =
@@ -307,12 +378,30 @@ static int prepare(build_ctx *b, diag_list *d) {
     return 0;
 }
 
+/* In an update the last build's pages may be kept; this build's are
+ * recorded for the next (a cache that cannot be written only costs the
+ * next build time: save_cache says so). */
+static void open_page_cache(build_ctx *b) {
+    b->jobs = b->opt->jobs > 0 ? b->opt->jobs : default_jobs();
+    if ((size_t)b->jobs > b->model.n_pages)
+        b->jobs = b->model.n_pages ? (int)b->model.n_pages : 1;
+    b->can_keep = b->previous_intact && page_cache_load(&b->kept, b->pages_path, b->previous.inputs,
+                                                        b->seed, b->synonyms, b->jobs) == 0;
+    char *dir = fs_dirname(b->pages_path);
+    b->writing_pages = (!*dir || fs_mkdirs(dir) == 0) &&
+                       page_cache_writer_open(&b->pages_out, b->pages_path, b->inputs, b->seed,
+                                              b->can_keep ? &b->kept : NULL) == 0;
+    free(dir);
+}
+
 static int generate(build_ctx *b, diag_list *d) {
     const cache_manifest *previous = b->previous_intact ? &b->previous : NULL;
     if (output_begin(&b->out, b->out_dir, b->opt->project_dir, previous, d) != 0)
         return -1;
     struct timespec phase;
     clock_gettime(CLOCK_MONOTONIC, &phase);
+    open_page_cache(b);
+    report_phase(b, "page cache", &phase);
     progress_phase(b->progress, "building pages", b->model.n_pages);
     build_pages(b, d);
     report_phase(b, "pages", &phase);
@@ -336,6 +425,10 @@ static int generate(build_ctx *b, diag_list *d) {
 }
 
 static void free_ctx(build_ctx *b) {
+    if (b->writing_pages)
+        page_cache_writer_abort(&b->pages_out);
+    page_cache_free(&b->kept);
+    free(b->pages_path);
     output_free(&b->out);
     cache_manifest_free(&b->previous);
     for (size_t i = 0; i < b->n_roots; i++)
@@ -388,11 +481,18 @@ static void save_cache(build_ctx *b, char *messages) {
     free(m->messages);
     m->messages = messages;
     char *dir = fs_dirname(b->manifest_path);
+    int pages_saved = b->writing_pages && page_cache_writer_commit(&b->pages_out) == 0;
+    b->writing_pages = 0;
     if ((*dir && fs_mkdirs(dir) != 0) || cache_manifest_save(m, b->manifest_path) != 0)
         fprintf(stderr,
                 "clinicgen: warning: cannot keep the build cache in %s (%s): the next "
                 "build will be a full one\n",
                 dir, strerror(errno));
+    else if (!pages_saved)
+        fprintf(stderr,
+                "clinicgen: warning: cannot write %s: the next build will build every "
+                "page again\n",
+                b->pages_path);
     free(dir);
 }
 
@@ -434,8 +534,10 @@ static char *report(const build_ctx *b, const diag_list *d, int failed,
         size_t files = b->out.written.len, changed = b->out.n_staged;
         fprintf(stderr, "clinicgen: built %zu page%s in %.2f s: ", b->model.n_pages,
                 plural(b->model.n_pages), seconds_since(start));
+        size_t rebuilt = b->model.n_pages - atomic_load(&b->pages_kept);
         if (b->previous_intact)
-            fprintf(stderr, "%zu of %zu file%s changed", changed, files, plural(files));
+            fprintf(stderr, "%zu of %zu file%s changed, %zu page%s rebuilt", changed, files,
+                    plural(files), rebuilt, plural(rebuilt));
         else
             fprintf(stderr, "wrote %zu file%s", files, plural(files));
         fprintf(stderr, " (%zu warning%s)\n", d->warnings, plural(d->warnings));
@@ -450,6 +552,7 @@ int build_site(const build_options *opt) {
     b.out_dir = opt->out_dir ? xstrdup(opt->out_dir) : fs_join(opt->project_dir, "site");
     b.options = options_key(opt, b.out_dir);
     b.manifest_path = cache_manifest_path(b.out_dir);
+    b.pages_path = page_cache_path(b.out_dir);
     if (!opt->no_cache && load_cache(&b)) {
         report_up_to_date(&b, &start);
         free_ctx(&b);

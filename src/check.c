@@ -401,7 +401,8 @@ static void check_page(check_ctx *c, size_t i) {
     render_template_for(c->pr.templates, p, &pc->d); /* warns about a missing layout */
     check_review(c, p, &pc->d);
     md_doc doc;
-    if (project_parse_body(&c->pr, p, &doc, &pc->d) != 0)
+    uint64_t text_hash;
+    if (project_parse_body(&c->pr, p, &doc, &text_hash, &pc->d) != 0)
         return;
     pc->title_line = title_line(p, &doc);
     check_care(p, doc.ast.root, &pc->d);

@@ -36,3 +36,11 @@ uint64_t hash64(const void *data, size_t len, uint64_t seed) {
     h ^= mix_word(tail ^ (uint64_t)n);
     return finalize(h);
 }
+
+uint64_t hash64_str(const char *s, uint64_t seed) {
+    return hash64(s ? s : "", s ? strlen(s) : 0, seed ^ (s ? 0 : 0x6e756c6cULL));
+}
+
+uint64_t hash64_u64(uint64_t value, uint64_t seed) {
+    return hash64(&value, sizeof value, seed);
+}

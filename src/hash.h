@@ -1,7 +1,8 @@
 /*
  * hash: a fast 64-bit hash of bytes (after MurmurHash3's mixing), for the
  * build cache: it tells whether a file's new content differs from what the
- * last build wrote. Not for security: a collision only skips one write.
+ * last build wrote, and whether a page's inputs differ from the last
+ * build's. Not for security: a collision only skips one write.
  */
 #ifndef CLINICGEN_HASH_H
 #define CLINICGEN_HASH_H
@@ -10,5 +11,9 @@
 #include <stdint.h>
 
 uint64_t hash64(const void *data, size_t len, uint64_t seed);
+/* Chaining helpers: the hash of a string (NULL hashes as no bytes) or a
+ * number, seeded with what came before. */
+uint64_t hash64_str(const char *s, uint64_t seed);
+uint64_t hash64_u64(uint64_t value, uint64_t seed);
 
 #endif

@@ -227,6 +227,13 @@ int output_copy(output *o, const char *rel, const char *from, const char *from_s
     return rc;
 }
 
+int output_keep(output *o, const char *rel, diag_list *d) {
+    const cache_entry *old = o->previous ? cache_manifest_find(o->previous, rel) : NULL;
+    if (!old)
+        return 1;
+    return claim(o, rel, old->hash, o->final_dir, d) == 1 ? 0 : -1;
+}
+
 /* A full build: the staging folder takes the output folder's place. */
 static int swap_into_place(output *o, diag_list *d) {
     int rc;

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "markdown.h"
 #include "text.h"
 #include "yaml_value.h"
@@ -350,6 +351,9 @@ static int page_load_source(page *p, const char *text, size_t len, const char *s
     if (!p->title)
         p->title = title_from_file_name(source);
     page_set_url(p, NULL);
+    p->text_hash = hash64(text, len, 0);
+    p->model_hash =
+        hash64(text, p->body_offset, hash64_u64((uint64_t)p->skip_body, hash64_str(p->title, 0)));
     return d->errors > errors ? -1 : 0;
 }
 

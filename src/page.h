@@ -17,6 +17,7 @@
 #include "value.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     KIND_PAGE,
@@ -59,6 +60,10 @@ typedef struct page {
      * later stages leave its body alone. */
     int skip_body;
     size_t body_offset;     /* byte offset of the body in the source file */
+    /* For the page cache (page_cache.h): a hash of the whole file as
+     * loaded, and one of what the site model takes from it (the front
+     * matter's bytes, the title, skip_body). 0 for a made-up page. */
+    uint64_t text_hash, model_hash;
     int body_line;          /* line number of the body's first line */
     struct page **children; /* listings: pages shown (borrowed) */
     size_t n_children;

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "fsutil.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -145,7 +146,8 @@ void project_free(project *pr) {
     memset(pr, 0, sizeof *pr);
 }
 
-int project_parse_body(const project *pr, const page *p, md_doc *doc, diag_list *d) {
+int project_parse_body(const project *pr, const page *p, md_doc *doc, uint64_t *text_hash,
+                       diag_list *d) {
     if (p->skip_body)
         return -1; /* reported when the page was loaded */
     char *path = fs_join(pr->content_dir, p->source);
@@ -156,10 +158,13 @@ int project_parse_body(const project *pr, const page *p, md_doc *doc, diag_list 
         diag_error(d, p->display_path, 0, 0, "cannot read: %s", fs_strerror(errno));
         return -1;
     }
-    /* The file may have changed since page_load checked it: check again
-     * (a quick pass) rather than hand cmark-gfm something unchecked. */
-    if (len < p->body_offset || markdown_check_limits(text + p->body_offset, len - p->body_offset,
-                                                      p->display_path, p->body_line - 1, d) != 0) {
+    /* The file may have changed since page_load checked it: then check it
+     * again rather than hand cmark-gfm something unchecked. */
+    *text_hash = hash64(text, len, 0);
+    if (len < p->body_offset ||
+        (*text_hash != p->text_hash &&
+         markdown_check_limits(text + p->body_offset, len - p->body_offset, p->display_path,
+                               p->body_line - 1, d) != 0)) {
         if (len < p->body_offset)
             diag_error(d, p->display_path, 0, 0, "the file changed during the build");
         free(text);

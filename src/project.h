@@ -54,10 +54,12 @@ void project_free_dirs(char *dirs[2], char *shown[2]);
 char **project_input_roots(const project *pr, size_t *n);
 
 /* Reads page p's source below content/ and parses its body (after the
- * front matter) into doc, which the caller frees with md_doc_free. Returns
+ * front matter) into doc, which the caller frees with md_doc_free; sets
+ * *text_hash to the hash of the text read (page.h: text_hash). Returns
  * 0, or -1 after reporting a file that cannot be read or is past
  * markdown_check_limits; -1 without a message for a page whose body
  * page_load refused already (skip_body). */
-int project_parse_body(const project *pr, const page *p, md_doc *doc, diag_list *d);
+int project_parse_body(const project *pr, const page *p, md_doc *doc, uint64_t *text_hash,
+                       diag_list *d);
 
 #endif

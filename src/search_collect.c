@@ -224,6 +224,10 @@ static uint32_t term_id(search_collector *c, const char *term, size_t len) {
     return id;
 }
 
+uint32_t search_collector_intern(search_collector *c, const char *term, size_t len) {
+    return term_id(c, term, len);
+}
+
 static void add_term(search_collector *c, uint32_t id) {
     if (c->stamp[id] == c->record_stamp) {
         c->postings[c->slot[id]].weight += c->weight;

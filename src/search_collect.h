@@ -68,6 +68,9 @@ search_collector *search_collector_new(const search_synonyms *syn, int id);
  * is an FAQ (h2s are questions) and its rendered tree (headings carry ids). */
 void search_collect_page(search_collector *c, search_page *out, const char *url, const char *title,
                          const char *summary, int faq, const ast_node *root);
+/* The id of a term in c's dictionary, added if it is new (the page cache
+ * fills one collector's dictionary with the terms of the pages it keeps). */
+uint32_t search_collector_intern(search_collector *c, const char *term, size_t len);
 /* The term of id in c's dictionary. */
 const char *search_collector_term(const search_collector *c, uint32_t id);
 size_t search_collector_terms(const search_collector *c);

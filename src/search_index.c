@@ -30,7 +30,8 @@ static uint32_t **merge_dictionaries(inverted *ix, search_collector *const *coll
     strmap global = STRMAP_INIT;
     uint32_t **map = xcalloc(n_collectors ? n_collectors : 1, sizeof *map);
     for (size_t c = 0; c < n_collectors; c++) {
-        size_t n = search_collector_terms(collectors[c]);
+        size_t n = collectors[c] ? search_collector_terms(collectors[c])
+                                 : 0; /* a worker that never started */
         map[c] = xmalloc((n ? n : 1) * sizeof **map);
         for (size_t t = 0; t < n; t++) {
             const char *term = search_collector_term(collectors[c], (uint32_t)t);
@@ -89,6 +90,21 @@ static void gather(inverted *ix, search_page *pages, size_t n_pages, uint32_t **
         pg->postings = NULL;
         pg->n_postings = 0;
     }
+}
+
+/* A dictionary may hold terms no page of this build uses (the page cache's
+ * holds those of earlier builds): they have no place in the index. */
+static void drop_unused_terms(inverted *ix) {
+    size_t kept = 0;
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        if (ix->terms[t].n) {
+            ix->terms[kept++] = ix->terms[t];
+        } else {
+            free(ix->terms[t].records);
+            free(ix->terms[t].weights);
+        }
+    }
+    ix->n_terms = kept;
 }
 
 /* BM25 with k1 = 1.2, b = 0.75 over field-weighted counts and lengths. */
@@ -343,6 +359,7 @@ int search_index_write(search_page *pages, size_t n_pages, search_collector *con
             n_collectors = (size_t)pages[p].collector + 1;
     uint32_t **map = merge_dictionaries(&ix, collectors, n_collectors);
     gather(&ix, pages, n_pages, map);
+    drop_unused_terms(&ix);
     for (size_t c = 0; c < n_collectors; c++)
         free(map[c]);
     free(map);

@@ -3,7 +3,9 @@
 
 #include "buf.h"
 #include "bundle_check.h"
+#include "cache.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "site_index.h"
 #include "text.h"
 #include "walk.h"
@@ -39,6 +41,7 @@ static void load_pages(site_model *m, const site_inputs *in, const content_files
         page *p = xcalloc(1, sizeof *p);
         page_load(p, in->content_dir, src, shown, d);
         free(shown);
+        m->digest = hash64_u64(p->draft ? 1 : p->model_hash, hash64_str(src, m->digest));
         if (p->draft && !in->drafts) {
             strmap_put(&m->drafts, src, m); /* a link to it gets its own message */
             page_free(p);
@@ -73,6 +76,11 @@ static value *load_data_files(const path_list *files, const char *content_dir,
 static void load_data(site_model *m, const site_inputs *in, const content_files *files,
                       diag_list *d) {
     m->data = load_data_files(&files->data, in->content_dir, in->display_content_dir, d);
+    for (size_t i = 0; i < files->data.len; i++) {
+        char *path = fs_join(in->content_dir, files->data.items[i]);
+        m->digest = hash64_u64(cache_file_identity(path), m->digest);
+        free(path);
+    }
 }
 
 value *site_load_data(const char *content_dir, const char *shown_dir, diag_list *d) {
@@ -107,6 +115,7 @@ static void load_assets(site_model *m, const site_inputs *in, const content_file
         }
         asset *a = &m->assets[m->n_assets++];
         a->source = xstrdup(files->assets.items[i]);
+        m->digest = hash64_str(a->source, m->digest);
         a->path = path;
         a->out_path = asset_out_path(a->source);
         strmap_put(&m->asset_by_source, a->source, a);

@@ -46,6 +46,10 @@ typedef struct site_model {
     strmap out_paths;       /* every output path claimed so far -> its owner's name */
     strmap drafts;          /* content path of each draft left out -> the model */
     value *data;            /* map: data file name -> contents */
+    /* What a page's rendering may read of the model besides its own file
+     * (page_cache.h): each page file's path and model_hash, the drafts,
+     * the bundle files' paths and the data files' identities. */
+    uint64_t digest;
 } site_model;
 
 typedef struct site_inputs {

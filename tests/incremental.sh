@@ -86,6 +86,9 @@ result body-edit-rewrites-the-page-and-its-search-shards-only "$?" "$details
 $out"
 echo "$out" | grep -Eq 'built [0-9]+ pages in [0-9.]+ s: [0-9]+ of [0-9]+ files changed'
 result summary-says-how-many-files-changed "$?" "$out"
+# the other pages are kept from the page cache, not built again
+echo "$out" | grep -Eq 'files changed, 1 page rebuilt'
+result body-edit-rebuilds-that-page-only "$?" "$out"
 
 before_change
 sed -i 's/^title: .*/title: "Microdermabrasion (crystal or diamond tip)"/' "$proj/content/$page.md"
@@ -101,6 +104,18 @@ build
 details=$(check_rewrites && expect_rewritten "$page/index.html" procedures/index.html &&
     expect_kept faq/index.html)
 result summary-edit "$?" "$details"
+
+# A page without a title in its front matter takes its opening heading's:
+# a new heading is a new title in the listings too.
+printf -- '---\nsummary: Swelling after fillers.\n---\n\n# Swelling after fillers\n\nIt settles.\n' \
+    >"$proj/content/faq/swelling.md"
+build -q
+before_change
+sed -i 's/^# Swelling after fillers/# How long does swelling last?/' "$proj/content/faq/swelling.md"
+build
+details=$(check_rewrites && expect_rewritten faq/swelling/index.html faq/index.html &&
+    { grep -q 'How long does swelling last?' "$site/faq/index.html" || echo "faq/index.html has the old title"; })
+result heading-title-edit-rewrites-the-listings-that-show-it "$?" "$details"
 
 before_change
 printf -- '---\ntitle: Aftercare kits\nsummary: What the kit holds.\n---\n\nA gentle cleanser.\n' \
@@ -193,6 +208,17 @@ result warnings-are-repeated-when-nothing-changed "$?" "$first
 --
 $out"
 
+# ... and when another page changed: the page kept gives its warning again.
+before_change
+printf '\nAsk us about a patch test first.\n' >>"$proj/content/$page.md"
+build
+out=$(cat "$work/err")
+details=$(check_rewrites)
+echo "$out" | grep -q 'opening-hours.md:5:.*warning: raw HTML is left out' &&
+    echo "$out" | grep -q '1 page rebuilt' && [ -z "$details" ]
+result a-kept-page-repeats-its-warnings "$?" "$details
+$out"
+
 before_change
 build -o "$site" --drafts
 build --drafts
@@ -214,6 +240,28 @@ result no-cache-rewrites-everything "$?" "$n_same of $n_before files kept"
 build -o "$work/other" -q && build -o "$work/other"
 grep -q "up to date" "$work/err" && [ -f "$work/.clinicgen-cache/other.manifest" ]
 result each-output-folder-has-its-cache "$?" "$(cat "$work/err")"
+
+# A page cache that is damaged is none: every page is built again, and
+# the site is still what a clean build makes.
+for damage in truncate scramble; do
+    before_change
+    pages="$proj/.clinicgen-cache/site.pages"
+    if [ $damage = truncate ]; then
+        head -c 5000 "$pages" >"$work/pages" && mv "$work/pages" "$pages"
+    else # the same length, every byte from some way in on changed
+        size=$(wc -c <"$pages")
+        { head -c 2000 "$pages"; head -c $((size - 2000)) /dev/zero | tr '\0' '\377'; } >"$work/pages"
+        mv "$work/pages" "$pages"
+    fi
+    printf '\nBring a list of your medicines.\n' >>"$proj/content/$page.md"
+    build
+    out=$(cat "$work/err")
+    n=$(echo "$out" | sed -n 's/.*built \([0-9]*\) pages.*/\1/p')
+    details=$(check_rewrites)
+    [ -n "$n" ] && echo "$out" | grep -q "files changed, $n pages rebuilt" && [ -z "$details" ]
+    result damaged-page-cache-$damage-builds-every-page "$?" "$details
+$out"
+done
 
 # A manifest that is damaged is no manifest: the build is a full one.
 printf 'clinicgen-cache 1\ninputs zz\n' >"$proj/.clinicgen-cache/site.manifest"

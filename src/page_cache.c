@@ -1,0 +1,419 @@
+/* page_cache: each page's messages and search records, kept between builds
+ * (see page_cache.h for the file's form). */
+#include "page_cache.h"
+
+#include "buf.h"
+#include "cache.h"
+#include "fsutil.h"
+#include "hash.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char MAGIC[] = "clinicgen-pages 1\n";
+enum { HEADER_BYTES = sizeof MAGIC - 1 + 16 };
+static const uint32_t NO_STRING = 0xffffffffu;
+
+char *page_cache_path(const char *out_dir) {
+    char *manifest = cache_manifest_path(out_dir);
+    size_t n = strlen(manifest) - strlen(".manifest");
+    char *path = xasprintf("%.*s.pages", (int)n, manifest);
+    free(manifest);
+    return path;
+}
+
+uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash) {
+    return hash64_u64(text_hash, hash64_str(p->out_path, seed));
+}
+
+/* ---- reading ---- */
+
+typedef struct reader {
+    const char *p, *end;
+    int bad;
+} reader;
+
+static void read_bytes(reader *r, void *out, size_t n) {
+    if (r->bad || (size_t)(r->end - r->p) < n) {
+        r->bad = 1;
+        memset(out, 0, n);
+        return;
+    }
+    memcpy(out, r->p, n);
+    r->p += n;
+}
+
+static uint32_t read_u32(reader *r) {
+    uint32_t v;
+    read_bytes(r, &v, sizeof v);
+    return v;
+}
+
+static uint64_t read_u64(reader *r) {
+    uint64_t v;
+    read_bytes(r, &v, sizeof v);
+    return v;
+}
+
+static float read_f32(reader *r) {
+    float v;
+    read_bytes(r, &v, sizeof v);
+    return v;
+}
+
+/* A string in place (not NUL-terminated): its bytes, or NULL for none. */
+static const char *read_span(reader *r, uint32_t *len) {
+    *len = read_u32(r);
+    if (*len == NO_STRING)
+        return NULL;
+    if (r->bad || (size_t)(r->end - r->p) < *len) {
+        r->bad = 1;
+        return NULL;
+    }
+    const char *s = r->p;
+    r->p += *len;
+    return s;
+}
+
+static char *read_string(reader *r) {
+    uint32_t len;
+    const char *s = read_span(r, &len);
+    return s ? xstrndup(s, len) : NULL;
+}
+
+static int read_terms(page_cache *c, const char *at) {
+    reader r = {at, c->data + c->len - sizeof(uint64_t), 0};
+    c->n_terms = read_u32(&r);
+    for (uint32_t i = 0; i < c->n_terms && !r.bad; i++) {
+        uint32_t len;
+        const char *term = read_span(&r, &len);
+        /* each term once, in order: its id is its number */
+        if (!term || search_collector_intern(c->terms, term, len) != i)
+            r.bad = 1;
+    }
+    return r.bad || r.p != r.end ? -1 : 0;
+}
+
+/* Indexes the records between the header and the terms. */
+static int index_records(page_cache *c, const char *end) {
+    reader r = {c->data + HEADER_BYTES, end, 0};
+    while (!r.bad && r.p < r.end) {
+        const char *record = r.p;
+        uint32_t len = read_u32(&r);
+        reader in = {r.p, r.p + len, 0};
+        if (r.bad || (size_t)(r.end - r.p) < len)
+            return -1;
+        r.p += len;
+        read_u64(&in);
+        char *out_path = read_string(&in);
+        if (in.bad || !out_path) {
+            free(out_path);
+            return -1;
+        }
+        strmap_put(&c->records, out_path, (void *)record);
+        free(out_path);
+    }
+    return r.bad ? -1 : 0;
+}
+
+static int parse(page_cache *c, uint64_t build, uint64_t seed) {
+    if (c->len < HEADER_BYTES + sizeof(uint64_t) || memcmp(c->data, MAGIC, sizeof MAGIC - 1))
+        return -1;
+    reader r = {c->data + sizeof MAGIC - 1, c->data + c->len, 0};
+    if (read_u64(&r) != build || read_u64(&r) != seed)
+        return -1;
+    uint64_t terms_at;
+    memcpy(&terms_at, c->data + c->len - sizeof terms_at, sizeof terms_at);
+    if (terms_at < HEADER_BYTES || terms_at > c->len - sizeof terms_at)
+        return -1;
+    return read_terms(c, c->data + terms_at) != 0 || index_records(c, c->data + terms_at) != 0 ? -1
+                                                                                               : 0;
+}
+
+int page_cache_load(page_cache *c, const char *path, uint64_t build, uint64_t seed,
+                    const search_synonyms *syn, int collector_id) {
+    *c = (page_cache)PAGE_CACHE_INIT;
+    c->data = fs_read_file(path, &c->len);
+    if (!c->data)
+        return -1;
+    c->terms = search_collector_new(syn, collector_id);
+    c->collector_id = collector_id;
+    if (parse(c, build, seed) != 0) {
+        page_cache_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+const char *page_cache_find(const page_cache *c, const char *out_path, uint64_t key) {
+    const char *record = strmap_get(&c->records, out_path);
+    if (!record)
+        return NULL;
+    uint64_t stored;
+    memcpy(&stored, record + sizeof(uint32_t), sizeof stored);
+    return stored == key ? record : NULL;
+}
+
+static void read_messages(reader *r, diag_list *d) {
+    uint32_t n = read_u32(r);
+    for (uint32_t i = 0; i < n && !r->bad; i++) {
+        unsigned char level;
+        read_bytes(r, &level, 1);
+        int32_t line = (int32_t)read_u32(r), col = (int32_t)read_u32(r);
+        char *file = read_string(r), *text = read_string(r);
+        if (!r->bad && text)
+            diag_add(d, level ? DIAG_ERROR : DIAG_WARNING, file, line, col, "%s", text);
+        else
+            r->bad = 1;
+        free(file);
+        free(text);
+    }
+}
+
+static void read_search(const page_cache *c, reader *r, search_page *sp) {
+    sp->collector = c->collector_id;
+    sp->title = read_string(r);
+    uint32_t n = read_u32(r);
+    if (r->bad || (size_t)(r->end - r->p) / 24 < n) { /* a record takes 24 bytes or more */
+        r->bad = 1;
+        return;
+    }
+    sp->records = xcalloc(n ? n : 1, sizeof *sp->records);
+    for (; sp->n_records < n && !r->bad; sp->n_records++) {
+        search_record *rec = &sp->records[sp->n_records];
+        rec->url = read_string(r);
+        rec->heading = read_string(r);
+        rec->excerpt = read_string(r);
+        rec->length = read_f32(r);
+        rec->first = read_u32(r);
+        rec->count = read_u32(r);
+        r->bad |= !rec->url || !rec->excerpt;
+    }
+    n = read_u32(r);
+    if (r->bad || (size_t)(r->end - r->p) / 8 < n) {
+        r->bad = 1;
+        return;
+    }
+    sp->postings = xmalloc((n ? n : 1) * sizeof *sp->postings);
+    for (; sp->n_postings < n; sp->n_postings++) {
+        search_posting *post = &sp->postings[sp->n_postings];
+        post->term = read_u32(r);
+        post->weight = read_f32(r);
+        r->bad |= post->term >= c->n_terms;
+    }
+    for (size_t i = 0; i < sp->n_records; i++)
+        r->bad |= sp->records[i].first + sp->records[i].count > sp->n_postings;
+}
+
+int page_cache_read(const page_cache *c, const char *record, diag_list *d, search_page *sp,
+                    int *searched) {
+    uint32_t len;
+    memcpy(&len, record, sizeof len);
+    reader r = {record + sizeof len, record + sizeof len + len, 0};
+    read_u64(&r);
+    uint32_t path_len;
+    read_span(&r, &path_len);
+    diag_list messages = DIAG_LIST_INIT;
+    read_messages(&r, &messages);
+    unsigned char search = 0;
+    read_bytes(&r, &search, 1);
+    search_page page;
+    memset(&page, 0, sizeof page);
+    if (search)
+        read_search(c, &r, &page);
+    if (r.bad || r.p != r.end) {
+        diag_free(&messages);
+        search_page_free(&page);
+        return -1;
+    }
+    diag_move(d, &messages);
+    diag_free(&messages);
+    *searched = search;
+    if (search)
+        *sp = page;
+    return 0;
+}
+
+void page_cache_free(page_cache *c) {
+    free(c->data);
+    strmap_free(&c->records);
+    search_collector_free(c->terms);
+    *c = (page_cache)PAGE_CACHE_INIT;
+}
+
+/* ---- writing ---- */
+
+static void put_u32(buf *b, uint32_t v) {
+    buf_append(b, (const char *)&v, sizeof v);
+}
+
+static void put_u64(buf *b, uint64_t v) {
+    buf_append(b, (const char *)&v, sizeof v);
+}
+
+static void put_f32(buf *b, float v) {
+    buf_append(b, (const char *)&v, sizeof v);
+}
+
+static void put_string(buf *b, const char *s) {
+    if (!s) {
+        put_u32(b, NO_STRING);
+        return;
+    }
+    size_t n = strlen(s);
+    put_u32(b, (uint32_t)n);
+    buf_append(b, s, n);
+}
+
+/* The writer's number of a term, added if new; called with the lock held. */
+static uint32_t writer_term(page_cache_writer *w, const char *term) {
+    uintptr_t known = (uintptr_t)strmap_get(&w->dict, term);
+    if (known)
+        return (uint32_t)(known - 1);
+    if (w->n_terms == w->cap_terms) {
+        w->cap_terms = w->cap_terms ? w->cap_terms * 2 : 1024;
+        w->terms = xrealloc(w->terms, w->cap_terms * sizeof *w->terms);
+    }
+    w->terms[w->n_terms] = xstrdup(term);
+    strmap_put(&w->dict, term, (void *)(uintptr_t)(w->n_terms + 1));
+    return w->n_terms++;
+}
+
+int page_cache_writer_open(page_cache_writer *w, const char *path, uint64_t build, uint64_t seed,
+                           const page_cache *previous) {
+    memset(w, 0, sizeof *w);
+    w->path = xstrdup(path);
+    w->tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+    w->f = fopen(w->tmp, "wb");
+    if (!w->f) {
+        int err = errno;
+        free(w->path);
+        free(w->tmp);
+        errno = err;
+        return -1;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    for (uint32_t i = 0; previous && i < previous->n_terms; i++)
+        writer_term(w, search_collector_term(previous->terms, i));
+    fwrite(MAGIC, 1, sizeof MAGIC - 1, w->f);
+    fwrite(&build, sizeof build, 1, w->f);
+    fwrite(&seed, sizeof seed, 1, w->f);
+    return 0;
+}
+
+/* The writer's numbers of c's terms, looked up once per term per worker. */
+static uint32_t mapped_term(page_cache_writer *w, page_cache_terms *map, const search_collector *c,
+                            uint32_t local) {
+    if (local >= map->len) {
+        size_t len = search_collector_terms(c);
+        map->number = xrealloc(map->number, len * sizeof *map->number);
+        memset(map->number + map->len, 0, (len - map->len) * sizeof *map->number);
+        map->len = len;
+    }
+    if (!map->number[local]) {
+        pthread_mutex_lock(&w->lock);
+        map->number[local] = writer_term(w, search_collector_term(c, local)) + 1;
+        pthread_mutex_unlock(&w->lock);
+    }
+    return map->number[local] - 1;
+}
+
+static void put_search(buf *b, page_cache_writer *w, page_cache_terms *map, const search_page *sp,
+                       const search_collector *c) {
+    put_string(b, sp->title);
+    put_u32(b, (uint32_t)sp->n_records);
+    for (size_t i = 0; i < sp->n_records; i++) {
+        const search_record *rec = &sp->records[i];
+        put_string(b, rec->url);
+        put_string(b, rec->heading);
+        put_string(b, rec->excerpt);
+        put_f32(b, rec->length);
+        put_u32(b, (uint32_t)rec->first);
+        put_u32(b, (uint32_t)rec->count);
+    }
+    put_u32(b, (uint32_t)sp->n_postings);
+    for (size_t i = 0; i < sp->n_postings; i++) {
+        put_u32(b, mapped_term(w, map, c, sp->postings[i].term));
+        put_f32(b, sp->postings[i].weight);
+    }
+}
+
+static void write_record(page_cache_writer *w, const char *data, size_t len) {
+    pthread_mutex_lock(&w->lock);
+    if (fwrite(data, 1, len, w->f) != len)
+        w->failed = 1;
+    pthread_mutex_unlock(&w->lock);
+}
+
+void page_cache_put_built(page_cache_writer *w, page_cache_terms *map, const char *out_path,
+                          uint64_t key, const diag_list *d, const search_page *sp,
+                          const search_collector *c) {
+    buf b = BUF_INIT;
+    put_u32(&b, 0); /* the length, filled in below */
+    put_u64(&b, key);
+    put_string(&b, out_path);
+    put_u32(&b, (uint32_t)d->len);
+    for (size_t i = 0; i < d->len; i++) {
+        const diag *m = &d->items[i];
+        buf_putc(&b, (char)(m->level == DIAG_ERROR));
+        put_u32(&b, (uint32_t)m->line);
+        put_u32(&b, (uint32_t)m->col);
+        put_string(&b, m->file);
+        put_string(&b, m->message);
+    }
+    buf_putc(&b, (char)(sp != NULL));
+    if (sp)
+        put_search(&b, w, map, sp, c);
+    uint32_t len = (uint32_t)(b.len - sizeof len);
+    memcpy(b.data, &len, sizeof len);
+    write_record(w, b.data, b.len);
+    buf_free(&b);
+}
+
+void page_cache_put_kept(page_cache_writer *w, const char *record) {
+    uint32_t len;
+    memcpy(&len, record, sizeof len);
+    write_record(w, record, sizeof len + len);
+}
+
+static void free_writer(page_cache_writer *w) {
+    pthread_mutex_destroy(&w->lock);
+    for (uint32_t i = 0; i < w->n_terms; i++)
+        free(w->terms[i]);
+    free(w->terms);
+    strmap_free(&w->dict);
+    free(w->path);
+    free(w->tmp);
+    memset(w, 0, sizeof *w);
+}
+
+int page_cache_writer_commit(page_cache_writer *w) {
+    long at = ftell(w->f);
+    buf b = BUF_INIT;
+    put_u32(&b, w->n_terms);
+    for (uint32_t i = 0; i < w->n_terms; i++)
+        put_string(&b, w->terms[i]);
+    put_u64(&b, (uint64_t)at);
+    int failed = w->failed || at < 0 || fwrite(b.data, 1, b.len, w->f) != b.len;
+    failed |= fclose(w->f) != 0;
+    failed = failed || rename(w->tmp, w->path) != 0;
+    if (failed)
+        unlink(w->tmp);
+    buf_free(&b);
+    free_writer(w);
+    return failed ? -1 : 0;
+}
+
+void page_cache_writer_abort(page_cache_writer *w) {
+    fclose(w->f);
+    unlink(w->tmp);
+    free_writer(w);
+}
+
+void page_cache_terms_free(page_cache_terms *map) {
+    free(map->number);
+    map->number = NULL;
+    map->len = 0;
+}

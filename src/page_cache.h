@@ -1,0 +1,117 @@
+/*
+ * page_cache: what building each page gave, so that the next build can
+ * keep a page nothing it depends on has changed for instead of building it
+ * again (the second half of the build cache; cache.h is the first).
+ *
+ * Beside the manifest, OUT_PARENT/.clinicgen-cache/OUT_NAME.pages holds a
+ * record per page written: its output path, its key, its messages and its
+ * search records. A page's key (page_cache_key) is a hash of everything its
+ * output depends on: its own file, the site model as every page sees it
+ * (site_model.digest: titles, front matter, data files, ...) and the rest
+ * of the inputs (templates, filters, site.yaml, the theme, clinicgen
+ * itself, the options). A page whose key is the one recorded, and whose
+ * file the previous build left intact, is kept: output_keep keeps its
+ * file, and its messages and search records come from its record.
+ *
+ * The file is binary, for the binary that wrote it (a version's cache is
+ * never read by another: the manifest's inputs include the executable):
+ *   "clinicgen-pages 1\n" u64 build  u64 seed
+ *   records:  u32 length, then u64 key, str out_path, u32 n, n messages
+ *             (u8 level, i32 line, i32 col, str file, str text), u8 search,
+ *             and if 1 the page's search_page (str title, u32 n, n records
+ *             (str url, str heading, str excerpt, f32 length, u32 first,
+ *             u32 count), u32 n, n postings (u32 term, f32 weight))
+ *   the terms the postings number: u32 n, n strs; then their u64 offset
+ * where str is a u32 length and the bytes (length 0xffffffff: NULL). A file
+ * that does not parse counts as none: every page is then built.
+ *
+ * A page_cache owns the file's bytes, the index of its records and the
+ * collector whose dictionary numbers the kept pages' terms. A writer owns
+ * its temporary file until commit or abort. Workers may read one cache and
+ * write through one writer at once.
+ */
+#ifndef CLINICGEN_PAGE_CACHE_H
+#define CLINICGEN_PAGE_CACHE_H
+
+#include "diag.h"
+#include "page.h"
+#include "search_collect.h"
+#include "strmap.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct page_cache {
+    char *data; /* the file */
+    size_t len;
+    strmap records;          /* out_path -> the record's start in data */
+    search_collector *terms; /* the file's terms, numbered as its postings */
+    uint32_t n_terms;
+    int collector_id; /* the terms' collector number in the search index */
+} page_cache;
+
+#define PAGE_CACHE_INIT                                                                            \
+    { NULL, 0, STRMAP_INIT, NULL, 0, 0 }
+
+/* OUT_PARENT/.clinicgen-cache/OUT_NAME.pages. Caller frees. */
+char *page_cache_path(const char *out_dir);
+
+/* The key of page p, whose file's text hashes to text_hash (0 for a page
+ * made up by the site model), for a build whose other inputs give seed. */
+uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash);
+
+/* Loads the file at path if the build that wrote it had the inputs digest
+ * build and the seed seed. The kept pages' terms get a collector numbered
+ * collector_id. Returns 0, or -1 (c is then empty) when there is no such
+ * file. */
+int page_cache_load(page_cache *c, const char *path, uint64_t build, uint64_t seed,
+                    const search_synonyms *syn, int collector_id);
+/* The record of the page at out_path, if its key is key; else NULL. */
+const char *page_cache_find(const page_cache *c, const char *out_path, uint64_t key);
+/* Adds the record's messages to d and, if it has search records, fills sp
+ * (owned by the caller, numbered by c->terms) and sets *searched. Returns
+ * 0, or -1 for a record that does not parse (nothing added). */
+int page_cache_read(const page_cache *c, const char *record, diag_list *d, search_page *sp,
+                    int *searched);
+void page_cache_free(page_cache *c);
+
+/* ---- writing the next build's file ---- */
+
+typedef struct page_cache_writer {
+    FILE *f;
+    char *path, *tmp;
+    pthread_mutex_t lock; /* guards the file and the terms */
+    strmap dict;          /* term -> number + 1 */
+    char **terms;         /* number -> term (owned) */
+    uint32_t n_terms, cap_terms;
+    int failed;
+} page_cache_writer;
+
+/* A worker's numbering of its collector's terms in the writer's file:
+ * local id -> number + 1 (0: not looked up yet). Zero-initialise; free
+ * with page_cache_terms_free. */
+typedef struct page_cache_terms {
+    uint32_t *number;
+    size_t len;
+} page_cache_terms;
+
+/* Starts the file for a build (inputs digest build, seed). Records kept
+ * from previous (NULL: none will be) are copied as they are, so its terms
+ * keep their numbers. Returns 0, or -1 with errno set. */
+int page_cache_writer_open(page_cache_writer *w, const char *path, uint64_t build, uint64_t seed,
+                           const page_cache *previous);
+/* A page built by this build: its messages d and, if sp is not NULL, its
+ * search records, whose terms are in collector c (numbered through map). */
+void page_cache_put_built(page_cache_writer *w, page_cache_terms *map, const char *out_path,
+                          uint64_t key, const diag_list *d, const search_page *sp,
+                          const search_collector *c);
+/* A page kept: its record, copied from the previous file. */
+void page_cache_put_kept(page_cache_writer *w, const char *record);
+/* Finishes the file and renames it into place; returns 0 or -1. Either
+ * way the writer is freed. */
+int page_cache_writer_commit(page_cache_writer *w);
+void page_cache_writer_abort(page_cache_writer *w);
+void page_cache_terms_free(page_cache_terms *map);
+
+#endif

@@ -1,0 +1,219 @@
+/* Tests for page_cache: a page's record read back as it was written, the
+ * key and the build that make a record usable, kept records copied into
+ * the next file with their terms, and files that do not parse. Each test
+ * works in its own mkdtemp folder. */
+#include "fsutil.h"
+#include "page_cache.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { BUILD = 11, SEED = 22 };
+
+static char *make_tmp(void) {
+    char tmpl[] = "/tmp/clinicgen-pages-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    return dir ? xstrdup(dir) : NULL;
+}
+
+/* A page's search records as a collector would make them: the page's own
+ * record and one section, over three terms of c. */
+static void fill_search(search_page *sp, search_collector *c) {
+    memset(sp, 0, sizeof *sp);
+    sp->title = xstrdup("Microneedling");
+    sp->n_records = 2;
+    sp->records = xcalloc(2, sizeof *sp->records);
+    sp->records[0] = (search_record){xstrdup("procedures/microneedling/"),
+                                     NULL,
+                                     xstrdup("Fine needles make small channels."),
+                                     0,
+                                     2,
+                                     9.5f};
+    sp->records[1] = (search_record){xstrdup("procedures/microneedling/#aftercare"),
+                                     xstrdup("Aftercare"),
+                                     xstrdup("Keep out of the sun."),
+                                     2,
+                                     1,
+                                     3.25f};
+    sp->n_postings = 3;
+    sp->postings = xcalloc(3, sizeof *sp->postings);
+    sp->postings[0] = (search_posting){search_collector_intern(c, "needl", 5), 8.0f};
+    sp->postings[1] = (search_posting){search_collector_intern(c, "channel", 7), 1.5f};
+    sp->postings[2] = (search_posting){search_collector_intern(c, "sun", 3), 1.0f};
+}
+
+static void check_search(const search_page *sp, const page_cache *c) {
+    CHECK_STR(sp->title, "Microneedling");
+    CHECK(sp->n_records == 2 && sp->n_postings == 3);
+    if (sp->n_records != 2 || sp->n_postings != 3)
+        return;
+    CHECK_STR(sp->records[0].url, "procedures/microneedling/");
+    CHECK(sp->records[0].heading == NULL);
+    CHECK_STR(sp->records[1].heading, "Aftercare");
+    CHECK_STR(sp->records[1].excerpt, "Keep out of the sun.");
+    CHECK(sp->records[0].length == 9.5f && sp->records[1].length == 3.25f);
+    CHECK(sp->records[1].first == 2 && sp->records[1].count == 1);
+    CHECK(sp->collector == c->collector_id);
+    CHECK_STR(search_collector_term(c->terms, sp->postings[0].term), "needl");
+    CHECK_STR(search_collector_term(c->terms, sp->postings[2].term), "sun");
+    CHECK(sp->postings[1].weight == 1.5f);
+}
+
+/* Writes one built page (with a warning and search records) and one
+ * without search; returns the file's path. */
+static char *write_file(const char *dir) {
+    char *path = fs_join(dir, "site.pages");
+    page_cache_writer w;
+    CHECK(page_cache_writer_open(&w, path, BUILD, SEED, NULL) == 0);
+    search_collector *c = search_collector_new(NULL, 0);
+    search_collector_intern(c, "unused", 6); /* a term no kept page uses */
+    search_page sp;
+    fill_search(&sp, c);
+    diag_list d = DIAG_LIST_INIT;
+    diag_warning(&d, "content/procedures/microneedling.md", 7, 3, "raw HTML is left out");
+    page_cache_terms map = {NULL, 0};
+    page_cache_put_built(&w, &map, "procedures/microneedling/index.html", 101, &d, &sp, c);
+    diag_free(&d);
+    page_cache_put_built(&w, &map, "404.html", 102, &d, NULL, c);
+    CHECK(page_cache_writer_commit(&w) == 0);
+    page_cache_terms_free(&map);
+    search_page_free(&sp);
+    search_collector_free(c);
+    return path;
+}
+
+TEST(page_cache_reads_back_a_page_as_written) {
+    char *dir = make_tmp();
+    char *path = write_file(dir);
+    page_cache c;
+    CHECK(page_cache_load(&c, path, BUILD, SEED, NULL, 4) == 0);
+    const char *record = page_cache_find(&c, "procedures/microneedling/index.html", 101);
+    CHECK(record != NULL);
+    diag_list d = DIAG_LIST_INIT;
+    search_page sp;
+    memset(&sp, 0, sizeof sp);
+    int searched = 0;
+    CHECK(record && page_cache_read(&c, record, &d, &sp, &searched) == 0);
+    CHECK(searched == 1 && d.len == 1 && d.warnings == 1);
+    if (d.len == 1) {
+        CHECK_STR(d.items[0].file, "content/procedures/microneedling.md");
+        CHECK(d.items[0].line == 7 && d.items[0].col == 3);
+        CHECK_STR(d.items[0].message, "raw HTML is left out");
+    }
+    check_search(&sp, &c);
+    CHECK(c.collector_id == 4);
+    search_page_free(&sp);
+    diag_free(&d);
+    record = page_cache_find(&c, "404.html", 102);
+    searched = 1;
+    CHECK(record && page_cache_read(&c, record, &d, &sp, &searched) == 0 && searched == 0);
+    CHECK(d.len == 0);
+    page_cache_free(&c);
+    free(path);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+TEST(page_cache_finds_a_record_only_under_its_key_and_build) {
+    char *dir = make_tmp();
+    char *path = write_file(dir);
+    page_cache c;
+    CHECK(page_cache_load(&c, path, BUILD, SEED, NULL, 0) == 0);
+    CHECK(page_cache_find(&c, "procedures/microneedling/index.html", 100) == NULL);
+    CHECK(page_cache_find(&c, "procedures/other/index.html", 101) == NULL);
+    page_cache_free(&c);
+    CHECK(page_cache_load(&c, path, BUILD + 1, SEED, NULL, 0) == -1); /* another build's */
+    CHECK(page_cache_load(&c, path, BUILD, SEED + 1, NULL, 0) == -1); /* other inputs */
+    CHECK(c.data == NULL && c.records.len == 0);
+    free(path);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+/* A kept record is copied byte for byte: its term numbers must still name
+ * the same terms in the new file, whatever the new pages add. */
+TEST(page_cache_keeps_records_with_their_terms) {
+    char *dir = make_tmp();
+    char *path = write_file(dir);
+    page_cache old;
+    CHECK(page_cache_load(&old, path, BUILD, SEED, NULL, 0) == 0);
+    page_cache_writer w;
+    CHECK(page_cache_writer_open(&w, path, BUILD + 1, SEED, &old) == 0);
+    search_collector *c = search_collector_new(NULL, 0);
+    search_collector_intern(c, "sun", 3); /* numbered differently in c */
+    search_page sp;
+    fill_search(&sp, c);
+    diag_list none = DIAG_LIST_INIT;
+    page_cache_terms map = {NULL, 0};
+    page_cache_put_built(&w, &map, "faq/index.html", 7, &none, &sp, c);
+    page_cache_put_kept(&w, page_cache_find(&old, "procedures/microneedling/index.html", 101));
+    CHECK(page_cache_writer_commit(&w) == 0);
+    page_cache_terms_free(&map);
+    search_page_free(&sp);
+    search_collector_free(c);
+    page_cache_free(&old);
+
+    page_cache now;
+    CHECK(page_cache_load(&now, path, BUILD + 1, SEED, NULL, 0) == 0);
+    CHECK(page_cache_find(&now, "404.html", 102) == NULL); /* not carried over */
+    const char *names[] = {"procedures/microneedling/index.html", "faq/index.html"};
+    uint64_t keys[] = {101, 7};
+    for (int i = 0; i < 2; i++) {
+        const char *record = page_cache_find(&now, names[i], keys[i]);
+        diag_list d = DIAG_LIST_INIT;
+        int searched = 0;
+        memset(&sp, 0, sizeof sp);
+        CHECK(record && page_cache_read(&now, record, &d, &sp, &searched) == 0 && searched);
+        check_search(&sp, &now);
+        CHECK(d.len == (i == 0 ? 1u : 0u));
+        search_page_free(&sp);
+        diag_free(&d);
+    }
+    page_cache_free(&now);
+    free(path);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+/* Every shorter file, and the file with any one byte changed, either does
+ * not load or gives records that read as written or not at all. */
+TEST(page_cache_refuses_damaged_files) {
+    char *dir = make_tmp();
+    char *path = write_file(dir);
+    size_t len;
+    char *data = fs_read_file(path, &len);
+    CHECK(data != NULL);
+    for (size_t cut = 0; data && cut < len; cut++) {
+        fs_write_file(path, data, cut);
+        page_cache c;
+        CHECK(page_cache_load(&c, path, BUILD, SEED, NULL, 0) == -1);
+    }
+    for (size_t at = 0; data && at < len; at++) {
+        data[at] ^= 0x5a;
+        fs_write_file(path, data, len);
+        data[at] ^= 0x5a;
+        page_cache c;
+        if (page_cache_load(&c, path, BUILD, SEED, NULL, 0) != 0)
+            continue;
+        for (size_t s = 0; s < c.records.cap; s++) {
+            if (!c.records.slots[s].key)
+                continue;
+            diag_list d = DIAG_LIST_INIT;
+            search_page sp;
+            memset(&sp, 0, sizeof sp);
+            int searched = 0;
+            if (page_cache_read(&c, c.records.slots[s].value, &d, &sp, &searched) == 0 && searched)
+                for (size_t k = 0; k < sp.n_postings; k++)
+                    CHECK(sp.postings[k].term < c.n_terms);
+            search_page_free(&sp);
+            diag_free(&d);
+        }
+        page_cache_free(&c);
+    }
+    free(data);
+    free(path);
+    fs_remove_tree(dir);
+    free(dir);
+}
