@@ -23,6 +23,7 @@
 #include "strmap.h"
 #include "template.h"
 #include "template_render.h"
+#include "threads.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -56,6 +57,7 @@ typedef struct build_ctx {
     cache_manifest previous; /* the last build's, or empty */
     int previous_intact;     /* its files are all in out_dir as it left them */
     uint64_t inputs;         /* this build's digest of its inputs */
+    int inputs_known;        /* taken already, of the last build's roots */
     uint64_t others;         /* the same without content/ (page_cache.h: the seed) */
     char **roots;
     size_t n_roots;
@@ -220,11 +222,6 @@ static void *page_worker(void *arg) {
     return NULL;
 }
 
-static int default_jobs(void) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
-}
-
 /* Page messages in page order. A template error repeats on every page that
  * uses the template: it is kept once, naming the first page. */
 static void merge_page_diags(diag_list *d, diag_list *page_diags, size_t n) {
@@ -261,22 +258,12 @@ static void build_pages(build_ctx *b, diag_list *d) {
     b->page_diags = xcalloc(n + 1, sizeof *b->page_diags);
     atomic_init(&b->next_page, 0);
     int jobs = b->jobs;
-    pthread_t *threads = xcalloc((size_t)jobs, sizeof *threads);
     b->search_pages = xcalloc(n + 1, sizeof *b->search_pages);
     /* one collector per worker, and the page cache's after them */
     b->collectors = xcalloc((size_t)jobs + 1, sizeof *b->collectors);
     b->collectors[jobs] = b->can_keep ? b->kept.terms : NULL;
     atomic_init(&b->next_worker, 0);
-    int started = 0;
-    for (int i = 1; i < jobs; i++)
-        if (pthread_create(&threads[i], NULL, page_worker, b) == 0)
-            started = i;
-        else
-            break;
-    page_worker(b); /* the main thread works too */
-    for (int i = 1; i <= started; i++)
-        pthread_join(threads[i], NULL);
-    free(threads);
+    threads_run(jobs, page_worker, b);
     merge_page_diags(d, b->page_diags, n);
     free(b->page_diags);
     b->page_diags = NULL;
@@ -334,6 +321,17 @@ static void report_phase(const build_ctx *b, const char *phase, struct timespec 
     clock_gettime(CLOCK_MONOTONIC, since);
 }
 
+/* Are this build's input roots the last build's? Then the digest load_cache
+ * took of them is this build's too. */
+static int same_roots(const build_ctx *b) {
+    if (b->n_roots != b->previous.n_roots)
+        return 0;
+    for (size_t i = 0; i < b->n_roots; i++)
+        if (strcmp(b->roots[i], b->previous.roots[i]) != 0)
+            return 0;
+    return 1;
+}
+
 /* The inputs' digest without content/: the site model's digest stands for
  * what pages read of content/ besides their own file. */
 static uint64_t inputs_but_content(const build_ctx *b) {
@@ -356,7 +354,8 @@ static int prepare(build_ctx *b, diag_list *d) {
     /* the digest is taken before any page is read: an edit made while the
      * build runs is seen by the next one */
     b->roots = project_input_roots(&b->pr, &b->n_roots);
-    b->inputs = cache_inputs_digest(b->roots, b->n_roots, b->options);
+    if (!b->inputs_known || !same_roots(b))
+        b->inputs = cache_inputs_digest(b->roots, b->n_roots, b->options);
     b->others = inputs_but_content(b);
     /* Content errors do not stop the build here: every page is still
      * rendered so that all errors are reported at once, and the output is
@@ -364,8 +363,9 @@ static int prepare(build_ctx *b, diag_list *d) {
     /* search and the A-Z index come with a theme that has pages for them */
     b->search = template_set_get(b->pr.templates, "search.html") != NULL;
     int az = template_set_get(b->pr.templates, "az.html") != NULL;
-    site_inputs in = {&b->pr.cfg,  b->pr.content_dir, b->pr.content_shown,
-                      opt->drafts, b->search,         az};
+    b->jobs = opt->jobs > 0 ? opt->jobs : threads_default_jobs();
+    site_inputs in = {
+        &b->pr.cfg, b->pr.content_dir, b->pr.content_shown, opt->drafts, b->search, az, b->jobs};
     site_model_build(&b->model, &in, d);
     b->seed = hash64_u64(b->model.digest, b->others);
     if (b->search) {
@@ -382,7 +382,6 @@ static int prepare(build_ctx *b, diag_list *d) {
  * recorded for the next (a cache that cannot be written only costs the
  * next build time: save_cache says so). */
 static void open_page_cache(build_ctx *b) {
-    b->jobs = b->opt->jobs > 0 ? b->opt->jobs : default_jobs();
     if ((size_t)b->jobs > b->model.n_pages)
         b->jobs = b->model.n_pages ? (int)b->model.n_pages : 1;
     b->can_keep = b->previous_intact && page_cache_load(&b->kept, b->pages_path, b->previous.inputs,
@@ -465,8 +464,11 @@ static int load_cache(build_ctx *b) {
     if (cache_manifest_load(&b->previous, b->manifest_path) != 0)
         return 0;
     b->previous_intact = cache_outputs_intact(&b->previous, b->out_dir);
-    return b->previous_intact && cache_inputs_digest(b->previous.roots, b->previous.n_roots,
-                                                     b->options) == b->previous.inputs;
+    if (!b->previous_intact)
+        return 0;
+    b->inputs = cache_inputs_digest(b->previous.roots, b->previous.n_roots, b->options);
+    b->inputs_known = 1;
+    return b->inputs == b->previous.inputs;
 }
 
 /* After a successful build: what it read and wrote, for the next one. */

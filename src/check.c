@@ -12,6 +12,7 @@
 #include "strmap.h"
 #include "template_render.h"
 #include "text.h"
+#include "threads.h"
 #include "tokenize.h"
 
 #include <ctype.h>
@@ -557,7 +558,8 @@ static int open_site(check_ctx *c, diag_list *d) {
                       c->pr.content_shown,
                       opt->drafts,
                       template_set_get(t, "search.html") != NULL,
-                      template_set_get(t, "az.html") != NULL};
+                      template_set_get(t, "az.html") != NULL,
+                      threads_default_jobs()};
     site_model_build(&c->model, &in, d);
     c->filters = filter_env_new(&c->pr.filters, c->pr.cfg.raw, c->model.data);
     c->pages = xcalloc(c->model.n_pages + 1, sizeof *c->pages);

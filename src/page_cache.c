@@ -63,6 +63,24 @@ static float read_f32(reader *r) {
     return v;
 }
 
+/* A posting: its term as a base-128 varint, then its weight as one byte
+ * when it is a whole number from 1 to 254 (most are: counts of words in
+ * the body), else 255 and the float. */
+static void read_posting(reader *r, search_posting *post) {
+    uint32_t term = 0;
+    unsigned char byte = 0x80;
+    for (int shift = 0; (byte & 0x80) && !r->bad; shift += 7) {
+        read_bytes(r, &byte, 1);
+        if (shift > 28)
+            r->bad = 1;
+        else
+            term |= (uint32_t)(byte & 0x7f) << shift;
+    }
+    post->term = term;
+    read_bytes(r, &byte, 1);
+    post->weight = byte == 255 ? read_f32(r) : (float)byte;
+}
+
 /* A string in place (not NUL-terminated): its bytes, or NULL for none. */
 static const char *read_span(reader *r, uint32_t *len) {
     *len = read_u32(r);
@@ -192,15 +210,14 @@ static void read_search(const page_cache *c, reader *r, search_page *sp) {
         r->bad |= !rec->url || !rec->excerpt;
     }
     n = read_u32(r);
-    if (r->bad || (size_t)(r->end - r->p) / 8 < n) {
+    if (r->bad || (size_t)(r->end - r->p) / 2 < n) { /* a posting takes 2 bytes or more */
         r->bad = 1;
         return;
     }
     sp->postings = xmalloc((n ? n : 1) * sizeof *sp->postings);
     for (; sp->n_postings < n; sp->n_postings++) {
         search_posting *post = &sp->postings[sp->n_postings];
-        post->term = read_u32(r);
-        post->weight = read_f32(r);
+        read_posting(r, post);
         r->bad |= post->term >= c->n_terms;
     }
     for (size_t i = 0; i < sp->n_records; i++)
@@ -255,6 +272,18 @@ static void put_u64(buf *b, uint64_t v) {
 
 static void put_f32(buf *b, float v) {
     buf_append(b, (const char *)&v, sizeof v);
+}
+
+static void put_posting(buf *b, uint32_t term, float weight) {
+    for (; term >= 0x80; term >>= 7)
+        buf_putc(b, (char)(0x80 | (term & 0x7f)));
+    buf_putc(b, (char)term);
+    if (weight >= 1 && weight <= 254 && weight == (float)(int)weight) {
+        buf_putc(b, (char)(int)weight);
+    } else {
+        buf_putc(b, (char)255);
+        put_f32(b, weight);
+    }
 }
 
 static void put_string(buf *b, const char *s) {
@@ -334,10 +363,8 @@ static void put_search(buf *b, page_cache_writer *w, page_cache_terms *map, cons
         put_u32(b, (uint32_t)rec->count);
     }
     put_u32(b, (uint32_t)sp->n_postings);
-    for (size_t i = 0; i < sp->n_postings; i++) {
-        put_u32(b, mapped_term(w, map, c, sp->postings[i].term));
-        put_f32(b, sp->postings[i].weight);
-    }
+    for (size_t i = 0; i < sp->n_postings; i++)
+        put_posting(b, mapped_term(w, map, c, sp->postings[i].term), sp->postings[i].weight);
 }
 
 static void write_record(page_cache_writer *w, const char *data, size_t len) {

@@ -8,10 +8,12 @@
 #include "hash.h"
 #include "site_index.h"
 #include "text.h"
+#include "threads.h"
 #include "walk.h"
 #include "yaml_value.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -33,14 +35,39 @@ int site_compare_listed(const void *a, const void *b) {
     return c ? c : strcmp(p->url_path, q->url_path);
 }
 
+/* The page files, read on in->jobs threads into pages[i] and diags[i]. */
+typedef struct page_reader {
+    const site_inputs *in;
+    const path_list *files;
+    page **pages;
+    diag_list *diags;
+    atomic_size_t next;
+} page_reader;
+
+static void *read_pages(void *arg) {
+    page_reader *r = arg;
+    for (size_t i; (i = atomic_fetch_add(&r->next, 1)) < r->files->len;) {
+        const char *src = r->files->items[i];
+        char *shown = fs_join(r->in->display_content_dir, src);
+        r->pages[i] = xcalloc(1, sizeof *r->pages[i]);
+        page_load(r->pages[i], r->in->content_dir, src, shown, &r->diags[i]);
+        free(shown);
+    }
+    return NULL;
+}
+
+/* The model takes the pages in file order, whichever thread read them:
+ * messages and the digest come out the same for every -j. */
 static void load_pages(site_model *m, const site_inputs *in, const content_files *files,
                        diag_list *d) {
-    for (size_t i = 0; i < files->pages.len; i++) {
+    size_t n = files->pages.len;
+    page_reader r = {in, &files->pages, xcalloc(n + 1, sizeof *r.pages),
+                     xcalloc(n + 1, sizeof *r.diags), 0};
+    threads_run(in->jobs, read_pages, &r);
+    for (size_t i = 0; i < n; i++) {
         const char *src = files->pages.items[i];
-        char *shown = fs_join(in->display_content_dir, src);
-        page *p = xcalloc(1, sizeof *p);
-        page_load(p, in->content_dir, src, shown, d);
-        free(shown);
+        page *p = r.pages[i];
+        diag_move(d, &r.diags[i]);
         m->digest = hash64_u64(p->draft ? 1 : p->model_hash, hash64_str(src, m->digest));
         if (p->draft && !in->drafts) {
             strmap_put(&m->drafts, src, m); /* a link to it gets its own message */
@@ -50,6 +77,8 @@ static void load_pages(site_model *m, const site_inputs *in, const content_files
         strmap_put(&m->by_source, src, p);
         site_add_page(m, p);
     }
+    free(r.pages);
+    free(r.diags);
 }
 
 static value *load_data_files(const path_list *files, const char *content_dir,

@@ -59,6 +59,7 @@ typedef struct site_inputs {
     int drafts;
     int search; /* make the search results page (the theme has search.html) */
     int az;     /* make the A-Z index (the theme has az.html) */
+    int jobs;   /* threads to read the pages on (0 or 1: this one) */
 } site_inputs;
 
 /* Returns 0; -1 after reporting errors (the model is still freeable). */

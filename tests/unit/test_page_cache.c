@@ -41,7 +41,7 @@ static void fill_search(search_page *sp, search_collector *c) {
     sp->postings = xcalloc(3, sizeof *sp->postings);
     sp->postings[0] = (search_posting){search_collector_intern(c, "needl", 5), 8.0f};
     sp->postings[1] = (search_posting){search_collector_intern(c, "channel", 7), 1.5f};
-    sp->postings[2] = (search_posting){search_collector_intern(c, "sun", 3), 1.0f};
+    sp->postings[2] = (search_posting){search_collector_intern(c, "sun", 3), 300.0f};
 }
 
 static void check_search(const search_page *sp, const page_cache *c) {
@@ -58,7 +58,8 @@ static void check_search(const search_page *sp, const page_cache *c) {
     CHECK(sp->collector == c->collector_id);
     CHECK_STR(search_collector_term(c->terms, sp->postings[0].term), "needl");
     CHECK_STR(search_collector_term(c->terms, sp->postings[2].term), "sun");
-    CHECK(sp->postings[1].weight == 1.5f);
+    CHECK(sp->postings[0].weight == 8.0f && sp->postings[1].weight == 1.5f);
+    CHECK(sp->postings[2].weight == 300.0f); /* past what one byte holds */
 }
 
 /* Writes one built page (with a warning and search records) and one
