@@ -261,13 +261,110 @@ static void rank_related(const related_index *ix, size_t r, unsigned *score, siz
         score[touched[i]] = 0;
 }
 
+/* ---- the same, without visiting every procedure that shares a term ----
+ * A procedure q's score is the weight of the set of r's terms it shares,
+ * S(q). Taking the subsets S of r's terms heaviest first, and for each the
+ * procedures whose S(q) is exactly S in listing order, meets candidates in
+ * the order the result ranks them; it stops once no lighter subset can
+ * place one. Popular tags no longer cost every procedure a pass over
+ * everyone holding them, which made this quadratic in the site's size. */
+
+enum { SUBSET_TERMS = 8 }; /* more terms than this: score everyone (2^8 subsets) */
+
+typedef struct ranked {
+    unsigned score;
+    size_t rank;
+} ranked;
+
+/* The set of t's terms (bit j: t->items[j]) that procedure q has too. */
+static unsigned shared_terms(const related_index *ix, const terms *t, size_t q) {
+    const terms *u = &ix->of[q];
+    unsigned set = 0;
+    for (size_t j = 0; j < t->n; j++)
+        for (size_t k = 0; k < u->n; k++)
+            if (u->items[k] == t->items[j]) {
+                set |= 1u << j;
+                break;
+            }
+    return set;
+}
+
+typedef struct subset {
+    unsigned set, weight;
+} subset;
+
+static int heavier_first(const void *a, const void *b) {
+    const subset *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    return x->set < y->set ? -1 : x->set > y->set;
+}
+
+/* Adds q (score, rank) to best[0..n) if it places; returns the new count. */
+static size_t place(ranked *best, size_t n, ranked q) {
+    size_t at = n;
+    while (at > 0 && (best[at - 1].score < q.score ||
+                      (best[at - 1].score == q.score && best[at - 1].rank > q.rank)))
+        at--;
+    if (at >= SITE_RELATED_MAX)
+        return n;
+    if (n == SITE_RELATED_MAX)
+        n--;
+    memmove(best + at + 1, best + at, (n - at) * sizeof *best);
+    best[at] = q;
+    return n + 1;
+}
+
+/* The procedures sharing exactly the terms `set` with r, in listing order. */
+static size_t place_subset(const related_index *ix, size_t r, subset s, ranked *best, size_t n) {
+    const terms *t = &ix->of[r];
+    const posting *shortest = NULL;
+    for (size_t j = 0; j < t->n; j++)
+        if ((s.set >> j & 1) && (!shortest || t->items[j]->n < shortest->n))
+            shortest = t->items[j];
+    for (size_t i = 0; i < shortest->n; i++) {
+        size_t q = shortest->ranks[i];
+        if (n == SITE_RELATED_MAX && s.weight == best[n - 1].score && q > best[n - 1].rank)
+            break; /* ties go to the earlier procedure: no later one places */
+        if (q != r && shared_terms(ix, t, q) == s.set)
+            n = place(best, n, (ranked){s.weight, q});
+    }
+    return n;
+}
+
+static void rank_related_by_subsets(const related_index *ix, size_t r) {
+    const terms *t = &ix->of[r];
+    subset subsets[1u << SUBSET_TERMS];
+    size_t n_subsets = 0;
+    for (unsigned set = 1; set < 1u << t->n; set++) {
+        unsigned weight = 0;
+        for (size_t j = 0; j < t->n; j++)
+            weight += (set >> j & 1) ? t->items[j]->weight : 0;
+        subsets[n_subsets++] = (subset){set, weight};
+    }
+    qsort(subsets, n_subsets, sizeof *subsets, heavier_first);
+    ranked best[SITE_RELATED_MAX];
+    size_t n = 0;
+    for (size_t i = 0; i < n_subsets; i++) {
+        if (n == SITE_RELATED_MAX && subsets[i].weight < best[n - 1].score)
+            break;
+        n = place_subset(ix, r, subsets[i], best, n);
+    }
+    page *p = ix->procs[r];
+    for (size_t i = 0; i < n; i++)
+        page_list_push(&p->related, &p->n_related, ix->procs[best[i].rank]);
+}
+
 void site_index_related(site_model *m) {
     related_index ix;
     related_index_build(&ix, m);
     unsigned *score = xcalloc(ix.n_procs + 1, sizeof *score);
     size_t *touched = xcalloc(ix.n_procs + 1, sizeof *touched);
     for (size_t r = 0; r < ix.n_procs; r++)
-        rank_related(&ix, r, score, touched);
+        if (ix.of[r].n <= SUBSET_TERMS)
+            rank_related_by_subsets(&ix, r);
+        else
+            rank_related(&ix, r, score, touched);
     free(score);
     free(touched);
     related_index_free(&ix);

@@ -294,6 +294,79 @@ TEST(related_ranks_by_shared_concerns_then_tags_at_most_five) {
     fixture_close(&f);
 }
 
+/* Against every pair scored by brute force, on 400 procedures with random
+ * concerns (2 points) and tags (1 point): up to 13 terms a page, so both
+ * ways of ranking (by subsets of up to 8 terms, and scoring everyone) run,
+ * with many ties. */
+TEST(related_equals_brute_force_on_random_procedures) {
+    enum { N = 400, CONCERNS = 5, TAGS = 8 };
+    site_config cfg = {0};
+    cfg.base_path = "/";
+    site_model m;
+    memset(&m, 0, sizeof m);
+    m.cfg = &cfg;
+    page *concerns[CONCERNS];
+    for (int c = 0; c < CONCERNS; c++) {
+        char *url = xasprintf("concerns/c%d/", c);
+        concerns[c] = page_new_virtual(KIND_CONCERN, url, url);
+        free(url);
+    }
+    unsigned has[N]; /* bits 0-4: concerns, 5-12: tags */
+    uint32_t seed = 12345;
+    for (int i = 0; i < N; i++) {
+        char url[32], title[16];
+        snprintf(url, sizeof url, "procedures/p%03d/", i);
+        snprintf(title, sizeof title, "P%03d", i);
+        page *p = page_new_virtual(KIND_PROCEDURE, url, title);
+        seed = seed * 1103515245u + 12345u;
+        /* mostly few terms, now and then many */
+        has[i] = (seed >> 8) & ((seed >> 28) < 3 ? 0x1fffu : 0x0c63u);
+        for (int c = 0; c < CONCERNS; c++)
+            if (has[i] >> c & 1)
+                page_list_push(&p->concern_pages, &p->n_concern_pages, concerns[c]);
+        for (int t = 0; t < TAGS; t++)
+            if (has[i] >> (CONCERNS + t) & 1) {
+                p->tags = xrealloc(p->tags, (p->n_tags + 1) * sizeof *p->tags);
+                p->tags[p->n_tags++] = xasprintf("tag%d", t);
+            }
+        site_add_page(&m, p);
+    }
+    site_index_related(&m);
+    int mismatches = 0;
+    for (int r = 0; r < N; r++) {
+        int best[SITE_RELATED_MAX], score[SITE_RELATED_MAX], n = 0;
+        for (int q = 0; q < N; q++) { /* in listing order: a tie keeps the earlier */
+            unsigned shared = has[r] & has[q];
+            int sc = 2 * __builtin_popcount(shared & 0x1f) + __builtin_popcount(shared >> CONCERNS);
+            if (q == r || sc == 0)
+                continue;
+            int at = n;
+            while (at > 0 && score[at - 1] < sc)
+                at--;
+            if (at >= SITE_RELATED_MAX)
+                continue;
+            if (n == SITE_RELATED_MAX)
+                n--;
+            memmove(best + at + 1, best + at, (size_t)(n - at) * sizeof *best);
+            memmove(score + at + 1, score + at, (size_t)(n - at) * sizeof *score);
+            best[at] = q;
+            score[at] = sc;
+            n++;
+        }
+        const page *p = m.pages[r];
+        int same = (int)p->n_related == n;
+        for (int k = 0; same && k < n; k++)
+            same = p->related[k] == m.pages[best[k]];
+        mismatches += !same;
+    }
+    CHECK_INT(mismatches, 0);
+    for (size_t i = 0; i < m.n_pages; i++)
+        page_free(m.pages[i]);
+    free(m.pages);
+    for (int c = 0; c < CONCERNS; c++)
+        page_free(concerns[c]);
+}
+
 /* ---- URL clashes (site.c's claim_urls) ---- */
 
 TEST(names_that_differ_only_in_case_are_errors_naming_both) {
