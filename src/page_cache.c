@@ -2,6 +2,7 @@
  * (see page_cache.h for the file's form). */
 #include "page_cache.h"
 
+#include "binio.h"
 #include "buf.h"
 #include "cache.h"
 #include "fsutil.h"
@@ -14,7 +15,6 @@
 
 static const char MAGIC[] = "clinicgen-pages 1\n";
 enum { HEADER_BYTES = sizeof MAGIC - 1 + 16 };
-static const uint32_t NO_STRING = 0xffffffffu;
 
 char *page_cache_path(const char *out_dir) {
     char *manifest = cache_manifest_path(out_dir);
@@ -30,83 +30,30 @@ uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash) {
 
 /* ---- reading ---- */
 
-typedef struct reader {
-    const char *p, *end;
-    int bad;
-} reader;
-
-static void read_bytes(reader *r, void *out, size_t n) {
-    if (r->bad || (size_t)(r->end - r->p) < n) {
-        r->bad = 1;
-        memset(out, 0, n);
-        return;
-    }
-    memcpy(out, r->p, n);
-    r->p += n;
-}
-
-static uint32_t read_u32(reader *r) {
-    uint32_t v;
-    read_bytes(r, &v, sizeof v);
-    return v;
-}
-
-static uint64_t read_u64(reader *r) {
-    uint64_t v;
-    read_bytes(r, &v, sizeof v);
-    return v;
-}
-
-static float read_f32(reader *r) {
-    float v;
-    read_bytes(r, &v, sizeof v);
-    return v;
-}
-
 /* A posting: its term as a base-128 varint, then its weight as one byte
  * when it is a whole number from 1 to 254 (most are: counts of words in
  * the body), else 255 and the float. */
-static void read_posting(reader *r, search_posting *post) {
+static void read_posting(binio_reader *r, search_posting *post) {
     uint32_t term = 0;
     unsigned char byte = 0x80;
     for (int shift = 0; (byte & 0x80) && !r->bad; shift += 7) {
-        read_bytes(r, &byte, 1);
+        byte = binio_u8(r);
         if (shift > 28)
             r->bad = 1;
         else
             term |= (uint32_t)(byte & 0x7f) << shift;
     }
     post->term = term;
-    read_bytes(r, &byte, 1);
-    post->weight = byte == 255 ? read_f32(r) : (float)byte;
-}
-
-/* A string in place (not NUL-terminated): its bytes, or NULL for none. */
-static const char *read_span(reader *r, uint32_t *len) {
-    *len = read_u32(r);
-    if (*len == NO_STRING)
-        return NULL;
-    if (r->bad || (size_t)(r->end - r->p) < *len) {
-        r->bad = 1;
-        return NULL;
-    }
-    const char *s = r->p;
-    r->p += *len;
-    return s;
-}
-
-static char *read_string(reader *r) {
-    uint32_t len;
-    const char *s = read_span(r, &len);
-    return s ? xstrndup(s, len) : NULL;
+    byte = binio_u8(r);
+    post->weight = byte == 255 ? binio_f32(r) : (float)byte;
 }
 
 static int read_terms(page_cache *c, const char *at) {
-    reader r = {at, c->data + c->len - sizeof(uint64_t), 0};
-    c->n_terms = read_u32(&r);
+    binio_reader r = {at, c->data + c->len - sizeof(uint64_t), 0};
+    c->n_terms = binio_u32(&r);
     for (uint32_t i = 0; i < c->n_terms && !r.bad; i++) {
         uint32_t len;
-        const char *term = read_span(&r, &len);
+        const char *term = binio_span(&r, &len);
         /* each term once, in order: its id is its number */
         if (!term || search_collector_intern(c->terms, term, len) != i)
             r.bad = 1;
@@ -116,16 +63,16 @@ static int read_terms(page_cache *c, const char *at) {
 
 /* Indexes the records between the header and the terms. */
 static int index_records(page_cache *c, const char *end) {
-    reader r = {c->data + HEADER_BYTES, end, 0};
+    binio_reader r = {c->data + HEADER_BYTES, end, 0};
     while (!r.bad && r.p < r.end) {
         const char *record = r.p;
-        uint32_t len = read_u32(&r);
-        reader in = {r.p, r.p + len, 0};
+        uint32_t len = binio_u32(&r);
+        binio_reader in = {r.p, r.p + len, 0};
         if (r.bad || (size_t)(r.end - r.p) < len)
             return -1;
         r.p += len;
-        read_u64(&in);
-        char *out_path = read_string(&in);
+        binio_u64(&in);
+        char *out_path = binio_string(&in);
         if (in.bad || !out_path) {
             free(out_path);
             return -1;
@@ -139,8 +86,8 @@ static int index_records(page_cache *c, const char *end) {
 static int parse(page_cache *c, uint64_t build, uint64_t seed) {
     if (c->len < HEADER_BYTES + sizeof(uint64_t) || memcmp(c->data, MAGIC, sizeof MAGIC - 1))
         return -1;
-    reader r = {c->data + sizeof MAGIC - 1, c->data + c->len, 0};
-    if (read_u64(&r) != build || read_u64(&r) != seed)
+    binio_reader r = {c->data + sizeof MAGIC - 1, c->data + c->len, 0};
+    if (binio_u64(&r) != build || binio_u64(&r) != seed)
         return -1;
     uint64_t terms_at;
     memcpy(&terms_at, c->data + c->len - sizeof terms_at, sizeof terms_at);
@@ -174,13 +121,12 @@ const char *page_cache_find(const page_cache *c, const char *out_path, uint64_t 
     return stored == key ? record : NULL;
 }
 
-static void read_messages(reader *r, diag_list *d) {
-    uint32_t n = read_u32(r);
+static void read_messages(binio_reader *r, diag_list *d) {
+    uint32_t n = binio_u32(r);
     for (uint32_t i = 0; i < n && !r->bad; i++) {
-        unsigned char level;
-        read_bytes(r, &level, 1);
-        int32_t line = (int32_t)read_u32(r), col = (int32_t)read_u32(r);
-        char *file = read_string(r), *text = read_string(r);
+        unsigned char level = binio_u8(r);
+        int32_t line = (int32_t)binio_u32(r), col = (int32_t)binio_u32(r);
+        char *file = binio_string(r), *text = binio_string(r);
         if (!r->bad && text)
             diag_add(d, level ? DIAG_ERROR : DIAG_WARNING, file, line, col, "%s", text);
         else
@@ -190,30 +136,28 @@ static void read_messages(reader *r, diag_list *d) {
     }
 }
 
-static void read_search(const page_cache *c, reader *r, search_page *sp) {
+static void read_search(const page_cache *c, binio_reader *r, search_page *sp) {
     sp->collector = c->collector_id;
-    sp->title = read_string(r);
-    uint32_t n = read_u32(r);
-    if (r->bad || (size_t)(r->end - r->p) / 24 < n) { /* a record takes 24 bytes or more */
-        r->bad = 1;
+    sp->title = binio_string(r);
+    uint32_t n = binio_u32(r);
+    binio_need(r, n, 24); /* a record takes 24 bytes or more */
+    if (r->bad)
         return;
-    }
     sp->records = xcalloc(n ? n : 1, sizeof *sp->records);
     for (; sp->n_records < n && !r->bad; sp->n_records++) {
         search_record *rec = &sp->records[sp->n_records];
-        rec->url = read_string(r);
-        rec->heading = read_string(r);
-        rec->excerpt = read_string(r);
-        rec->length = read_f32(r);
-        rec->first = read_u32(r);
-        rec->count = read_u32(r);
+        rec->url = binio_string(r);
+        rec->heading = binio_string(r);
+        rec->excerpt = binio_string(r);
+        rec->length = binio_f32(r);
+        rec->first = binio_u32(r);
+        rec->count = binio_u32(r);
         r->bad |= !rec->url || !rec->excerpt;
     }
-    n = read_u32(r);
-    if (r->bad || (size_t)(r->end - r->p) / 2 < n) { /* a posting takes 2 bytes or more */
-        r->bad = 1;
+    n = binio_u32(r);
+    binio_need(r, n, 2); /* a posting takes 2 bytes or more */
+    if (r->bad)
         return;
-    }
     sp->postings = xmalloc((n ? n : 1) * sizeof *sp->postings);
     for (; sp->n_postings < n; sp->n_postings++) {
         search_posting *post = &sp->postings[sp->n_postings];
@@ -228,14 +172,13 @@ int page_cache_read(const page_cache *c, const char *record, diag_list *d, searc
                     int *searched) {
     uint32_t len;
     memcpy(&len, record, sizeof len);
-    reader r = {record + sizeof len, record + sizeof len + len, 0};
-    read_u64(&r);
+    binio_reader r = {record + sizeof len, record + sizeof len + len, 0};
+    binio_u64(&r);
     uint32_t path_len;
-    read_span(&r, &path_len);
+    binio_span(&r, &path_len);
     diag_list messages = DIAG_LIST_INIT;
     read_messages(&r, &messages);
-    unsigned char search = 0;
-    read_bytes(&r, &search, 1);
+    unsigned char search = binio_u8(&r);
     search_page page;
     memset(&page, 0, sizeof page);
     if (search)
@@ -262,18 +205,6 @@ void page_cache_free(page_cache *c) {
 
 /* ---- writing ---- */
 
-static void put_u32(buf *b, uint32_t v) {
-    buf_append(b, (const char *)&v, sizeof v);
-}
-
-static void put_u64(buf *b, uint64_t v) {
-    buf_append(b, (const char *)&v, sizeof v);
-}
-
-static void put_f32(buf *b, float v) {
-    buf_append(b, (const char *)&v, sizeof v);
-}
-
 static void put_posting(buf *b, uint32_t term, float weight) {
     for (; term >= 0x80; term >>= 7)
         buf_putc(b, (char)(0x80 | (term & 0x7f)));
@@ -282,18 +213,8 @@ static void put_posting(buf *b, uint32_t term, float weight) {
         buf_putc(b, (char)(int)weight);
     } else {
         buf_putc(b, (char)255);
-        put_f32(b, weight);
+        binio_put_f32(b, weight);
     }
-}
-
-static void put_string(buf *b, const char *s) {
-    if (!s) {
-        put_u32(b, NO_STRING);
-        return;
-    }
-    size_t n = strlen(s);
-    put_u32(b, (uint32_t)n);
-    buf_append(b, s, n);
 }
 
 /* The writer's number of a term, added if new; called with the lock held. */
@@ -351,18 +272,18 @@ static uint32_t mapped_term(page_cache_writer *w, page_cache_terms *map, const s
 
 static void put_search(buf *b, page_cache_writer *w, page_cache_terms *map, const search_page *sp,
                        const search_collector *c) {
-    put_string(b, sp->title);
-    put_u32(b, (uint32_t)sp->n_records);
+    binio_put_string(b, sp->title);
+    binio_put_u32(b, (uint32_t)sp->n_records);
     for (size_t i = 0; i < sp->n_records; i++) {
         const search_record *rec = &sp->records[i];
-        put_string(b, rec->url);
-        put_string(b, rec->heading);
-        put_string(b, rec->excerpt);
-        put_f32(b, rec->length);
-        put_u32(b, (uint32_t)rec->first);
-        put_u32(b, (uint32_t)rec->count);
+        binio_put_string(b, rec->url);
+        binio_put_string(b, rec->heading);
+        binio_put_string(b, rec->excerpt);
+        binio_put_f32(b, rec->length);
+        binio_put_u32(b, (uint32_t)rec->first);
+        binio_put_u32(b, (uint32_t)rec->count);
     }
-    put_u32(b, (uint32_t)sp->n_postings);
+    binio_put_u32(b, (uint32_t)sp->n_postings);
     for (size_t i = 0; i < sp->n_postings; i++)
         put_posting(b, mapped_term(w, map, c, sp->postings[i].term), sp->postings[i].weight);
 }
@@ -378,17 +299,17 @@ void page_cache_put_built(page_cache_writer *w, page_cache_terms *map, const cha
                           uint64_t key, const diag_list *d, const search_page *sp,
                           const search_collector *c) {
     buf b = BUF_INIT;
-    put_u32(&b, 0); /* the length, filled in below */
-    put_u64(&b, key);
-    put_string(&b, out_path);
-    put_u32(&b, (uint32_t)d->len);
+    binio_put_u32(&b, 0); /* the length, filled in below */
+    binio_put_u64(&b, key);
+    binio_put_string(&b, out_path);
+    binio_put_u32(&b, (uint32_t)d->len);
     for (size_t i = 0; i < d->len; i++) {
         const diag *m = &d->items[i];
         buf_putc(&b, (char)(m->level == DIAG_ERROR));
-        put_u32(&b, (uint32_t)m->line);
-        put_u32(&b, (uint32_t)m->col);
-        put_string(&b, m->file);
-        put_string(&b, m->message);
+        binio_put_u32(&b, (uint32_t)m->line);
+        binio_put_u32(&b, (uint32_t)m->col);
+        binio_put_string(&b, m->file);
+        binio_put_string(&b, m->message);
     }
     buf_putc(&b, (char)(sp != NULL));
     if (sp)
@@ -419,10 +340,10 @@ static void free_writer(page_cache_writer *w) {
 int page_cache_writer_commit(page_cache_writer *w) {
     long at = ftell(w->f);
     buf b = BUF_INIT;
-    put_u32(&b, w->n_terms);
+    binio_put_u32(&b, w->n_terms);
     for (uint32_t i = 0; i < w->n_terms; i++)
-        put_string(&b, w->terms[i]);
-    put_u64(&b, (uint64_t)at);
+        binio_put_string(&b, w->terms[i]);
+    binio_put_u64(&b, (uint64_t)at);
     int failed = w->failed || at < 0 || fwrite(b.data, 1, b.len, w->f) != b.len;
     failed |= fclose(w->f) != 0;
     failed = failed || rename(w->tmp, w->path) != 0;
