@@ -11,6 +11,7 @@
 #include "hash.h"
 #include "jsonld.h"
 #include "markdown.h"
+#include "model_cache.h"
 #include "output.h"
 #include "page_cache.h"
 #include "progress.h"
@@ -66,6 +67,8 @@ typedef struct build_ctx {
     int jobs;
     uint64_t seed;
     char *pages_path;
+    char *model_path;
+    model_cache known; /* the last build's page files */
     page_cache kept;
     int can_keep;
     page_cache_writer pages_out;
@@ -364,8 +367,10 @@ static int prepare(build_ctx *b, diag_list *d) {
     b->search = template_set_get(b->pr.templates, "search.html") != NULL;
     int az = template_set_get(b->pr.templates, "az.html") != NULL;
     b->jobs = opt->jobs > 0 ? opt->jobs : threads_default_jobs();
+    int known = !opt->no_cache && model_cache_load(&b->known, b->model_path, b->others) == 0;
     site_inputs in = {
-        &b->pr.cfg, b->pr.content_dir, b->pr.content_shown, opt->drafts, b->search, az, b->jobs};
+        &b->pr.cfg, b->pr.content_dir, b->pr.content_shown,     opt->drafts, b->search,
+        az,         b->jobs,           known ? &b->known : NULL};
     site_model_build(&b->model, &in, d);
     b->seed = hash64_u64(b->model.digest, b->others);
     if (b->search) {
@@ -427,7 +432,9 @@ static void free_ctx(build_ctx *b) {
     if (b->writing_pages)
         page_cache_writer_abort(&b->pages_out);
     page_cache_free(&b->kept);
+    model_cache_free(&b->known);
     free(b->pages_path);
+    free(b->model_path);
     output_free(&b->out);
     cache_manifest_free(&b->previous);
     for (size_t i = 0; i < b->n_roots; i++)
@@ -485,6 +492,7 @@ static void save_cache(build_ctx *b, char *messages) {
     char *dir = fs_dirname(b->manifest_path);
     int pages_saved = b->writing_pages && page_cache_writer_commit(&b->pages_out) == 0;
     b->writing_pages = 0;
+    pages_saved = model_cache_save(&b->model, b->model_path, b->others) == 0 && pages_saved;
     if ((*dir && fs_mkdirs(dir) != 0) || cache_manifest_save(m, b->manifest_path) != 0)
         fprintf(stderr,
                 "clinicgen: warning: cannot keep the build cache in %s (%s): the next "
@@ -492,9 +500,9 @@ static void save_cache(build_ctx *b, char *messages) {
                 dir, strerror(errno));
     else if (!pages_saved)
         fprintf(stderr,
-                "clinicgen: warning: cannot write %s: the next build will build every "
+                "clinicgen: warning: cannot write %s or %s: the next build will build every "
                 "page again\n",
-                b->pages_path);
+                b->pages_path, b->model_path);
     free(dir);
 }
 
@@ -555,6 +563,7 @@ int build_site(const build_options *opt) {
     b.options = options_key(opt, b.out_dir);
     b.manifest_path = cache_manifest_path(b.out_dir);
     b.pages_path = page_cache_path(b.out_dir);
+    b.model_path = model_cache_path(b.out_dir);
     if (!opt->no_cache && load_cache(&b)) {
         report_up_to_date(&b, &start);
         free_ctx(&b);

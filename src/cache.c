@@ -310,10 +310,12 @@ static void describe_dir(buf *b, int fd, int depth) {
 
 uint64_t cache_file_identity(const char *path) {
     struct stat st;
-    if (stat(path, &st) != 0)
-        return 0;
+    return stat(path, &st) == 0 ? cache_stat_identity(path, &st) : 0;
+}
+
+uint64_t cache_stat_identity(const char *path, const struct stat *st) {
     buf b = BUF_INIT;
-    describe(&b, path, &st);
+    describe(&b, path, st);
     uint64_t h = hash64(b.data, b.len, 1);
     buf_free(&b);
     return h;

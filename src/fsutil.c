@@ -41,7 +41,14 @@ const char *fs_strerror(int err) {
 
 char *fs_read_file_max(const char *path, size_t max, size_t *len) {
     struct stat st;
+    return fs_read_file_stat(path, max, len, &st);
+}
+
+char *fs_read_file_stat(const char *path, size_t max, size_t *len, struct stat *stp) {
+    struct stat st;
+    memset(&st, 0, sizeof st);
     int fd = open_regular(path, &st);
+    *stp = st;
     if (fd < 0)
         return NULL;
     if ((unsigned long long)st.st_size > max) {

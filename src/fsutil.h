@@ -10,6 +10,7 @@
 #include "strmap.h"
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 /* Whole file, NUL-terminated (len excludes the NUL); NULL with errno set.
  * Only regular files are read: a folder gives EISDIR, and a FIFO, socket or
@@ -18,6 +19,9 @@ char *fs_read_file(const char *path, size_t *len);
 /* The same, refusing a file larger than max bytes: NULL with errno EFBIG
  * and the file's size in *len. */
 char *fs_read_file_max(const char *path, size_t max, size_t *len);
+/* The same, also giving the file's status before it was read (st may be
+ * left unset on failure). */
+char *fs_read_file_stat(const char *path, size_t max, size_t *len, struct stat *st);
 /* strerror(err), except that ENODEV from fs_read_file and fs_copy_file
  * reads "not a regular file". */
 const char *fs_strerror(int err);

@@ -2,6 +2,7 @@
 #include "page.h"
 
 #include "buf.h"
+#include "cache.h"
 #include "fsutil.h"
 #include "hash.h"
 #include "markdown.h"
@@ -370,7 +371,9 @@ int page_load(page *p, const char *content_dir, const char *source, const char *
               diag_list *d) {
     char *path = fs_join(content_dir, source);
     size_t len;
-    char *text = fs_read_file_max(path, PAGE_MAX_BYTES, &len);
+    struct stat st;
+    char *text = fs_read_file_stat(path, PAGE_MAX_BYTES, &len, &st);
+    uint64_t file_id = text ? cache_stat_identity(path, &st) : 0;
     free(path);
     if (!text) {
         int err = errno;
@@ -392,8 +395,35 @@ int page_load(page *p, const char *content_dir, const char *source, const char *
         return -1;
     }
     int rc = page_load_source(p, text, len, source, display_path, d);
+    p->file_id = file_id;
     free(text);
     return rc;
+}
+
+int page_load_known(page *p, const char *source, const char *display_path, page_known *k,
+                    diag_list *d) {
+    memset(p, 0, sizeof *p);
+    p->source = xstrdup(source);
+    p->display_path = xstrdup(display_path);
+    page_set_paths(p, source);
+    size_t errors = d->errors, first = d->len;
+    p->front = k->front;
+    k->front = NULL;
+    p->body_offset = k->body_offset;
+    p->body_line = k->body_line;
+    page_read_fields(p, d);
+    sort_by_line(d, first);
+    if (!p->title && k->heading_title) {
+        p->title = xstrdup(k->heading_title);
+        p->title_from_heading = 1;
+    }
+    if (!p->title)
+        p->title = title_from_file_name(source);
+    page_set_url(p, NULL);
+    p->file_id = k->file_id;
+    p->text_hash = k->text_hash;
+    p->model_hash = k->model_hash;
+    return d->errors > errors ? -1 : 0;
 }
 
 page *page_new_virtual(page_kind kind, const char *url_path, const char *title) {

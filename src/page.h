@@ -59,11 +59,12 @@ typedef struct page {
      * (PAGE_MAX_BYTES, markdown_check_limits): reported once when loading;
      * later stages leave its body alone. */
     int skip_body;
-    size_t body_offset;     /* byte offset of the body in the source file */
+    size_t body_offset; /* byte offset of the body in the source file */
     /* For the page cache (page_cache.h): a hash of the whole file as
      * loaded, and one of what the site model takes from it (the front
      * matter's bytes, the title, skip_body). 0 for a made-up page. */
     uint64_t text_hash, model_hash;
+    uint64_t file_id;       /* the file's identity as read (cache_stat_identity); 0: none */
     int body_line;          /* line number of the body's first line */
     struct page **children; /* listings: pages shown (borrowed) */
     size_t n_children;
@@ -104,6 +105,22 @@ int page_split_front_matter(const char *text, size_t len, front_matter_split *ou
  * Returns 0, or -1 after adding errors to d (the page is still freeable). */
 int page_load(page *p, const char *content_dir, const char *source, const char *display_path,
               diag_list *d);
+
+/* What page_load found in a file besides what page_read_fields takes from
+ * its front matter: the model cache (model_cache.h) keeps it, so that a
+ * file unchanged since the last build is not read again. */
+typedef struct page_known {
+    value *front; /* taken by page_load_known */
+    size_t body_offset;
+    int body_line;
+    const char *heading_title; /* the title from the opening heading, or NULL */
+    uint64_t file_id, text_hash, model_hash;
+} page_known;
+
+/* Fills p as page_load would from the file k describes, with the same
+ * messages, without reading it. Returns 0, or -1 after adding errors. */
+int page_load_known(page *p, const char *source, const char *display_path, page_known *k,
+                    diag_list *d);
 
 /* The same for text already read (clinicgen render); a display path under
  * content/ gives the page its section and kind. */

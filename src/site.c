@@ -6,6 +6,7 @@
 #include "cache.h"
 #include "fsutil.h"
 #include "hash.h"
+#include "model_cache.h"
 #include "site_index.h"
 #include "text.h"
 #include "threads.h"
@@ -49,8 +50,11 @@ static void *read_pages(void *arg) {
     for (size_t i; (i = atomic_fetch_add(&r->next, 1)) < r->files->len;) {
         const char *src = r->files->items[i];
         char *shown = fs_join(r->in->display_content_dir, src);
-        r->pages[i] = xcalloc(1, sizeof *r->pages[i]);
-        page_load(r->pages[i], r->in->content_dir, src, shown, &r->diags[i]);
+        page *p = r->pages[i] = xcalloc(1, sizeof *r->pages[i]);
+        const site_inputs *in = r->in;
+        if (!in->known ||
+            !model_cache_restore(in->known, p, in->content_dir, src, shown, &r->diags[i]))
+            page_load(p, in->content_dir, src, shown, &r->diags[i]);
         free(shown);
     }
     return NULL;

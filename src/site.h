@@ -60,6 +60,9 @@ typedef struct site_inputs {
     int search; /* make the search results page (the theme has search.html) */
     int az;     /* make the A-Z index (the theme has az.html) */
     int jobs;   /* threads to read the pages on (0 or 1: this one) */
+    /* the last build's page files (model_cache.h), to take unchanged ones
+     * from instead of reading them; NULL: read every file */
+    const struct model_cache *known;
 } site_inputs;
 
 /* Returns 0; -1 after reporting errors (the model is still freeable). */
