@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "cache.h"
 #include "fsutil.h"
+#include "hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,13 +80,18 @@ int model_cache_load(model_cache *c, const char *path, uint64_t inputs) {
     c->data = fs_read_file(path, &c->len);
     if (!c->data)
         return -1;
-    binio_reader r = {c->data, c->data + c->len, 0};
+    /* the last 8 bytes: a hash of the rest */
+    uint64_t sum = 0;
+    if (c->len >= HEADER_BYTES + sizeof sum)
+        memcpy(&sum, c->data + c->len - sizeof sum, sizeof sum);
+    binio_reader r = {c->data, c->data + c->len - sizeof sum, 0};
     uint64_t stored = 0;
     if (c->len >= HEADER_BYTES && !memcmp(c->data, MAGIC, sizeof MAGIC - 1)) {
         r.p += sizeof MAGIC - 1;
         stored = binio_u64(&r);
     }
-    if (stored != inputs || c->len < HEADER_BYTES)
+    if (stored != inputs || c->len < HEADER_BYTES + sizeof sum ||
+        hash64(c->data, c->len - sizeof sum, 0) != sum)
         r.bad = 1;
     while (!r.bad && r.p < r.end) {
         const char *entry = r.p;
@@ -210,6 +216,7 @@ int model_cache_save(const site_model *m, const char *path, uint64_t inputs) {
         if (p->source && p->file_id && !p->skip_body && p->front)
             put_page(&b, p);
     }
+    binio_put_u64(&b, hash64(b.data, b.len, 0));
     char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
     int rc = fs_write_file(tmp, b.data, b.len);
     if (rc == 0 && rename(tmp, path) != 0)

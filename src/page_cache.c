@@ -48,8 +48,16 @@ static void read_posting(binio_reader *r, search_posting *post) {
     post->weight = byte == 255 ? binio_f32(r) : (float)byte;
 }
 
+/* A record: u32 length, u64 hash of what follows it, then the rest. */
+enum { RECORD_HEAD = sizeof(uint32_t) + sizeof(uint64_t) };
+
 static int read_terms(page_cache *c, const char *at) {
-    binio_reader r = {at, c->data + c->len - sizeof(uint64_t), 0};
+    const char *end = c->data + c->len - 2 * sizeof(uint64_t);
+    uint64_t sum;
+    memcpy(&sum, end, sizeof sum);
+    if (at > end || hash64(at, (size_t)(end - at), 0) != sum)
+        return -1;
+    binio_reader r = {at, end, 0};
     c->n_terms = binio_u32(&r);
     for (uint32_t i = 0; i < c->n_terms && !r.bad; i++) {
         uint32_t len;
@@ -71,6 +79,7 @@ static int index_records(page_cache *c, const char *end) {
         if (r.bad || (size_t)(r.end - r.p) < len)
             return -1;
         r.p += len;
+        binio_u64(&in); /* the hash: checked when the record is read */
         binio_u64(&in);
         char *out_path = binio_string(&in);
         if (in.bad || !out_path) {
@@ -84,14 +93,14 @@ static int index_records(page_cache *c, const char *end) {
 }
 
 static int parse(page_cache *c, uint64_t build, uint64_t seed) {
-    if (c->len < HEADER_BYTES + sizeof(uint64_t) || memcmp(c->data, MAGIC, sizeof MAGIC - 1))
+    if (c->len < HEADER_BYTES + 2 * sizeof(uint64_t) || memcmp(c->data, MAGIC, sizeof MAGIC - 1))
         return -1;
     binio_reader r = {c->data + sizeof MAGIC - 1, c->data + c->len, 0};
     if (binio_u64(&r) != build || binio_u64(&r) != seed)
         return -1;
     uint64_t terms_at;
     memcpy(&terms_at, c->data + c->len - sizeof terms_at, sizeof terms_at);
-    if (terms_at < HEADER_BYTES || terms_at > c->len - sizeof terms_at)
+    if (terms_at < HEADER_BYTES || terms_at > c->len - 2 * sizeof terms_at)
         return -1;
     return read_terms(c, c->data + terms_at) != 0 || index_records(c, c->data + terms_at) != 0 ? -1
                                                                                                : 0;
@@ -117,7 +126,7 @@ const char *page_cache_find(const page_cache *c, const char *out_path, uint64_t 
     if (!record)
         return NULL;
     uint64_t stored;
-    memcpy(&stored, record + sizeof(uint32_t), sizeof stored);
+    memcpy(&stored, record + RECORD_HEAD, sizeof stored);
     return stored == key ? record : NULL;
 }
 
@@ -171,8 +180,12 @@ static void read_search(const page_cache *c, binio_reader *r, search_page *sp) {
 int page_cache_read(const page_cache *c, const char *record, diag_list *d, search_page *sp,
                     int *searched) {
     uint32_t len;
+    uint64_t sum;
     memcpy(&len, record, sizeof len);
-    binio_reader r = {record + sizeof len, record + sizeof len + len, 0};
+    memcpy(&sum, record + sizeof len, sizeof sum);
+    if (len < sizeof sum || hash64(record + RECORD_HEAD, len - sizeof sum, 0) != sum)
+        return -1; /* damaged since it was written */
+    binio_reader r = {record + RECORD_HEAD, record + sizeof len + len, 0};
     binio_u64(&r);
     uint32_t path_len;
     binio_span(&r, &path_len);
@@ -299,7 +312,8 @@ void page_cache_put_built(page_cache_writer *w, page_cache_terms *map, const cha
                           uint64_t key, const diag_list *d, const search_page *sp,
                           const search_collector *c) {
     buf b = BUF_INIT;
-    binio_put_u32(&b, 0); /* the length, filled in below */
+    binio_put_u32(&b, 0); /* the length and the hash, filled in below */
+    binio_put_u64(&b, 0);
     binio_put_u64(&b, key);
     binio_put_string(&b, out_path);
     binio_put_u32(&b, (uint32_t)d->len);
@@ -315,7 +329,9 @@ void page_cache_put_built(page_cache_writer *w, page_cache_terms *map, const cha
     if (sp)
         put_search(&b, w, map, sp, c);
     uint32_t len = (uint32_t)(b.len - sizeof len);
+    uint64_t sum = hash64(b.data + RECORD_HEAD, b.len - RECORD_HEAD, 0);
     memcpy(b.data, &len, sizeof len);
+    memcpy(b.data + sizeof len, &sum, sizeof sum);
     write_record(w, b.data, b.len);
     buf_free(&b);
 }
@@ -343,6 +359,7 @@ int page_cache_writer_commit(page_cache_writer *w) {
     binio_put_u32(&b, w->n_terms);
     for (uint32_t i = 0; i < w->n_terms; i++)
         binio_put_string(&b, w->terms[i]);
+    binio_put_u64(&b, hash64(b.data, b.len, 0));
     binio_put_u64(&b, (uint64_t)at);
     int failed = w->failed || at < 0 || fwrite(b.data, 1, b.len, w->f) != b.len;
     failed |= fclose(w->f) != 0;

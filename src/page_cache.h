@@ -15,14 +15,15 @@
  *
  * The file is binary (binio.h: str is a string, or none):
  *   "clinicgen-pages 1\n" u64 build  u64 seed
- *   records:  u32 length, then u64 key, str out_path, u32 n, n messages
+ *   records:  u32 length, u64 hash of the rest, then u64 key, str out_path, u32 n, n messages
  *             (u8 level, i32 line, i32 col, str file, str text), u8 search,
  *             and if 1 the page's search_page (str title, u32 n, n records
  *             (str url, str heading, str excerpt, f32 length, u32 first,
  *             u32 count), u32 n, n postings (the term as a varint, the
  *             weight as a byte if it is a whole number below 255, else 255
  *             and an f32))
- *   the terms the postings number: u32 n, n strs; then their u64 offset
+ *   the terms the postings number: u32 n, n strs, a u64 hash of them;
+ *   then their u64 offset
  * A file that does not parse counts as none: every page is then built.
  *
  * A page_cache owns the file's bytes, the index of its records and the

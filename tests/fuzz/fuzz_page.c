@@ -87,7 +87,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                       site.pr.content_shown,
                       0,
                       template_set_get(site.pr.templates, "search.html") != NULL,
-                      template_set_get(site.pr.templates, "az.html") != NULL};
+                      template_set_get(site.pr.templates, "az.html") != NULL,
+                      1,
+                      NULL};
     if (site_model_build(&site.model, &in, &d) != 0 || d.errors)
         fail_setup(&d, "site_model_build");
     char *dirs[2], *shown[2];
