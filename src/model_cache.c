@@ -80,19 +80,17 @@ int model_cache_load(model_cache *c, const char *path, uint64_t inputs) {
     c->data = fs_read_file(path, &c->len);
     if (!c->data)
         return -1;
-    /* the last 8 bytes: a hash of the rest */
-    uint64_t sum = 0;
+    /* the last 8 bytes: the header's and the entries' hashes, chained */
+    uint64_t sum = 0, stored_sum = 0, stored_inputs = 0;
     if (c->len >= HEADER_BYTES + sizeof sum)
-        memcpy(&sum, c->data + c->len - sizeof sum, sizeof sum);
+        memcpy(&stored_sum, c->data + c->len - sizeof sum, sizeof sum);
     binio_reader r = {c->data, c->data + c->len - sizeof sum, 0};
-    uint64_t stored = 0;
-    if (c->len >= HEADER_BYTES && !memcmp(c->data, MAGIC, sizeof MAGIC - 1)) {
+    if (c->len >= HEADER_BYTES + sizeof sum && !memcmp(c->data, MAGIC, sizeof MAGIC - 1)) {
         r.p += sizeof MAGIC - 1;
-        stored = binio_u64(&r);
+        stored_inputs = binio_u64(&r);
+        sum = hash64(c->data, HEADER_BYTES, 0);
     }
-    if (stored != inputs || c->len < HEADER_BYTES + sizeof sum ||
-        hash64(c->data, c->len - sizeof sum, 0) != sum)
-        r.bad = 1;
+    r.bad |= stored_inputs != inputs;
     while (!r.bad && r.p < r.end) {
         const char *entry = r.p;
         uint32_t len = binio_u32(&r);
@@ -105,8 +103,9 @@ int model_cache_load(model_cache *c, const char *path, uint64_t inputs) {
             strmap_put(&c->entries, source, (void *)entry);
         free(source);
         r.p += r.bad ? 0 : len;
+        sum = r.bad ? sum : hash64(entry, sizeof len + len, sum);
     }
-    if (r.bad) {
+    if (r.bad || sum != stored_sum) {
         model_cache_free(c);
         return -1;
     }
@@ -207,23 +206,35 @@ static void put_page(buf *b, const page *p) {
     memcpy(b->data + start, &len, sizeof len);
 }
 
+/* Entries are written as they are made, so the file never waits whole in
+ * memory. */
 int model_cache_save(const site_model *m, const char *path, uint64_t inputs) {
+    char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        free(tmp);
+        return -1;
+    }
     buf b = BUF_INIT;
     buf_puts(&b, MAGIC);
     binio_put_u64(&b, inputs);
-    for (size_t i = 0; i < m->n_pages; i++) {
+    uint64_t sum = hash64(b.data, b.len, 0);
+    int failed = fwrite(b.data, 1, b.len, f) != b.len;
+    for (size_t i = 0; i < m->n_pages && !failed; i++) {
         const page *p = m->pages[i];
-        if (p->source && p->file_id && !p->skip_body && p->front)
-            put_page(&b, p);
+        if (!p->source || !p->file_id || p->skip_body || !p->front)
+            continue;
+        buf_clear(&b);
+        put_page(&b, p);
+        sum = hash64(b.data, b.len, sum);
+        failed = fwrite(b.data, 1, b.len, f) != b.len;
     }
-    binio_put_u64(&b, hash64(b.data, b.len, 0));
-    char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-    int rc = fs_write_file(tmp, b.data, b.len);
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -1;
-    if (rc != 0)
+    failed |= fwrite(&sum, sizeof sum, 1, f) != 1;
+    failed |= fclose(f) != 0;
+    failed = failed || rename(tmp, path) != 0;
+    if (failed)
         unlink(tmp);
     free(tmp);
     buf_free(&b);
-    return rc;
+    return failed ? -1 : 0;
 }

@@ -17,8 +17,9 @@
  * body_offset, u32 body_line, str heading title, and the front matter as
  * a value tree (u8 type, i32 line, col, str text, u8 boolean, f64 number,
  * then for a list u32 n and n values, for a map u32 n and n times str key,
- * i32 line, col and a value); last a u64 hash of all before it. A file
- * that does not parse counts as none: its pages are read.
+ * i32 line, col and a value); last a u64 hash of the header and the
+ * entries (each hashed with the hash before it as the seed). A file that
+ * does not parse counts as none: its pages are read.
  *
  * A model_cache owns the file's bytes and the index of its entries; it is
  * read-only once loaded, so the threads that read pages share it.
