@@ -68,6 +68,7 @@ typedef struct build_ctx {
     uint64_t seed;
     char *pages_path;
     char *model_path;
+    char *model_tmp;   /* this build's model cache, renamed into place when it succeeds */
     model_cache known; /* the last build's page files */
     page_cache kept;
     int can_keep;
@@ -117,9 +118,11 @@ static int filter_body(build_ctx *b, worker *w, const page *p, md_doc *doc, diag
     return rc;
 }
 
-static int render_body(build_ctx *b, worker *w, const page *p, md_doc *doc, uint64_t *text_hash,
+/* Sets p->front to the page's front matter, read again with its body. */
+static int render_body(build_ctx *b, worker *w, page *p, md_doc *doc, uint64_t *text_hash,
                        diag_list *d) {
-    if (project_parse_body(&b->pr, p, doc, text_hash, d) != 0 || filter_body(b, w, p, doc, d) != 0)
+    if (project_parse_body(&b->pr, p, doc, &p->front, text_hash, d) != 0 ||
+        filter_body(b, w, p, doc, d) != 0)
         return -1;
     md_source src = {p->display_path, p->body_line - 1, p->title};
     site_link_origin origin = {&b->model, p};
@@ -168,9 +171,12 @@ static int keep_page(build_ctx *b, size_t i, diag_list *d) {
 }
 
 static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
-    const page *p = b->model.pages[i];
+    const page *in_model = b->model.pages[i];
     if (keep_page(b, i, d))
         return;
+    /* the page as this worker builds it: the model's, with the front matter
+     * the model did not keep (site_model_forget_front_matter) */
+    page own = *in_model, *p = &own;
     md_doc doc;
     memset(&doc, 0, sizeof doc);
     buf_clear(&w->html);
@@ -190,9 +196,11 @@ static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
      * URL's owner is written: each output path is written once */
     const page *owner = strmap_get(&b->model.by_url, p->url_path);
     if (rc == 0 && render_env_page(w->templates, p, &body, &w->out, d) == 0 &&
-        (!owner || owner == p))
+        (!owner || owner == in_model))
         output_write(&b->out, p->out_path, w->out.data, w->out.len, d);
     md_doc_free(&doc);
+    if (own.front != in_model->front)
+        value_free(own.front);
     if (b->writing_pages) /* a page with errors fails the build: its record is never read */
         page_cache_put_built(&b->pages_out, &w->cached_terms, p->out_path,
                              page_cache_key(b->seed, p, text_hash), d,
@@ -373,6 +381,8 @@ static int prepare(build_ctx *b, diag_list *d) {
         az,         b->jobs,           known ? &b->known : NULL};
     site_model_build(&b->model, &in, d);
     b->seed = hash64_u64(b->model.digest, b->others);
+    b->model_tmp = model_cache_write(&b->model, b->model_path, b->others);
+    site_model_forget_front_matter(&b->model);
     if (b->search) {
         char *synonyms_file = fs_join(b->pr.content_shown, "_data/synonyms.yaml");
         b->synonyms =
@@ -433,6 +443,9 @@ static void free_ctx(build_ctx *b) {
         page_cache_writer_abort(&b->pages_out);
     page_cache_free(&b->kept);
     model_cache_free(&b->known);
+    if (b->model_tmp)
+        unlink(b->model_tmp); /* still there if the build failed */
+    free(b->model_tmp);
     free(b->pages_path);
     free(b->model_path);
     output_free(&b->out);
@@ -492,7 +505,7 @@ static void save_cache(build_ctx *b, char *messages) {
     char *dir = fs_dirname(b->manifest_path);
     int pages_saved = b->writing_pages && page_cache_writer_commit(&b->pages_out) == 0;
     b->writing_pages = 0;
-    pages_saved = model_cache_save(&b->model, b->model_path, b->others) == 0 && pages_saved;
+    pages_saved = b->model_tmp && rename(b->model_tmp, b->model_path) == 0 && pages_saved;
     if ((*dir && fs_mkdirs(dir) != 0) || cache_manifest_save(m, b->manifest_path) != 0)
         fprintf(stderr,
                 "clinicgen: warning: cannot keep the build cache in %s (%s): the next "

@@ -403,7 +403,7 @@ static void check_page(check_ctx *c, size_t i) {
     check_review(c, p, &pc->d);
     md_doc doc;
     uint64_t text_hash;
-    if (project_parse_body(&c->pr, p, &doc, &text_hash, &pc->d) != 0)
+    if (project_parse_body(&c->pr, p, &doc, NULL, &text_hash, &pc->d) != 0)
         return;
     pc->title_line = title_line(p, &doc);
     check_care(p, doc.ast.root, &pc->d);

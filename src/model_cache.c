@@ -208,12 +208,12 @@ static void put_page(buf *b, const page *p) {
 
 /* Entries are written as they are made, so the file never waits whole in
  * memory. */
-int model_cache_save(const site_model *m, const char *path, uint64_t inputs) {
+char *model_cache_write(const site_model *m, const char *path, uint64_t inputs) {
     char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         free(tmp);
-        return -1;
+        return NULL;
     }
     buf b = BUF_INIT;
     buf_puts(&b, MAGIC);
@@ -231,10 +231,11 @@ int model_cache_save(const site_model *m, const char *path, uint64_t inputs) {
     }
     failed |= fwrite(&sum, sizeof sum, 1, f) != 1;
     failed |= fclose(f) != 0;
-    failed = failed || rename(tmp, path) != 0;
-    if (failed)
-        unlink(tmp);
-    free(tmp);
     buf_free(&b);
-    return failed ? -1 : 0;
+    if (failed) {
+        unlink(tmp);
+        free(tmp);
+        return NULL;
+    }
+    return tmp;
 }

@@ -56,7 +56,9 @@ int model_cache_restore(const model_cache *c, page *p, const char *content_dir, 
                         const char *display_path, diag_list *d);
 void model_cache_free(model_cache *c);
 
-/* Writes an entry for every page of m read from a file. Returns 0 or -1. */
-int model_cache_save(const site_model *m, const char *path, uint64_t inputs);
+/* Writes an entry for every page of m read from a file into a temporary
+ * file beside path, which the caller renames to path when the build
+ * succeeds, or removes. Returns its name (caller frees), or NULL. */
+char *model_cache_write(const site_model *m, const char *path, uint64_t inputs);
 
 #endif

@@ -277,32 +277,45 @@ void page_set_url(page *p, const char *url_path) {
     p->out_path = xasprintf("%sindex.html", p->url_path);
 }
 
+/* The YAML between the --- lines as a map; NULL after adding errors. */
+static value *front_from_split(const front_matter_split *split, const char *display_path,
+                               diag_list *d) {
+    value *front = NULL;
+    if (split->yaml) {
+        front =
+            yaml_value_parse(split->yaml, split->yaml_len, display_path, split->yaml_line - 1, d);
+        if (!front)
+            return NULL;
+    }
+    if (front && front->type != VALUE_MAP && front->type != VALUE_NULL) {
+        diag_error(d, display_path, front->line, front->col,
+                   "front matter must be a map of fields (key: value), not %s",
+                   value_type_name(front->type));
+        value_free(front);
+        return NULL;
+    }
+    if (!front || front->type == VALUE_NULL) {
+        value_free(front);
+        front = value_new(VALUE_MAP, split->yaml_line, 1);
+    }
+    return front;
+}
+
+value *page_parse_front_matter(const char *text, size_t len, const char *display_path,
+                               front_matter_split *split, diag_list *d) {
+    if (page_split_front_matter(text, len, split, display_path, d) != 0)
+        return NULL;
+    return front_from_split(split, display_path, d);
+}
+
 static int page_parse_front(page *p, const char *text, size_t len, diag_list *d) {
     front_matter_split split;
     if (page_split_front_matter(text, len, &split, p->display_path, d) != 0)
         return -1;
     p->body_offset = split.body_offset;
     p->body_line = split.body_line;
-    value *front = NULL;
-    if (split.yaml) {
-        front =
-            yaml_value_parse(split.yaml, split.yaml_len, p->display_path, split.yaml_line - 1, d);
-        if (!front)
-            return -1;
-    }
-    if (front && front->type != VALUE_MAP && front->type != VALUE_NULL) {
-        diag_error(d, p->display_path, front->line, front->col,
-                   "front matter must be a map of fields (key: value), not %s",
-                   value_type_name(front->type));
-        value_free(front);
-        return -1;
-    }
-    if (!front || front->type == VALUE_NULL) {
-        value_free(front);
-        front = value_new(VALUE_MAP, split.yaml_line, 1);
-    }
-    p->front = front;
-    return 0;
+    p->front = front_from_split(&split, p->display_path, d);
+    return p->front ? 0 : -1;
 }
 
 /* The text checks before parsing: encoding, then front matter, then the

@@ -98,6 +98,10 @@ typedef struct front_matter_split {
  * closed (an error is added at the opening line). */
 int page_split_front_matter(const char *text, size_t len, front_matter_split *out,
                             const char *display_path, diag_list *d);
+/* The front matter of text as a map (an empty one without front matter),
+ * with out filled as above; NULL after adding errors. Caller frees. */
+value *page_parse_front_matter(const char *text, size_t len, const char *display_path,
+                               front_matter_split *out, diag_list *d);
 
 /* Reads content_dir/source and fills the page's front matter fields. The
  * text must be UTF-8 (text_check_encoding) of at most PAGE_MAX_BYTES, and

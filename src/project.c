@@ -146,8 +146,8 @@ void project_free(project *pr) {
     memset(pr, 0, sizeof *pr);
 }
 
-int project_parse_body(const project *pr, const page *p, md_doc *doc, uint64_t *text_hash,
-                       diag_list *d) {
+int project_parse_body(const project *pr, const page *p, md_doc *doc, value **front,
+                       uint64_t *text_hash, diag_list *d) {
     if (p->skip_body)
         return -1; /* reported when the page was loaded */
     char *path = fs_join(pr->content_dir, p->source);
@@ -161,16 +161,25 @@ int project_parse_body(const project *pr, const page *p, md_doc *doc, uint64_t *
     /* The file may have changed since page_load checked it: then check it
      * again rather than hand cmark-gfm something unchecked. */
     *text_hash = hash64(text, len, 0);
-    if (len < p->body_offset ||
-        (*text_hash != p->text_hash &&
-         markdown_check_limits(text + p->body_offset, len - p->body_offset, p->display_path,
-                               p->body_line - 1, d) != 0)) {
-        if (len < p->body_offset)
-            diag_error(d, p->display_path, 0, 0, "the file changed during the build");
-        free(text);
-        return -1;
+    int changed = *text_hash != p->text_hash;
+    front_matter_split split = {0};
+    int rc = 0;
+    if (front)
+        rc = (*front = page_parse_front_matter(text, len, p->display_path, &split, d)) ? 0 : -1;
+    if (rc == 0 && (len < p->body_offset || (front && split.body_offset != p->body_offset))) {
+        diag_error(d, p->display_path, 0, 0, "the file changed during the build: build again");
+        rc = -1;
     }
-    markdown_parse(doc, text + p->body_offset, len - p->body_offset);
+    if (rc == 0 && changed &&
+        markdown_check_limits(text + p->body_offset, len - p->body_offset, p->display_path,
+                              p->body_line - 1, d) != 0)
+        rc = -1;
+    if (rc == 0)
+        markdown_parse(doc, text + p->body_offset, len - p->body_offset);
+    else if (front) {
+        value_free(*front);
+        *front = NULL;
+    }
     free(text);
-    return 0;
+    return rc;
 }

@@ -421,6 +421,14 @@ void site_model_free(site_model *m) {
     memset(m, 0, sizeof *m);
 }
 
+void site_model_forget_front_matter(site_model *m) {
+    for (size_t i = 0; i < m->n_pages; i++)
+        if (m->pages[i]->source) {
+            value_free(m->pages[i]->front);
+            m->pages[i]->front = NULL;
+        }
+}
+
 char *site_page_url(const site_model *m, const page *p) {
     return xasprintf("%s%s", m->cfg->base_path, p->url_path);
 }
