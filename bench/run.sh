@@ -65,11 +65,13 @@ tmp="$(mktemp -d "${TMPDIR:-/tmp}/clinicgen-bench.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 export TMPDIR="$tmp"            # Hugo's cache dir ($TMPDIR/hugo_cache) too
 
-# timed LABEL OUTDIR CMD...: one build into a fresh OUTDIR; appends
+# timed LABEL OUTDIR CMD...: one build into a fresh OUTDIR, its build cache
+# removed too; appends
 # "wall cpu rss_kb" to $tmp/LABEL.times. On failure prints the stderr tail
 # and exits 1. rebuild LABEL OUTDIR CMD...: the same into the OUTDIR there is.
 timed() {
-    rm -rf "$2"
+    # a full build from nothing: without the output and the build cache
+    rm -rf "$2" "$(dirname "$2")/.clinicgen-cache/$(basename "$2")".*
     rebuild "$@"
 }
 rebuild() {

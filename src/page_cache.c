@@ -30,24 +30,6 @@ uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash) {
 
 /* ---- reading ---- */
 
-/* A posting: its term as a base-128 varint, then its weight as one byte
- * when it is a whole number from 1 to 254 (most are: counts of words in
- * the body), else 255 and the float. */
-static void read_posting(binio_reader *r, search_posting *post) {
-    uint32_t term = 0;
-    unsigned char byte = 0x80;
-    for (int shift = 0; (byte & 0x80) && !r->bad; shift += 7) {
-        byte = binio_u8(r);
-        if (shift > 28)
-            r->bad = 1;
-        else
-            term |= (uint32_t)(byte & 0x7f) << shift;
-    }
-    post->term = term;
-    byte = binio_u8(r);
-    post->weight = byte == 255 ? binio_f32(r) : (float)byte;
-}
-
 /* A record: u32 length, u64 hash of what follows it, then the rest. */
 enum { RECORD_HEAD = sizeof(uint32_t) + sizeof(uint64_t) };
 
@@ -164,15 +146,20 @@ static void read_search(const page_cache *c, binio_reader *r, search_page *sp) {
         r->bad |= !rec->url || !rec->excerpt;
     }
     n = binio_u32(r);
-    binio_need(r, n, 2); /* a posting takes 2 bytes or more */
-    if (r->bad)
-        return;
-    sp->postings = xmalloc((n ? n : 1) * sizeof *sp->postings);
-    for (; sp->n_postings < n; sp->n_postings++) {
-        search_posting *post = &sp->postings[sp->n_postings];
-        read_posting(r, post);
-        r->bad |= post->term >= c->n_terms;
+    uint32_t len;
+    const unsigned char *packed = (const unsigned char *)binio_span(r, &len), *p = packed;
+    for (uint32_t i = 0; i < n && packed && !r->bad; i++) { /* each term is one of the file's */
+        search_posting post;
+        r->bad |= search_posting_unpack(&p, packed + len, &post) != 0 || post.term >= c->n_terms;
     }
+    if (r->bad || !packed || p != packed + len) {
+        r->bad = 1;
+        return;
+    }
+    sp->postings = xmalloc(len ? len : 1);
+    memcpy(sp->postings, packed, len);
+    sp->postings_len = len;
+    sp->n_postings = n;
     for (size_t i = 0; i < sp->n_records; i++)
         r->bad |= sp->records[i].first + sp->records[i].count > sp->n_postings;
 }
@@ -217,18 +204,6 @@ void page_cache_free(page_cache *c) {
 }
 
 /* ---- writing ---- */
-
-static void put_posting(buf *b, uint32_t term, float weight) {
-    for (; term >= 0x80; term >>= 7)
-        buf_putc(b, (char)(0x80 | (term & 0x7f)));
-    buf_putc(b, (char)term);
-    if (weight >= 1 && weight <= 254 && weight == (float)(int)weight) {
-        buf_putc(b, (char)(int)weight);
-    } else {
-        buf_putc(b, (char)255);
-        binio_put_f32(b, weight);
-    }
-}
 
 /* The writer's number of a term, added if new; called with the lock held. */
 static uint32_t writer_term(page_cache_writer *w, const char *term) {
@@ -297,8 +272,15 @@ static void put_search(buf *b, page_cache_writer *w, page_cache_terms *map, cons
         binio_put_u32(b, (uint32_t)rec->count);
     }
     binio_put_u32(b, (uint32_t)sp->n_postings);
-    for (size_t i = 0; i < sp->n_postings; i++)
-        put_posting(b, mapped_term(w, map, c, sp->postings[i].term), sp->postings[i].weight);
+    buf packed = BUF_INIT;
+    const unsigned char *p = sp->postings, *end = p + sp->postings_len;
+    search_posting post;
+    while (p < end && search_posting_unpack(&p, end, &post) == 0) {
+        post.term = mapped_term(w, map, c, post.term);
+        search_posting_pack(&packed, post);
+    }
+    binio_put_bytes(b, packed.data ? packed.data : "", packed.len);
+    buf_free(&packed);
 }
 
 static void write_record(page_cache_writer *w, const char *data, size_t len) {

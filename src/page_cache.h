@@ -19,9 +19,8 @@
  *             (u8 level, i32 line, i32 col, str file, str text), u8 search,
  *             and if 1 the page's search_page (str title, u32 n, n records
  *             (str url, str heading, str excerpt, f32 length, u32 first,
- *             u32 count), u32 n, n postings (the term as a varint, the
- *             weight as a byte if it is a whole number below 255, else 255
- *             and an f32))
+ *             u32 count), u32 n and the n postings packed as in memory
+ *             (search_collect.h: search_posting_pack) in a str)
  *   the terms the postings number: u32 n, n strs, a u64 hash of them;
  *   then their u64 offset
  * A file that does not parse counts as none: every page is then built.

@@ -422,9 +422,50 @@ void search_collect_page(search_collector *c, search_page *out, const char *url,
     out->n_records = c->n_records;
     out->records = xmalloc((c->n_records ? c->n_records : 1) * sizeof *out->records);
     memcpy(out->records, c->records, c->n_records * sizeof *out->records);
+    buf packed = BUF_INIT;
+    for (size_t i = 0; i < c->n_postings; i++)
+        search_posting_pack(&packed, c->postings[i]);
     out->n_postings = c->n_postings;
-    out->postings = xmalloc((c->n_postings ? c->n_postings : 1) * sizeof *out->postings);
-    memcpy(out->postings, c->postings, c->n_postings * sizeof *out->postings);
+    out->postings_len = packed.len;
+    out->postings = (unsigned char *)buf_detach(&packed);
+}
+
+void search_posting_pack(buf *b, search_posting post) {
+    uint32_t term = post.term;
+    for (; term >= 0x80; term >>= 7)
+        buf_putc(b, (char)(0x80 | (term & 0x7f)));
+    buf_putc(b, (char)term);
+    if (post.weight >= 1 && post.weight <= 254 && post.weight == (float)(int)post.weight) {
+        buf_putc(b, (char)(int)post.weight);
+    } else {
+        buf_putc(b, (char)255);
+        buf_append(b, (const char *)&post.weight, sizeof post.weight);
+    }
+}
+
+int search_posting_unpack(const unsigned char **p, const unsigned char *end, search_posting *out) {
+    const unsigned char *q = *p;
+    uint32_t term = 0;
+    for (int shift = 0;; shift += 7) {
+        if (q >= end || shift > 28)
+            return -1;
+        term |= (uint32_t)(*q & 0x7f) << shift;
+        if (!(*q++ & 0x80))
+            break;
+    }
+    if (q >= end)
+        return -1;
+    out->term = term;
+    if (*q != 255) {
+        out->weight = (float)*q++;
+    } else {
+        if (end - q < 1 + (ptrdiff_t)sizeof out->weight)
+            return -1;
+        memcpy(&out->weight, q + 1, sizeof out->weight);
+        q += 1 + sizeof out->weight;
+    }
+    *p = q;
+    return 0;
 }
 
 void search_page_free(search_page *p) {

@@ -37,9 +37,18 @@ typedef struct search_posting {
     float weight;  /* field-weighted term frequency */
 } search_posting;
 
+/* A page's postings are kept packed, in record order (a large site has
+ * tens of millions): each is its term as a base-128 varint, then its
+ * weight as one byte when it is a whole number from 1 to 254 (most are:
+ * counts of a word in the body), else the byte 255 and the float. */
+void search_posting_pack(buf *b, search_posting post);
+/* Reads the posting at *p into out and moves *p past it; returns 0, or -1
+ * when it does not end before end. */
+int search_posting_unpack(const unsigned char **p, const unsigned char *end, search_posting *out);
+
 typedef struct search_record {
     char *url, *heading, *excerpt; /* owned; heading NULL for the page itself */
-    size_t first, count;           /* its postings in the page's array */
+    size_t first, count;           /* its postings: the page's first-th on */
     float length;                  /* field-weighted number of words */
 } search_record;
 
@@ -47,7 +56,8 @@ typedef struct search_page {
     char *title; /* owned */
     search_record *records;
     size_t n_records;
-    search_posting *postings;
+    unsigned char *postings; /* packed (search_posting_pack) */
+    size_t postings_len;     /* bytes */
     size_t n_postings;
     int collector; /* which collector's dictionary the term ids belong to */
 } search_page;

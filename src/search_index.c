@@ -9,12 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One term's best postings: while scoring, a heap with the worst kept
+ * posting on top; then sorted by record, with their scores 1..255. */
 typedef struct term_postings {
     const char *term; /* a collector's copy */
+    uint32_t df;      /* records holding it */
+    double idf;
+    size_t n, cap; /* cap: SEARCH_POSTINGS_MAX or df, if fewer */
     uint32_t *records;
-    float *weights; /* field-weighted counts, then BM25 scores */
+    float *weights; /* BM25 scores */
     unsigned char *scores;
-    size_t n;
 } term_postings;
 
 typedef struct inverted {
@@ -52,59 +56,32 @@ static uint32_t **merge_dictionaries(inverted *ix, search_collector *const *coll
     return map;
 }
 
-/* Sizes each term's postings exactly: the index is the build's largest
- * structure. */
-static void allocate_postings(inverted *ix, const search_page *pages, size_t n_pages,
-                              uint32_t **map) {
-    for (size_t p = 0; p < n_pages; p++) {
-        ix->n_records += pages[p].n_records;
-        for (size_t i = 0; i < pages[p].n_postings; i++)
-            ix->terms[map[pages[p].collector][pages[p].postings[i].term]].n++;
-    }
-    for (size_t t = 0; t < ix->n_terms; t++) {
-        term_postings *tp = &ix->terms[t];
-        tp->records = xmalloc((tp->n ? tp->n : 1) * sizeof *tp->records);
-        tp->weights = xmalloc((tp->n ? tp->n : 1) * sizeof *tp->weights);
-        tp->n = 0;
-    }
-}
+/* Calls visit(ix, term, weight, record, ctx) for every posting of the
+ * pages, in record order. */
+typedef void posting_visitor(inverted *ix, uint32_t term, float weight, uint32_t record, void *ctx);
 
-/* Moves the pages' postings into the index, freeing them as it goes. */
-static void gather(inverted *ix, search_page *pages, size_t n_pages, uint32_t **map) {
-    allocate_postings(ix, pages, n_pages, map);
-    ix->lengths = xmalloc((ix->n_records ? ix->n_records : 1) * sizeof *ix->lengths);
+static void visit_postings(inverted *ix, const search_page *pages, size_t n_pages,
+                           uint32_t *const *map, posting_visitor *visit, void *ctx) {
     uint32_t r = 0;
     for (size_t p = 0; p < n_pages; p++) {
-        search_page *pg = &pages[p];
-        for (size_t k = 0; k < pg->n_records; k++, r++) {
-            const search_record *rec = &pg->records[k];
-            ix->lengths[r] = rec->length;
-            for (size_t i = rec->first; i < rec->first + rec->count; i++) {
-                const search_posting *sp = &pg->postings[i];
-                term_postings *tp = &ix->terms[map[pg->collector][sp->term]];
-                tp->records[tp->n] = r;
-                tp->weights[tp->n++] = sp->weight;
-            }
+        const search_page *pg = &pages[p];
+        const unsigned char *at = pg->postings, *end = at + pg->postings_len;
+        size_t k = 0; /* the record of the i-th posting */
+        for (size_t i = 0; i < pg->n_postings; i++) {
+            while (k < pg->n_records && i >= pg->records[k].first + pg->records[k].count)
+                k++;
+            search_posting post;
+            if (k == pg->n_records || search_posting_unpack(&at, end, &post) != 0)
+                break; /* none are malformed: the collector and the page cache made them */
+            visit(ix, map[pg->collector][post.term], post.weight, r + (uint32_t)k, ctx);
         }
-        free(pg->postings);
-        pg->postings = NULL;
-        pg->n_postings = 0;
+        r += (uint32_t)pg->n_records;
     }
 }
 
-/* A dictionary may hold terms no page of this build uses (the page cache's
- * holds those of earlier builds): they have no place in the index. */
-static void drop_unused_terms(inverted *ix) {
-    size_t kept = 0;
-    for (size_t t = 0; t < ix->n_terms; t++) {
-        if (ix->terms[t].n) {
-            ix->terms[kept++] = ix->terms[t];
-        } else {
-            free(ix->terms[t].records);
-            free(ix->terms[t].weights);
-        }
-    }
-    ix->n_terms = kept;
+static void count_posting(inverted *ix, uint32_t term, float weight, uint32_t record, void *ctx) {
+    (void)weight, (void)record, (void)ctx;
+    ix->terms[term].df++;
 }
 
 /* BM25 with k1 = 1.2, b = 0.75 over field-weighted counts and lengths. */
@@ -118,89 +95,125 @@ static double bm25(const inverted *ix, double avg, double idf, float weight, uin
     return idf * weight * 2.2 / (weight + norm);
 }
 
-static void swap_scores(float *a, float *b) {
-    float t = *a;
-    *a = *b;
-    *b = t;
+/* Is (a, record ra) a worse posting to keep than (b, rb)? Lower scores
+ * are, and of equal ones the later record: the earliest wins a tie. */
+static int worse(float a, uint32_t ra, float b, uint32_t rb) {
+    return a < b || (a == b && ra > rb);
 }
 
-/* The k-th largest of a[0..n) (k < n), by quickselect with a three-way
- * partition (scores often tie); reorders a. */
-static float kth_largest(float *a, size_t n, size_t k) {
-    size_t lo = 0, hi = n;
+static void sift_down(term_postings *tp, size_t i) {
     for (;;) {
-        float pivot = a[lo + (hi - lo) / 2];
-        size_t above = lo, i = lo, below = hi; /* [lo,above) > pivot, [below,hi) < pivot */
-        while (i < below) {
-            if (a[i] > pivot)
-                swap_scores(&a[above++], &a[i++]);
-            else if (a[i] < pivot)
-                swap_scores(&a[i], &a[--below]);
-            else
-                i++;
-        }
-        if (k < above)
-            hi = above;
-        else if (k >= below)
-            lo = below;
-        else
-            return pivot;
+        size_t w = i, l = 2 * i + 1, r = l + 1;
+        if (l < tp->n && worse(tp->weights[l], tp->records[l], tp->weights[w], tp->records[w]))
+            w = l;
+        if (r < tp->n && worse(tp->weights[r], tp->records[r], tp->weights[w], tp->records[w]))
+            w = r;
+        if (w == i)
+            return;
+        float s = tp->weights[i];
+        uint32_t rec = tp->records[i];
+        tp->weights[i] = tp->weights[w];
+        tp->records[i] = tp->records[w];
+        tp->weights[w] = s;
+        tp->records[w] = rec;
+        i = w;
     }
 }
 
-/* Keeps the SEARCH_POSTINGS_MAX best of a term's scored postings, in record
- * order; the earliest records win a tie at the cut. */
-static size_t keep_best(term_postings *tp, float *scores, float *spare) {
-    if (tp->n <= SEARCH_POSTINGS_MAX)
-        return tp->n;
-    memcpy(spare, scores, tp->n * sizeof *spare);
-    float cut = kth_largest(spare, tp->n, SEARCH_POSTINGS_MAX - 1);
-    size_t above = 0, kept = 0;
+static void sift_up(term_postings *tp, size_t i) {
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        if (!worse(tp->weights[i], tp->records[i], tp->weights[up], tp->records[up]))
+            return;
+        float s = tp->weights[i];
+        uint32_t rec = tp->records[i];
+        tp->weights[i] = tp->weights[up];
+        tp->records[i] = tp->records[up];
+        tp->weights[up] = s;
+        tp->records[up] = rec;
+        i = up;
+    }
+}
+
+/* Scores a posting and keeps it if it is among its term's best so far. */
+static void offer_posting(inverted *ix, uint32_t term, float weight, uint32_t record, void *ctx) {
+    term_postings *tp = &ix->terms[term];
+    float score = (float)bm25(ix, *(const double *)ctx, tp->idf, weight, record);
+    if (!tp->records) {
+        tp->cap = tp->df < SEARCH_POSTINGS_MAX ? tp->df : SEARCH_POSTINGS_MAX;
+        tp->records = xmalloc(tp->cap * sizeof *tp->records);
+        tp->weights = xmalloc(tp->cap * sizeof *tp->weights);
+    }
+    if (tp->n < tp->cap) {
+        tp->weights[tp->n] = score;
+        tp->records[tp->n++] = record;
+        sift_up(tp, tp->n - 1);
+    } else if (worse(tp->weights[0], tp->records[0], score, record)) {
+        tp->weights[0] = score;
+        tp->records[0] = record;
+        sift_down(tp, 0);
+    }
+}
+
+static int by_record(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A term's kept postings in record order, their scores as 1..255 of best. */
+static void finish_term(term_postings *tp, double best) {
+    uint64_t *pairs = xmalloc((tp->n ? tp->n : 1) * sizeof *pairs); /* record << 32 | index */
     for (size_t i = 0; i < tp->n; i++)
-        above += scores[i] > cut;
-    size_t ties = SEARCH_POSTINGS_MAX - above;
+        pairs[i] = (uint64_t)tp->records[i] << 32 | i;
+    qsort(pairs, tp->n, sizeof *pairs, by_record);
+    tp->scores = xmalloc(tp->n ? tp->n : 1);
     for (size_t i = 0; i < tp->n; i++) {
-        if (scores[i] < cut || (scores[i] == cut && ties == 0))
-            continue;
-        ties -= scores[i] == cut;
-        tp->records[kept] = tp->records[i];
-        scores[kept++] = scores[i];
+        size_t from = (size_t)(pairs[i] & 0xffffffffu);
+        long q = best > 0 ? lround(tp->weights[from] / best * 255.0) : 1;
+        tp->scores[i] = (unsigned char)(q < 1 ? 1 : q > 255 ? 255 : q);
+        pairs[i] >>= 32;
     }
-    return kept;
+    for (size_t i = 0; i < tp->n; i++)
+        tp->records[i] = (uint32_t)pairs[i];
+    free(pairs);
+    free(tp->weights);
+    tp->weights = NULL;
 }
 
-/* Scores each posting (in place of its weight), keeps each term's best
- * records and turns their scores into 1..255. */
-static void score_terms(inverted *ix) {
+/* Two passes over the pages' packed postings: one counts each term's
+ * records (for its idf) and the records' lengths (for their average), the
+ * other scores every posting and keeps each term's SEARCH_POSTINGS_MAX
+ * best. Only those are ever held: the postings of a large site are not
+ * copied into the index. A term no page of this build uses (the page
+ * cache's dictionary holds those of earlier builds) is dropped. */
+static void score_terms(inverted *ix, const search_page *pages, size_t n_pages,
+                        uint32_t *const *map) {
+    for (size_t p = 0; p < n_pages; p++)
+        ix->n_records += pages[p].n_records;
+    ix->lengths = xmalloc((ix->n_records ? ix->n_records : 1) * sizeof *ix->lengths);
+    size_t r = 0;
+    for (size_t p = 0; p < n_pages; p++)
+        for (size_t k = 0; k < pages[p].n_records; k++)
+            ix->lengths[r++] = pages[p].records[k].length;
     double avg = 0, best = 0;
-    for (size_t r = 0; r < ix->n_records; r++)
+    for (r = 0; r < ix->n_records; r++)
         avg += ix->lengths[r];
     avg = ix->n_records && avg > 0 ? avg / (double)ix->n_records : 1;
-    float *spare = NULL;
-    size_t spare_cap = 0;
-    for (size_t t = 0; t < ix->n_terms; t++) {
-        term_postings *tp = &ix->terms[t];
-        double idf = bm25_idf(ix, tp->n);
-        for (size_t i = 0; i < tp->n; i++)
-            tp->weights[i] = (float)bm25(ix, avg, idf, tp->weights[i], tp->records[i]);
-        if (tp->n > spare_cap)
-            spare = xrealloc(spare, (spare_cap = tp->n) * sizeof *spare);
-        tp->n = keep_best(tp, tp->weights, spare);
-        for (size_t i = 0; i < tp->n; i++)
-            if (tp->weights[i] > best)
-                best = tp->weights[i];
-    }
-    free(spare);
-    for (size_t t = 0; t < ix->n_terms; t++) {
-        term_postings *tp = &ix->terms[t];
-        tp->scores = xmalloc(tp->n ? tp->n : 1);
-        for (size_t i = 0; i < tp->n; i++) {
-            long q = best > 0 ? lround(tp->weights[i] / best * 255.0) : 1;
-            tp->scores[i] = (unsigned char)(q < 1 ? 1 : q > 255 ? 255 : q);
-        }
-        free(tp->weights);
-        tp->weights = NULL;
-    }
+    visit_postings(ix, pages, n_pages, map, count_posting, NULL);
+    for (size_t t = 0; t < ix->n_terms; t++)
+        ix->terms[t].idf = bm25_idf(ix, ix->terms[t].df);
+    visit_postings(ix, pages, n_pages, map, offer_posting, &avg);
+    size_t kept = 0;
+    for (size_t t = 0; t < ix->n_terms; t++)
+        if (ix->terms[t].df)
+            ix->terms[kept++] = ix->terms[t];
+    ix->n_terms = kept;
+    for (size_t t = 0; t < ix->n_terms; t++)
+        for (size_t i = 0; i < ix->terms[t].n; i++)
+            if (ix->terms[t].weights[i] > best)
+                best = ix->terms[t].weights[i];
+    for (size_t t = 0; t < ix->n_terms; t++)
+        finish_term(&ix->terms[t], best);
 }
 
 static int by_term(const void *a, const void *b) {
@@ -358,12 +371,10 @@ int search_index_write(search_page *pages, size_t n_pages, search_collector *con
         if ((size_t)pages[p].collector + 1 > n_collectors)
             n_collectors = (size_t)pages[p].collector + 1;
     uint32_t **map = merge_dictionaries(&ix, collectors, n_collectors);
-    gather(&ix, pages, n_pages, map);
-    drop_unused_terms(&ix);
+    score_terms(&ix, pages, n_pages, map);
     for (size_t c = 0; c < n_collectors; c++)
         free(map[c]);
     free(map);
-    score_terms(&ix);
     if (ix.n_terms) /* a site with nothing to search: qsort must not see NULL */
         qsort(ix.terms, ix.n_terms, sizeof *ix.terms, by_term);
     memset(stats, 0, sizeof *stats);

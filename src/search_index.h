@@ -35,8 +35,8 @@ typedef struct search_stats {
 } search_stats;
 
 /* Writes the index of pages (in site order; their term ids belong to
- * collectors[page.collector]). The pages' postings are moved into the
- * index and freed; their records stay. Returns 0, or -1 after reporting. */
+ * collectors[page.collector]). The pages are read, not changed. Returns 0,
+ * or -1 after reporting. */
 int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
                        const search_synonyms *syn, output *out, search_stats *stats, diag_list *d);
 

@@ -57,9 +57,17 @@ TEST(stem_brings_word_forms_together) {
 /* A page from Markdown, collected; returns the terms of record k. */
 static char *record_terms(search_collector *c, search_page *p, size_t k) {
     buf out = BUF_INIT;
-    for (size_t i = p->records[k].first; i < p->records[k].first + p->records[k].count; i++)
-        buf_printf(&out, "%s%s=%g", out.len ? " " : "",
-                   search_collector_term(c, p->postings[i].term), p->postings[i].weight);
+    const unsigned char *at = p->postings, *end = at + p->postings_len;
+    for (size_t i = 0; i < p->records[k].first + p->records[k].count; i++) {
+        search_posting post;
+        if (search_posting_unpack(&at, end, &post) != 0) {
+            buf_puts(&out, " (packed postings end early)");
+            break;
+        }
+        if (i >= p->records[k].first)
+            buf_printf(&out, "%s%s=%g", out.len ? " " : "", search_collector_term(c, post.term),
+                       post.weight);
+    }
     return buf_detach(&out);
 }
 
@@ -248,4 +256,31 @@ TEST(search_records_of_one_page_share_its_title_and_url) {
     search_page_free(&page);
     search_collector_free(c);
     remove_dir(dir);
+}
+
+/* Packed postings read back as written: small and large term numbers,
+ * whole and fractional weights; cut short, they do not read. */
+TEST(search_postings_pack_and_unpack) {
+    search_posting posts[] = {{0, 1},          {127, 254},  {128, 255}, {16383, 0.5f},
+                              {UINT32_MAX, 8}, {300000, 0}, {5, 1e9f}};
+    size_t n = sizeof posts / sizeof *posts;
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        search_posting_pack(&b, posts[i]);
+    CHECK(b.len < n * sizeof *posts); /* smaller than as an array */
+    const unsigned char *p = (const unsigned char *)b.data, *end = p + b.len;
+    for (size_t i = 0; i < n; i++) {
+        search_posting got = {0, 0};
+        CHECK(search_posting_unpack(&p, end, &got) == 0);
+        CHECK(got.term == posts[i].term && got.weight == posts[i].weight);
+    }
+    CHECK(p == end);
+    for (size_t cut = 1; cut < 8; cut++) { /* the last posting cut short */
+        const unsigned char *q = (const unsigned char *)b.data;
+        search_posting got;
+        for (size_t i = 0; i + 1 < n; i++)
+            search_posting_unpack(&q, end, &got);
+        CHECK(search_posting_unpack(&q, end - cut, &got) == -1);
+    }
+    buf_free(&b);
 }
