@@ -50,6 +50,12 @@ typedef struct build_ctx {
     search_synonyms *synonyms;
     search_page *search_pages; /* one per page, in page order */
     search_collector **collectors;
+    /* the record files, written as the pages before them are done */
+    search_records *records;
+    pthread_mutex_t done_lock; /* guards what follows */
+    unsigned char *done;       /* per page */
+    size_t frontier;           /* pages before it are done and their records written */
+    diag_list records_diags;
     atomic_int next_worker;
     /* the build cache (cache.h) */
     char *out_dir;
@@ -207,6 +213,18 @@ static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
                              searched ? &b->search_pages[i] : NULL, w->search);
 }
 
+/* Page i is done: the records of every page up to the first not done
+ * yet go to their files, in site order. */
+static void page_done(build_ctx *b, size_t i) {
+    if (!b->search)
+        return;
+    pthread_mutex_lock(&b->done_lock);
+    b->done[i] = 1;
+    for (; b->frontier < b->model.n_pages && b->done[b->frontier]; b->frontier++)
+        search_records_add(b->records, &b->search_pages[b->frontier], &b->records_diags);
+    pthread_mutex_unlock(&b->done_lock);
+}
+
 static void *page_worker(void *arg) {
     build_ctx *b = arg;
     int id = atomic_fetch_add(&b->next_worker, 1);
@@ -222,6 +240,7 @@ static void *page_worker(void *arg) {
         if (i >= b->model.n_pages)
             break;
         build_page(b, &w, i, &b->page_diags[i]);
+        page_done(b, i);
         progress_add(b->progress, 1);
     }
     buf_free(&w.html);
@@ -274,18 +293,30 @@ static void build_pages(build_ctx *b, diag_list *d) {
     b->collectors = xcalloc((size_t)jobs + 1, sizeof *b->collectors);
     b->collectors[jobs] = b->can_keep ? b->kept.terms : NULL;
     atomic_init(&b->next_worker, 0);
+    if (b->search) {
+        b->records = search_records_new(&b->out);
+        b->done = xcalloc(n + 1, 1);
+        pthread_mutex_init(&b->done_lock, NULL);
+    }
     threads_run(jobs, page_worker, b);
     merge_page_diags(d, b->page_diags, n);
     free(b->page_diags);
     b->page_diags = NULL;
+    if (b->search) {
+        search_records_finish(b->records, &b->records_diags);
+        diag_move(d, &b->records_diags);
+        pthread_mutex_destroy(&b->done_lock);
+        free(b->done);
+        b->done = NULL;
+    }
 }
 
 static void write_search_index(build_ctx *b, diag_list *d) {
     if (!b->search || d->errors)
         return; /* no search in this theme, or the build fails anyway */
     search_stats st;
-    search_index_write(b->search_pages, b->model.n_pages, b->collectors, b->synonyms, &b->out, &st,
-                       d);
+    search_index_write(b->search_pages, b->model.n_pages, b->collectors, b->synonyms, b->records,
+                       &b->out, &st, d);
     if (b->opt->verbosity == VERBOSITY_VERBOSE)
         fprintf(stderr, "clinicgen: search index: %zu records, %zu terms, %zu files, %.1f MB\n",
                 st.records, st.terms, st.files, (double)st.bytes / (1024.0 * 1024.0));
@@ -295,6 +326,8 @@ static void free_search(build_ctx *b) {
     for (size_t i = 0; b->search_pages && i < b->model.n_pages; i++)
         search_page_free(&b->search_pages[i]);
     free(b->search_pages);
+    search_records_free(b->records);
+    diag_free(&b->records_diags);
     for (int i = 0; b->collectors && i < atomic_load(&b->next_worker); i++)
         search_collector_free(b->collectors[i]);
     free(b->collectors);

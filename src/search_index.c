@@ -5,7 +5,6 @@
 #include "strmap.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -298,37 +297,62 @@ static void record_json(buf *b, const search_page *pg, const search_record *rec,
     buf_putc(b, ']');
 }
 
-static int write_records(const search_page *pages, size_t n_pages, output *out, search_stats *st,
-                         diag_list *d) {
-    buf b = BUF_INIT, name = BUF_INIT;
-    size_t r = 0, file = 0;
-    int rc = 0;
-    for (size_t p = 0; p < n_pages && rc == 0; p++) {
-        for (size_t k = 0; k < pages[p].n_records && rc == 0; k++, r++) {
-            int first_in_file = r % SEARCH_RECORDS_PER_FILE == 0;
-            if (first_in_file)
-                buf_printf(&b, "clinicgenSearch.records(%zu,[", file);
-            else
-                buf_putc(&b, ',');
-            record_json(&b, &pages[p], &pages[p].records[k], k > 0 && !first_in_file);
-            if (r % SEARCH_RECORDS_PER_FILE == SEARCH_RECORDS_PER_FILE - 1) {
-                buf_puts(&b, "]);\n");
-                buf_clear(&name);
-                buf_printf(&name, "search/r-%zu.js", file++);
-                rc = write_file(out, st, buf_cstr(&name), &b, d);
-                buf_clear(&b);
-            }
-        }
+struct search_records {
+    output *out;
+    buf file, name;
+    size_t r, files; /* records so far; files written */
+    search_stats stats;
+    int rc;
+};
+
+search_records *search_records_new(output *out) {
+    search_records *w = xcalloc(1, sizeof *w);
+    w->out = out;
+    return w;
+}
+
+static void flush_records(search_records *w, diag_list *d) {
+    buf_puts(&w->file, "]);\n");
+    buf_clear(&w->name);
+    buf_printf(&w->name, "search/r-%zu.js", w->files++);
+    if (write_file(w->out, &w->stats, buf_cstr(&w->name), &w->file, d) != 0)
+        w->rc = -1;
+    buf_clear(&w->file);
+}
+
+int search_records_add(search_records *w, search_page *pg, diag_list *d) {
+    for (size_t k = 0; k < pg->n_records; k++, w->r++) {
+        int first_in_file = w->r % SEARCH_RECORDS_PER_FILE == 0;
+        if (first_in_file)
+            buf_printf(&w->file, "clinicgenSearch.records(%zu,[", w->files);
+        else
+            buf_putc(&w->file, ',');
+        record_json(&w->file, pg, &pg->records[k], k > 0 && !first_in_file);
+        if (w->r % SEARCH_RECORDS_PER_FILE == SEARCH_RECORDS_PER_FILE - 1)
+            flush_records(w, d);
     }
-    if (rc == 0 && b.len) {
-        buf_puts(&b, "]);\n");
-        buf_clear(&name);
-        buf_printf(&name, "search/r-%zu.js", file);
-        rc = write_file(out, st, buf_cstr(&name), &b, d);
+    for (size_t k = 0; k < pg->n_records; k++) { /* written: only the numbers are still needed */
+        search_record *rec = &pg->records[k];
+        free(rec->url);
+        free(rec->heading);
+        free(rec->excerpt);
+        rec->url = rec->heading = rec->excerpt = NULL;
     }
-    buf_free(&b);
-    buf_free(&name);
-    return rc;
+    return w->rc;
+}
+
+int search_records_finish(search_records *w, diag_list *d) {
+    if (w->file.len)
+        flush_records(w, d);
+    return w->rc;
+}
+
+void search_records_free(search_records *w) {
+    if (!w)
+        return;
+    buf_free(&w->file);
+    buf_free(&w->name);
+    free(w);
 }
 
 static void free_index(inverted *ix) {
@@ -341,30 +365,9 @@ static void free_index(inverted *ix) {
     free(ix->lengths);
 }
 
-/* The record files need only the pages' records, so they are written on a
- * thread of their own while the terms are scored. */
-typedef struct records_job {
-    const search_page *pages;
-    size_t n_pages;
-    output *out;
-    search_stats stats;
-    diag_list d;
-    int rc;
-} records_job;
-
-static void *write_records_job(void *arg) {
-    records_job *job = arg;
-    job->rc = write_records(job->pages, job->n_pages, job->out, &job->stats, &job->d);
-    return NULL;
-}
-
 int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
-                       const search_synonyms *syn, output *out, search_stats *stats, diag_list *d) {
-    records_job job = {pages, n_pages, out, {0}, DIAG_LIST_INIT, 0};
-    pthread_t thread;
-    int threaded = pthread_create(&thread, NULL, write_records_job, &job) == 0;
-    if (!threaded)
-        write_records_job(&job);
+                       const search_synonyms *syn, const search_records *records, output *out,
+                       search_stats *stats, diag_list *d) {
     inverted ix = {0};
     size_t n_collectors = 0;
     for (size_t p = 0; p < n_pages; p++)
@@ -383,13 +386,10 @@ int search_index_write(search_page *pages, size_t n_pages, search_collector *con
     buf keys = BUF_INIT, meta = BUF_INIT;
     buf_putc(&keys, '[');
     int rc = write_shards(&ix, out, &keys, stats, d);
-    if (threaded)
-        pthread_join(thread, NULL);
-    diag_move(d, &job.d);
-    stats->files += job.stats.files;
-    stats->bytes += job.stats.bytes;
+    stats->files += records->stats.files;
+    stats->bytes += records->stats.bytes;
     if (rc == 0)
-        rc = job.rc;
+        rc = records->rc;
     buf_putc(&keys, ']');
     buf_printf(&meta,
                "clinicgenSearch.meta({\"n\":%zu,\"per\":%d,\"keys\":%s,\"syn\":", ix.n_records,

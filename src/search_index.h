@@ -34,10 +34,27 @@ typedef struct search_stats {
     size_t records, terms, files, bytes, meta_bytes;
 } search_stats;
 
-/* Writes the index of pages (in site order; their term ids belong to
- * collectors[page.collector]). The pages are read, not changed. Returns 0,
- * or -1 after reporting. */
+/* The record files (search/r-K.js), written while the pages are built so
+ * that a large site's excerpts are never all held at once: the build adds
+ * each page in site order once it and every page before it are done.
+ * Not thread-safe: the build adds pages under its own lock. */
+typedef struct search_records search_records;
+
+search_records *search_records_new(output *out);
+/* Writes pg's records (and every file they fill), then frees their url,
+ * heading and excerpt: the index needs only their numbers. Returns 0, or
+ * -1 once a file could not be written (reported to d). */
+int search_records_add(search_records *w, search_page *pg, diag_list *d);
+/* Writes the last file, if records are left for it. Returns as above. */
+int search_records_finish(search_records *w, diag_list *d);
+void search_records_free(search_records *w);
+
+/* Writes the terms' files and meta.js for pages (in site order; their term
+ * ids belong to collectors[page.collector]), whose records went through
+ * records. The pages are read, not changed. Returns 0, or -1 after
+ * reporting (also when writing records failed). */
 int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
-                       const search_synonyms *syn, output *out, search_stats *stats, diag_list *d);
+                       const search_synonyms *syn, const search_records *records, output *out,
+                       search_stats *stats, diag_list *d);
 
 #endif
