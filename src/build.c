@@ -567,10 +567,8 @@ static void report_up_to_date(const build_ctx *b, const struct timespec *start) 
             m->pages, plural(m->pages), seconds_since(start));
 }
 
-/* Prints the messages and the summary; returns the warnings' text for the
- * cache. */
-static char *report(const build_ctx *b, const diag_list *d, int failed,
-                    const struct timespec *start) {
+/* Prints the messages; returns their text, for the cache. */
+static char *print_messages(const build_ctx *b, const diag_list *d) {
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
@@ -581,24 +579,32 @@ static char *report(const build_ctx *b, const diag_list *d, int failed,
     } else {
         diag_print(d, stderr, b->opt->verbosity != VERBOSITY_QUIET);
     }
-    if (failed)
+    return text;
+}
+
+/* The last line: what the build did, in how long (the cache's saving
+ * included). */
+static void print_summary(const build_ctx *b, const diag_list *d, int failed,
+                          const struct timespec *start) {
+    if (failed) {
         fprintf(stderr,
                 "clinicgen: build failed with %zu error%s; the previous site is "
                 "unchanged\n",
                 d->errors, plural(d->errors));
-    else if (b->opt->verbosity != VERBOSITY_QUIET) {
-        size_t files = b->out.written.len, changed = b->out.n_staged;
-        fprintf(stderr, "clinicgen: built %zu page%s in %.2f s: ", b->model.n_pages,
-                plural(b->model.n_pages), seconds_since(start));
-        size_t rebuilt = b->model.n_pages - atomic_load(&b->pages_kept);
-        if (b->previous_intact)
-            fprintf(stderr, "%zu of %zu file%s changed, %zu page%s rebuilt", changed, files,
-                    plural(files), rebuilt, plural(rebuilt));
-        else
-            fprintf(stderr, "wrote %zu file%s", files, plural(files));
-        fprintf(stderr, " (%zu warning%s)\n", d->warnings, plural(d->warnings));
+        return;
     }
-    return text;
+    if (b->opt->verbosity == VERBOSITY_QUIET)
+        return;
+    size_t files = b->out.written.len, changed = b->out.n_staged;
+    fprintf(stderr, "clinicgen: built %zu page%s in %.2f s: ", b->model.n_pages,
+            plural(b->model.n_pages), seconds_since(start));
+    size_t rebuilt = b->model.n_pages - atomic_load(&b->pages_kept);
+    if (b->previous_intact)
+        fprintf(stderr, "%zu of %zu file%s changed, %zu page%s rebuilt", changed, files,
+                plural(files), rebuilt, plural(rebuilt));
+    else
+        fprintf(stderr, "wrote %zu file%s", files, plural(files));
+    fprintf(stderr, " (%zu warning%s)\n", d->warnings, plural(d->warnings));
 }
 
 int build_site(const build_options *opt) {
@@ -627,11 +633,12 @@ int build_site(const build_options *opt) {
     progress_stop(b.progress);
     b.progress = NULL;
     int failed = rc != 0 || d.errors;
-    char *messages = report(&b, &d, failed, &start);
+    char *messages = print_messages(&b, &d);
     if (!failed)
         save_cache(&b, messages);
     else
         free(messages);
+    print_summary(&b, &d, failed, &start);
     if (opt->report)
         diag_move(opt->report, &d);
     diag_free(&d);

@@ -210,7 +210,9 @@ static void put_page(buf *b, const page *p) {
  * memory. */
 char *model_cache_write(const site_model *m, const char *path, uint64_t inputs) {
     char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
+    char *dir = fs_dirname(path);
+    FILE *f = !*dir || fs_mkdirs(dir) == 0 ? fopen(tmp, "wb") : NULL;
+    free(dir);
     if (!f) {
         free(tmp);
         return NULL;

@@ -63,8 +63,10 @@ expect_kept() {
 }
 
 build -q
+[ "$build_status" -eq 0 ] && [ ! -s "$work/err" ]
 result first-build-writes-the-cache-beside-the-site "$?" "$(cat "$work/err")"
-[ -f "$proj/.clinicgen-cache/site.manifest" ] && [ ! -e "$site/.clinicgen-cache" ]
+[ -f "$proj/.clinicgen-cache/site.manifest" ] && [ -f "$proj/.clinicgen-cache/site.pages" ] &&
+    [ -f "$proj/.clinicgen-cache/site.model" ] && [ ! -e "$site/.clinicgen-cache" ]
 result cache-folder-beside-the-output "$?" "$(ls -a "$proj")"
 
 before_change
