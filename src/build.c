@@ -414,8 +414,6 @@ static int prepare(build_ctx *b, diag_list *d) {
         az,         b->jobs,           known ? &b->known : NULL};
     site_model_build(&b->model, &in, d);
     b->seed = hash64_u64(b->model.digest, b->others);
-    b->model_tmp = model_cache_write(&b->model, b->model_path, b->others);
-    site_model_forget_front_matter(&b->model);
     if (b->search) {
         char *synonyms_file = fs_join(b->pr.content_shown, "_data/synonyms.yaml");
         b->synonyms =
@@ -444,7 +442,9 @@ static void open_page_cache(build_ctx *b) {
 static int generate(build_ctx *b, diag_list *d) {
     const cache_manifest *previous = b->previous_intact ? &b->previous : NULL;
     if (output_begin(&b->out, b->out_dir, b->opt->project_dir, previous, d) != 0)
-        return -1;
+        return -1; /* before the cache is written: it is beside an output folder */
+    b->model_tmp = model_cache_write(&b->model, b->model_path, b->others);
+    site_model_forget_front_matter(&b->model);
     struct timespec phase;
     clock_gettime(CLOCK_MONOTONIC, &phase);
     open_page_cache(b);

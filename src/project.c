@@ -164,8 +164,16 @@ int project_parse_body(const project *pr, const page *p, md_doc *doc, value **fr
     int changed = *text_hash != p->text_hash;
     front_matter_split split = {0};
     int rc = 0;
-    if (front)
-        rc = (*front = page_parse_front_matter(text, len, p->display_path, &split, d)) ? 0 : -1;
+    if (front) { /* its messages were given when the page was loaded, unless it changed */
+        diag_list again = DIAG_LIST_INIT;
+        *front = page_parse_front_matter(text, len, p->display_path, &split, changed ? d : &again);
+        if (!*front && !changed) { /* as page_load left it: no fields, and the body goes on */
+            *front = value_new(VALUE_MAP, 1, 1);
+            split.body_offset = p->body_offset;
+        }
+        rc = *front ? 0 : -1;
+        diag_free(&again);
+    }
     if (rc == 0 && (len < p->body_offset || (front && split.body_offset != p->body_offset))) {
         diag_error(d, p->display_path, 0, 0, "the file changed during the build: build again");
         rc = -1;
