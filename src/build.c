@@ -181,7 +181,7 @@ static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
     if (keep_page(b, i, d))
         return;
     /* the page as this worker builds it: the model's, with the front matter
-     * the model did not keep (site_model_forget_front_matter) */
+     * the model did not keep (site_inputs.keep_front_matter) */
     page own = *in_model, *p = &own;
     md_doc doc;
     memset(&doc, 0, sizeof doc);
@@ -409,9 +409,15 @@ static int prepare(build_ctx *b, diag_list *d) {
     int az = template_set_get(b->pr.templates, "az.html") != NULL;
     b->jobs = opt->jobs > 0 ? opt->jobs : threads_default_jobs();
     int known = !opt->no_cache && model_cache_load(&b->known, b->model_path, b->others) == 0;
-    site_inputs in = {
-        &b->pr.cfg, b->pr.content_dir, b->pr.content_shown,     opt->drafts, b->search,
-        az,         b->jobs,           known ? &b->known : NULL};
+    site_inputs in = {&b->pr.cfg,
+                      b->pr.content_dir,
+                      b->pr.content_shown,
+                      opt->drafts,
+                      b->search,
+                      az,
+                      b->jobs,
+                      known ? &b->known : NULL,
+                      0};
     site_model_build(&b->model, &in, d);
     b->seed = hash64_u64(b->model.digest, b->others);
     if (b->search) {
@@ -444,7 +450,6 @@ static int generate(build_ctx *b, diag_list *d) {
     if (output_begin(&b->out, b->out_dir, b->opt->project_dir, previous, d) != 0)
         return -1; /* before the cache is written: it is beside an output folder */
     b->model_tmp = model_cache_write(&b->model, b->model_path, b->others);
-    site_model_forget_front_matter(&b->model);
     struct timespec phase;
     clock_gettime(CLOCK_MONOTONIC, &phase);
     open_page_cache(b);

@@ -560,7 +560,8 @@ static int open_site(check_ctx *c, diag_list *d) {
                       template_set_get(t, "search.html") != NULL,
                       template_set_get(t, "az.html") != NULL,
                       threads_default_jobs(),
-                      NULL};
+                      NULL,
+                      1};
     site_model_build(&c->model, &in, d);
     c->filters = filter_env_new(&c->pr.filters, c->pr.cfg.raw, c->model.data);
     c->pages = xcalloc(c->model.n_pages + 1, sizeof *c->pages);

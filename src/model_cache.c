@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char MAGIC[] = "clinicgen-model 1\n";
-enum { HEADER_BYTES = sizeof MAGIC - 1 + 8, MAX_DEPTH = 256 };
+static const char MAGIC[] = "clinicgen-model 2\n";
+enum { HEADER_BYTES = sizeof MAGIC - 1 + 8 };
 
 char *model_cache_path(const char *out_dir) {
     char *manifest = cache_manifest_path(out_dir);
@@ -26,54 +26,6 @@ char *model_cache_path(const char *out_dir) {
 }
 
 /* ---- reading ---- */
-
-static value *read_value(binio_reader *r, int depth);
-
-static void read_children(binio_reader *r, value *v, int depth) {
-    uint32_t n = binio_u32(r);
-    binio_need(r, n, 22); /* a value takes 22 bytes or more */
-    for (uint32_t i = 0; i < n && !r->bad; i++) {
-        if (v->type == VALUE_LIST) {
-            value *item = read_value(r, depth + 1);
-            if (item)
-                value_list_push(v, item);
-            continue;
-        }
-        char *key = binio_string(r);
-        int line = (int)binio_u32(r), col = (int)binio_u32(r);
-        value *val = read_value(r, depth + 1);
-        if (key && val) {
-            value_map_add(v, key, val);
-            v->pairs[v->len - 1].line = line; /* the key's place */
-            v->pairs[v->len - 1].col = col;
-        } else {
-            value_free(val);
-            r->bad = 1;
-        }
-        free(key);
-    }
-}
-
-static value *read_value(binio_reader *r, int depth) {
-    unsigned char type = binio_u8(r);
-    int line = (int)binio_u32(r), col = (int)binio_u32(r);
-    if (r->bad || type > VALUE_MAP || depth > MAX_DEPTH) {
-        r->bad = 1;
-        return NULL;
-    }
-    value *v = value_new((value_type)type, line, col);
-    uint32_t len;
-    const char *text = binio_span(r, &len);
-    if (text) {
-        v->text = xstrndup(text, len);
-        v->text_len = len;
-    }
-    v->boolean = binio_u8(r);
-    v->number = binio_f64(r);
-    if (v->type == VALUE_LIST || v->type == VALUE_MAP)
-        read_children(r, v, depth);
-    return v;
-}
 
 int model_cache_load(model_cache *c, const char *path, uint64_t inputs) {
     *c = (model_cache)MODEL_CACHE_INIT;
@@ -112,35 +64,54 @@ int model_cache_load(model_cache *c, const char *path, uint64_t inputs) {
     return 0;
 }
 
-/* The entry's facts and front matter (the caller frees both unless a page
- * takes the front matter), if the file's identity is still file_id;
- * else, or for an entry that does not parse, -1. */
-static int read_entry(const char *entry, uint64_t file_id, page_known *k, char **heading) {
-    uint32_t len;
-    memcpy(&len, entry, sizeof len);
-    binio_reader r = {entry + sizeof len, entry + sizeof len + len, 0};
-    uint32_t source_len;
-    binio_span(&r, &source_len);
-    k->file_id = binio_u64(&r);
-    if (r.bad || k->file_id != file_id)
-        return -1;
-    k->text_hash = binio_u64(&r);
-    k->model_hash = binio_u64(&r);
-    k->body_offset = (size_t)binio_u64(&r);
-    k->body_line = (int)binio_u32(&r);
-    *heading = binio_string(&r);
-    k->heading_title = *heading;
-    k->front = read_value(&r, 0);
-    if (r.bad || r.p != r.end || !k->front || k->front->type != VALUE_MAP) {
-        value_free(k->front);
-        free(*heading);
-        return -1;
-    }
-    return 0;
+static char **read_strings(binio_reader *r, size_t *n) {
+    uint32_t count = binio_u32(r);
+    binio_need(r, count, 4);
+    if (r->bad || !count)
+        return NULL;
+    char **list = xcalloc(count, sizeof *list);
+    for (*n = 0; *n < count && !r->bad; (*n)++)
+        r->bad |= !(list[*n] = binio_string(r));
+    return list;
+}
+
+static void read_date(binio_reader *r, page_date *d) {
+    d->year = (int)binio_u32(r);
+    d->month = (int)binio_u32(r);
+    d->day = (int)binio_u32(r);
+}
+
+/* Fills p (started) from the entry's fields; -1 for an entry that does
+ * not parse. */
+static int read_fields(binio_reader *r, page *p) {
+    p->text_hash = binio_u64(r);
+    p->model_hash = binio_u64(r);
+    p->body_offset = (size_t)binio_u64(r);
+    p->body_line = (int)binio_u32(r);
+    unsigned char kind = binio_u8(r);
+    p->kind = kind <= KIND_NOT_FOUND ? (page_kind)kind : KIND_PAGE;
+    p->title = binio_string(r);
+    p->title_from_heading = binio_u8(r);
+    p->summary = binio_string(r);
+    p->reviewer = binio_string(r);
+    read_date(r, &p->date);
+    read_date(r, &p->updated);
+    read_date(r, &p->reviewed);
+    p->tags = read_strings(r, &p->n_tags);
+    p->concerns = read_strings(r, &p->n_concerns);
+    p->concerns_line = (int)binio_u32(r);
+    p->concerns_col = (int)binio_u32(r);
+    p->draft = binio_u8(r);
+    p->weight = binio_f64(r);
+    char *url = binio_string(r);
+    if (url)
+        page_set_url(p, url);
+    free(url);
+    return r->bad || r->p != r->end || kind > KIND_NOT_FOUND || !p->title || !p->url_path ? -1 : 0;
 }
 
 int model_cache_restore(const model_cache *c, page *p, const char *content_dir, const char *source,
-                        const char *display_path, diag_list *d) {
+                        const char *display_path) {
     const char *entry = strmap_get(&c->entries, source);
     if (!entry)
         return 0;
@@ -149,12 +120,18 @@ int model_cache_restore(const model_cache *c, page *p, const char *content_dir, 
     uint64_t file_id =
         stat(path, &st) == 0 && S_ISREG(st.st_mode) ? cache_stat_identity(path, &st) : 0;
     free(path);
-    page_known k;
-    char *heading;
-    if (!file_id || read_entry(entry, file_id, &k, &heading) != 0)
+    uint32_t len, source_len;
+    memcpy(&len, entry, sizeof len);
+    binio_reader r = {entry + sizeof len, entry + sizeof len + len, 0};
+    binio_span(&r, &source_len);
+    if (!file_id || binio_u64(&r) != file_id || r.bad)
         return 0;
-    page_load_known(p, source, display_path, &k, d);
-    free(heading);
+    page_start(p, source, display_path);
+    p->file_id = file_id;
+    if (read_fields(&r, p) != 0) {
+        page_free_fields(p);
+        return 0;
+    }
     return 1;
 }
 
@@ -166,29 +143,16 @@ void model_cache_free(model_cache *c) {
 
 /* ---- writing ---- */
 
-static void put_value(buf *b, const value *v) {
-    buf_putc(b, (char)v->type);
-    binio_put_u32(b, (uint32_t)v->line);
-    binio_put_u32(b, (uint32_t)v->col);
-    if (v->text)
-        binio_put_bytes(b, v->text, v->text_len);
-    else
-        binio_put_u32(b, BINIO_NULL);
-    buf_putc(b, (char)(v->boolean != 0));
-    binio_put_f64(b, v->number);
-    if (v->type != VALUE_LIST && v->type != VALUE_MAP)
-        return;
-    binio_put_u32(b, (uint32_t)v->len);
-    for (size_t i = 0; i < v->len; i++) {
-        if (v->type == VALUE_LIST) {
-            put_value(b, v->items[i]);
-            continue;
-        }
-        binio_put_string(b, v->pairs[i].key);
-        binio_put_u32(b, (uint32_t)v->pairs[i].line);
-        binio_put_u32(b, (uint32_t)v->pairs[i].col);
-        put_value(b, v->pairs[i].val);
-    }
+static void put_strings(buf *b, char *const *list, size_t n) {
+    binio_put_u32(b, (uint32_t)n);
+    for (size_t i = 0; i < n; i++)
+        binio_put_string(b, list[i]);
+}
+
+static void put_date(buf *b, const page_date *d) {
+    binio_put_u32(b, (uint32_t)d->year);
+    binio_put_u32(b, (uint32_t)d->month);
+    binio_put_u32(b, (uint32_t)d->day);
 }
 
 static void put_page(buf *b, const page *p) {
@@ -200,8 +164,21 @@ static void put_page(buf *b, const page *p) {
     binio_put_u64(b, p->model_hash);
     binio_put_u64(b, (uint64_t)p->body_offset);
     binio_put_u32(b, (uint32_t)p->body_line);
-    binio_put_string(b, p->title_from_heading ? p->title : NULL);
-    put_value(b, p->front);
+    buf_putc(b, (char)p->kind);
+    binio_put_string(b, p->title);
+    buf_putc(b, (char)(p->title_from_heading != 0));
+    binio_put_string(b, p->summary);
+    binio_put_string(b, p->reviewer);
+    put_date(b, &p->date);
+    put_date(b, &p->updated);
+    put_date(b, &p->reviewed);
+    put_strings(b, p->tags, p->n_tags);
+    put_strings(b, p->concerns, p->n_concerns);
+    binio_put_u32(b, (uint32_t)p->concerns_line);
+    binio_put_u32(b, (uint32_t)p->concerns_col);
+    buf_putc(b, (char)(p->draft != 0));
+    binio_put_f64(b, p->weight);
+    binio_put_string(b, p->url_path);
     uint32_t len = (uint32_t)(b->len - start - sizeof len);
     memcpy(b->data + start, &len, sizeof len);
 }
@@ -224,7 +201,7 @@ char *model_cache_write(const site_model *m, const char *path, uint64_t inputs) 
     int failed = fwrite(b.data, 1, b.len, f) != b.len;
     for (size_t i = 0; i < m->n_pages && !failed; i++) {
         const page *p = m->pages[i];
-        if (!p->source || !p->file_id || p->skip_body || !p->front)
+        if (!p->source || !p->file_id || p->skip_body)
             continue;
         buf_clear(&b);
         put_page(&b, p);

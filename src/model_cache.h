@@ -1,25 +1,25 @@
 /*
- * model_cache: what reading each page file gave the site model (its front
- * matter, where its body starts, the title its opening heading gives, its
- * hashes), so that the next build need not read and parse a file that is
- * unchanged since: the third part of the build cache (cache.h,
- * page_cache.h).
+ * model_cache: what reading each page file gave the site model (its
+ * fields: title, summary, dates, tags, concerns, URL..., where its body
+ * starts and its hashes), so that the next build need not read and parse
+ * a file that is unchanged since: the third part of the build cache
+ * (cache.h, page_cache.h).
  *
  * After each successful build, OUT_PARENT/.clinicgen-cache/OUT_NAME.model
  * holds an entry per page file, with the file's identity (its size, times
  * and inode: cache_stat_identity) as it was read. A build whose other
- * inputs (clinicgen itself, site.yaml, the theme...) are the same takes a
- * file's entry instead of reading the file while its identity is the same;
- * page_load_known then makes the page, with the same messages.
+ * inputs (clinicgen itself, site.yaml, the theme...) are the same makes
+ * the page from a file's entry instead of reading the file while its
+ * identity is the same. A page read in a successful build gave no
+ * message, so none is kept. Its front matter is not kept either: the
+ * build reads it with the body of the page being built.
  *
- * The file is binary (binio.h): "clinicgen-model 1\n", u64 inputs, then
+ * The file is binary (binio.h): "clinicgen-model 2\n", u64 inputs, then
  * per file: u32 length, str source, u64 file_id, text_hash, model_hash,
- * body_offset, u32 body_line, str heading title, and the front matter as
- * a value tree (u8 type, i32 line, col, str text, u8 boolean, f64 number,
- * then for a list u32 n and n values, for a map u32 n and n times str key,
- * i32 line, col and a value); last a u64 hash of the header and the
- * entries (each hashed with the hash before it as the seed). A file that
- * does not parse counts as none: its pages are read.
+ * body_offset, u32 body_line, and the fields model_cache.c's put_page
+ * writes; last a u64 hash of the header and the entries (each hashed with
+ * the hash before it as the seed). A file that does not parse counts as
+ * none: its pages are read.
  *
  * A model_cache owns the file's bytes and the index of its entries; it is
  * read-only once loaded, so the threads that read pages share it.
@@ -51,9 +51,9 @@ char *model_cache_path(const char *out_dir);
 int model_cache_load(model_cache *c, const char *path, uint64_t inputs);
 /* Fills the zeroed page p from the entry of source when the file
  * content_dir/source is as it was then; returns 1, or 0 when the file is
- * to be read (p is left zeroed). Messages go to d, as page_load's would. */
+ * to be read (p is left zeroed). */
 int model_cache_restore(const model_cache *c, page *p, const char *content_dir, const char *source,
-                        const char *display_path, diag_list *d);
+                        const char *display_path);
 void model_cache_free(model_cache *c);
 
 /* Writes an entry for every page of m read from a file into a temporary

@@ -213,6 +213,11 @@ static void page_read_fields(page *p, diag_list *d) {
     front_date(p, "reviewed", &p->reviewed, d);
     front_terms(p, "tags", "tag", &p->tags, &p->n_tags, d);
     front_terms(p, "concerns", "concern", &p->concerns, &p->n_concerns, d);
+    const value *concerns = value_map_get(p->front, "concerns");
+    if (concerns) {
+        p->concerns_line = concerns->line;
+        p->concerns_col = concerns->col;
+    }
     page_read_kind(p, d);
     page_read_flags(p, d);
     /* read where they are used (the URL, the template): only their type here */
@@ -349,12 +354,16 @@ static void sort_by_line(diag_list *d, size_t first) {
     }
 }
 
-static int page_load_source(page *p, const char *text, size_t len, const char *source,
-                            const char *display_path, diag_list *d) {
+void page_start(page *p, const char *source, const char *display_path) {
     memset(p, 0, sizeof *p);
     p->source = xstrdup(source);
     p->display_path = xstrdup(display_path);
     page_set_paths(p, source);
+}
+
+static int page_load_source(page *p, const char *text, size_t len, const char *source,
+                            const char *display_path, diag_list *d) {
+    page_start(p, source, display_path);
     size_t errors = d->errors, first = d->len;
     page_read_text(p, text, len, d);
     sort_by_line(d, first);
@@ -390,10 +399,7 @@ int page_load(page *p, const char *content_dir, const char *source, const char *
     free(path);
     if (!text) {
         int err = errno;
-        memset(p, 0, sizeof *p);
-        p->source = xstrdup(source);
-        p->display_path = xstrdup(display_path);
-        page_set_paths(p, source);
+        page_start(p, source, display_path);
         p->front = value_new(VALUE_MAP, 1, 1);
         p->title = title_from_file_name(source);
         p->skip_body = 1;
@@ -411,32 +417,6 @@ int page_load(page *p, const char *content_dir, const char *source, const char *
     p->file_id = file_id;
     free(text);
     return rc;
-}
-
-int page_load_known(page *p, const char *source, const char *display_path, page_known *k,
-                    diag_list *d) {
-    memset(p, 0, sizeof *p);
-    p->source = xstrdup(source);
-    p->display_path = xstrdup(display_path);
-    page_set_paths(p, source);
-    size_t errors = d->errors, first = d->len;
-    p->front = k->front;
-    k->front = NULL;
-    p->body_offset = k->body_offset;
-    p->body_line = k->body_line;
-    page_read_fields(p, d);
-    sort_by_line(d, first);
-    if (!p->title && k->heading_title) {
-        p->title = xstrdup(k->heading_title);
-        p->title_from_heading = 1;
-    }
-    if (!p->title)
-        p->title = title_from_file_name(source);
-    page_set_url(p, NULL);
-    p->file_id = k->file_id;
-    p->text_hash = k->text_hash;
-    p->model_hash = k->model_hash;
-    return d->errors > errors ? -1 : 0;
 }
 
 page *page_new_virtual(page_kind kind, const char *url_path, const char *title) {
@@ -461,6 +441,11 @@ void page_list_push(page ***list, size_t *n, page *p) {
 void page_free(page *p) {
     if (!p)
         return;
+    page_free_fields(p);
+    free(p);
+}
+
+void page_free_fields(page *p) {
     free(p->source);
     free(p->display_path);
     free(p->dir);
@@ -482,5 +467,5 @@ void page_free(page *p) {
     free(p->concern_pages);
     free(p->treated_by);
     free(p->related);
-    free(p);
+    memset(p, 0, sizeof *p);
 }

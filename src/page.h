@@ -45,7 +45,10 @@ typedef struct page {
     char *out_path;     /* file below the output folder: "procedures/x/index.html" */
     char *section_path; /* the section (folder) this page is listed in */
     page_kind kind;
-    value *front; /* front matter map (owned; an empty map without front matter) */
+    /* front matter map (owned; an empty map without front matter). A build
+     * drops it once the page's fields are read (site_inputs.keep_front_matter):
+     * the page being built reads it again with its body. */
+    value *front;
     char *title, *summary, *reviewer;
     int title_from_heading; /* the body's opening level-1 heading gave the title */
     page_date date, updated, reviewed;
@@ -53,6 +56,7 @@ typedef struct page {
     size_t n_tags;
     char **concerns; /* front matter `concerns`, as written (procedures name concerns) */
     size_t n_concerns;
+    int concerns_line, concerns_col; /* where `concerns` is, for messages */
     int draft;
     double weight;
     /* The file could not be read, is not UTF-8 text, or is past a limit
@@ -110,21 +114,10 @@ value *page_parse_front_matter(const char *text, size_t len, const char *display
 int page_load(page *p, const char *content_dir, const char *source, const char *display_path,
               diag_list *d);
 
-/* What page_load found in a file besides what page_read_fields takes from
- * its front matter: the model cache (model_cache.h) keeps it, so that a
- * file unchanged since the last build is not read again. */
-typedef struct page_known {
-    value *front; /* taken by page_load_known */
-    size_t body_offset;
-    int body_line;
-    const char *heading_title; /* the title from the opening heading, or NULL */
-    uint64_t file_id, text_hash, model_hash;
-} page_known;
-
-/* Fills p as page_load would from the file k describes, with the same
- * messages, without reading it. Returns 0, or -1 after adding errors. */
-int page_load_known(page *p, const char *source, const char *display_path, page_known *k,
-                    diag_list *d);
+/* Starts page p (zeroed first) for the file at source: its paths, its
+ * section and, for _index.md, its kind; the model cache (model_cache.h)
+ * fills in the rest as page_load found it. */
+void page_start(page *p, const char *source, const char *display_path);
 
 /* The same for text already read (clinicgen render); a display path under
  * content/ gives the page its section and kind. */
@@ -144,5 +137,7 @@ page *page_new_virtual(page_kind kind, const char *url_path, const char *title);
 /* Appends p to a list of borrowed page pointers (the list is grown). */
 void page_list_push(page ***list, size_t *n, page *p);
 void page_free(page *p);
+/* Frees what p owns and zeroes it, leaving the struct to its owner. */
+void page_free_fields(page *p);
 
 #endif

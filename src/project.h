@@ -57,7 +57,7 @@ char **project_input_roots(const project *pr, size_t *n);
  * front matter) into doc, which the caller frees with md_doc_free; sets
  * *text_hash to the hash of the text read (page.h: text_hash) and, unless
  * front is NULL, *front to its front matter again (caller frees: the site
- * model does not keep it, see site_model_forget_front_matter). Returns 0,
+ * model does not keep it: site_inputs.keep_front_matter). Returns 0,
  * or -1 after reporting a file that cannot be read, is past
  * markdown_check_limits or changed its front matter's length since it was
  * loaded; -1 without a message for a page whose body page_load refused

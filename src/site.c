@@ -52,9 +52,12 @@ static void *read_pages(void *arg) {
         char *shown = fs_join(r->in->display_content_dir, src);
         page *p = r->pages[i] = xcalloc(1, sizeof *r->pages[i]);
         const site_inputs *in = r->in;
-        if (!in->known ||
-            !model_cache_restore(in->known, p, in->content_dir, src, shown, &r->diags[i]))
+        if (!in->known || !model_cache_restore(in->known, p, in->content_dir, src, shown))
             page_load(p, in->content_dir, src, shown, &r->diags[i]);
+        if (!in->keep_front_matter) { /* its fields are read: the page being built reads it again */
+            value_free(p->front);
+            p->front = NULL;
+        }
         free(shown);
     }
     return NULL;
@@ -419,14 +422,6 @@ void site_model_free(site_model *m) {
     strmap_free(&m->drafts);
     value_free(m->data);
     memset(m, 0, sizeof *m);
-}
-
-void site_model_forget_front_matter(site_model *m) {
-    for (size_t i = 0; i < m->n_pages; i++)
-        if (m->pages[i]->source) {
-            value_free(m->pages[i]->front);
-            m->pages[i]->front = NULL;
-        }
 }
 
 char *site_page_url(const site_model *m, const page *p) {

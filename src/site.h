@@ -63,16 +63,13 @@ typedef struct site_inputs {
     /* the last build's page files (model_cache.h), to take unchanged ones
      * from instead of reading them; NULL: read every file */
     const struct model_cache *known;
+    /* keep each page's front matter (page.h): clinicgen check reads it */
+    int keep_front_matter;
 } site_inputs;
 
 /* Returns 0; -1 after reporting errors (the model is still freeable). */
 int site_model_build(site_model *m, const site_inputs *in, diag_list *d);
 void site_model_free(site_model *m);
-/* Frees the front matter of every page read from a file: once the model is
- * built, only the page being built needs its own, and reads it again with
- * its body (project_parse_body); a large site's model then does not hold
- * every page's front matter at once. */
-void site_model_forget_front_matter(site_model *m);
 
 /* For the indexes (site_index.c) while the model is built: adds a page the
  * model then owns; finds or makes the listing page of a section; orders

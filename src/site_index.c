@@ -124,8 +124,7 @@ void site_index_concerns(site_model *m, diag_list *d) {
         if (p->kind == KIND_PROCEDURE) {
             link_procedure(m, p, &by_slug);
         } else {
-            const value *v = value_map_get(p->front, "concerns");
-            diag_warning(d, p->display_path, v->line, v->col,
+            diag_warning(d, p->display_path, p->concerns_line, p->concerns_col,
                          "'concerns' links a procedure to the concerns it treats; this page is "
                          "a %s, so its concerns are not linked",
                          page_kind_name(p->kind));

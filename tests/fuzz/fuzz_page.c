@@ -89,7 +89,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                       template_set_get(site.pr.templates, "search.html") != NULL,
                       template_set_get(site.pr.templates, "az.html") != NULL,
                       1,
-                      NULL};
+                      NULL,
+                      1};
     if (site_model_build(&site.model, &in, &d) != 0 || d.errors)
         fail_setup(&d, "site_model_build");
     char *dirs[2], *shown[2];
