@@ -107,42 +107,93 @@ static void end_block(scan *s) {
     s->block_def_line = s->block_def_closed = 0;
 }
 
-static int starts_with(const char *p, const char *end, const char *prefix) {
-    size_t n = strlen(prefix);
-    return (size_t)(end - p) >= n && !memcmp(p, prefix, n);
+/* What the per-character pass looks at; most bytes are none of these. */
+enum {
+    CH_OTHER,
+    CH_BLANK, /* ends a word (cmark_isspace) */
+    CH_LINK,  /* may start "@", "&#", "&commat;", "://" or "www." */
+    CH_PAREN, /* ')' */
+    CH_OPEN,  /* '[' */
+    CH_ANGLE, /* '<' */
+    CH_CLOSE  /* ']' */
+};
+static const unsigned char char_class[256] = {
+    [' '] = CH_BLANK,  ['\t'] = CH_BLANK, ['\r'] = CH_BLANK, ['\n'] = CH_BLANK, ['\f'] = CH_BLANK,
+    ['\v'] = CH_BLANK, ['@'] = CH_LINK,   ['&'] = CH_LINK,   [':'] = CH_LINK,   ['w'] = CH_LINK,
+    [')'] = CH_PAREN,  ['['] = CH_OPEN,   ['<'] = CH_ANGLE,  [']'] = CH_CLOSE,
+};
+
+/* Whether an address the autolink extension looks for starts at p (p holds
+ * one of the CH_LINK bytes); "&#64;" is an '@' too, once parsed. */
+static int starts_link(const unsigned char *p, const unsigned char *end) {
+    size_t left = (size_t)(end - p);
+    switch (*p) {
+    case '@': return 1;
+    case '&': return (left >= 2 && p[1] == '#') || (left >= 8 && !memcmp(p, "&commat;", 8));
+    case ':': return left >= 3 && p[1] == '/' && p[2] == '/';
+    default: /* 'w' */ return left >= 4 && !memcmp(p, "www.", 4);
+    }
 }
 
-/* The words of one line: counts what makes the autolink extension rescan. */
-static void check_words(scan *s, const char *line, const char *end) {
-    const char *p = line;
-    while (p < end) {
-        while (p < end && is_blank_char(*p))
-            p++;
-        const char *word = p;
-        size_t links = 0, parens = 0;
-        for (; p < end && !is_blank_char(*p); p++) {
-            if (*p == '@' || starts_with(p, end, "&#") || starts_with(p, end, "&commat;") ||
-                starts_with(p, end, "://") || starts_with(p, end, "www."))
-                links++; /* "&#64;" is an '@' too, once parsed */
-            parens += *p == ')';
-        }
-        if (links > MD_MAX_WORD_LINKS || (links && parens > MD_MAX_WORD_LINKS)) {
-            int col = 1;
-            for (const char *c = line; c < word; c++)
-                col += ((unsigned char)*c & 0xC0) != 0x80;
-            if (links > MD_MAX_WORD_LINKS)
-                limit_error(s, s->line, col,
-                            "this word of %zu characters holds %zu web or e-mail addresses "
-                            "(www., :// or @): put spaces between them",
-                            (size_t)(p - word), links);
-            else
-                limit_error(s, s->line, col,
-                            "this word holds a web or e-mail address and %zu ')': put spaces "
-                            "between them",
-                            parens);
-            return;
+/* The first word of a line that makes the autolink extension rescan too
+ * much: where it starts (NULL: none), its length and its counts. */
+typedef struct bad_word {
+    const char *start;
+    size_t length, links, parens;
+} bad_word;
+
+static void note_word(bad_word *bad, const unsigned char *word, const unsigned char *end,
+                      size_t links, size_t parens) {
+    if (!bad->start && (links > MD_MAX_WORD_LINKS || parens > MD_MAX_WORD_LINKS))
+        *bad = (bad_word){(const char *)word, (size_t)(end - word), links, parens};
+}
+
+static void report_word(scan *s, const char *line, const bad_word *w) {
+    int col = 1;
+    for (const char *c = line; c < w->start; c++)
+        col += ((unsigned char)*c & 0xC0) != 0x80;
+    if (w->links > MD_MAX_WORD_LINKS)
+        limit_error(s, s->line, col,
+                    "this word of %zu characters holds %zu web or e-mail addresses "
+                    "(www., :// or @): put spaces between them",
+                    w->length, w->links);
+    else
+        limit_error(s, s->line, col,
+                    "this word holds a web or e-mail address and %zu ')': put spaces "
+                    "between them",
+                    w->parens);
+}
+
+/* One pass over a line's bytes: the block's '[' and '<', the text's ']',
+ * and the first word with too many addresses (or an address and too
+ * many ')'). A table of byte classes keeps the common byte to one test. */
+static void count_line(scan *s, const char *line, const char *end, bad_word *bad) {
+    const unsigned char *p = (const unsigned char *)line, *e = (const unsigned char *)end;
+    const unsigned char *word = p;
+    size_t links = 0, parens = 0, brackets = 0, angles = 0, closers = 0;
+    for (; p < e; p++) {
+        unsigned cls = char_class[*p];
+        if (cls == CH_OTHER) /* apart from the switch: no indirect jump per byte */
+            continue;
+        switch (cls) {
+        case CH_BLANK:
+            if (links)
+                note_word(bad, word, p, links, parens);
+            word = p + 1;
+            links = parens = 0;
+            break;
+        case CH_LINK: links += starts_link(p, e); break;
+        case CH_PAREN: parens++; break;
+        case CH_OPEN: brackets++; break;
+        case CH_ANGLE: angles++; break;
+        default: closers++;
         }
     }
+    if (links)
+        note_word(bad, word, p, links, parens);
+    s->block_brackets += brackets;
+    s->block_angles += angles;
+    s->closers += closers;
 }
 
 /* A table's size: its columns when the delimiter row is read, its cells
@@ -200,11 +251,8 @@ static void check_line(scan *s, const char *line, const char *end) {
     /* indentation and quote markers are not part of the text cmark-gfm
      * scans inline (a deeply nested list is mostly spaces) */
     s->block_bytes += (size_t)(end - p) + 1;
-    for (p = line; p < end; p++) {
-        s->block_brackets += *p == '[';
-        s->block_angles += *p == '<';
-        s->closers += *p == ']';
-    }
+    bad_word bad = {0};
+    count_line(s, line, end, &bad);
     if (s->block_bytes > MD_MAX_BLOCK_BYTES)
         limit_error(s, s->block_line, 1,
                     "this paragraph (or list or table) runs on for more than %d KB without a "
@@ -215,7 +263,8 @@ static void check_line(scan *s, const char *line, const char *end) {
                     "this paragraph (or list or table) holds more than %d '%c' before a blank "
                     "line; split it with blank lines",
                     MD_MAX_BLOCK_OPENERS, s->block_brackets > MD_MAX_BLOCK_OPENERS ? '[' : '<');
-    check_words(s, line, end);
+    if (bad.start) /* after the block's errors, which come first on a line */
+        report_word(s, line, &bad);
     check_table(s, line, end);
 }
 
