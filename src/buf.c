@@ -131,18 +131,26 @@ const char *buf_cstr(const buf *b) {
     return b->data ? b->data : "";
 }
 
+/* The characters HTML text and attributes escape all sort before '?': the
+ * common byte is passed with one comparison. */
+static const char *escape_for(unsigned char c, int quotes) {
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return quotes ? "&quot;" : NULL;
+    default: return NULL;
+    }
+}
+
 static void buf_escape(buf *b, const char *s, size_t n, int quotes) {
     size_t start = 0;
     buf_grow(b, n);
     for (size_t i = 0; i < n; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = quotes ? "&quot;" : NULL; break;
-        default: break;
-        }
+        unsigned char c = (unsigned char)s[i];
+        if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
+            continue;
+        const char *rep = escape_for(c, quotes);
         if (!rep)
             continue;
         buf_append(b, s + start, i - start);
