@@ -205,8 +205,23 @@ static void set_date(lua_State *L, const char *key, const page_date *d) {
     set_string(L, key, text);
 }
 
+/* The site model has the URLs of its pages made (page.url, tag_pages);
+ * a page outside it gets them made here. */
 static void push_url(lua_State *L, const site_model *m, const page *p) {
-    lua_pushfstring(L, "%s%s", m->cfg->base_path, p->url_path);
+    if (p->url)
+        lua_pushstring(L, p->url);
+    else
+        lua_pushfstring(L, "%s%s", m->cfg->base_path, p->url_path);
+}
+
+static void push_tag_url(lua_State *L, const site_model *m, const page *p, size_t i) {
+    if (p->tag_pages && p->tag_pages[i]) {
+        push_url(L, m, p->tag_pages[i]);
+        return;
+    }
+    char *slug = text_slugify(p->tags[i], strlen(p->tags[i]));
+    lua_pushfstring(L, "%stags/%s/", m->cfg->base_path, *slug ? slug : "tag");
+    free(slug);
 }
 
 static void push_tags(lua_State *L, const site_model *m, const page *p) {
@@ -214,10 +229,8 @@ static void push_tags(lua_State *L, const site_model *m, const page *p) {
     for (size_t i = 0; i < p->n_tags; i++) {
         lua_createtable(L, 0, 2);
         set_string(L, "name", p->tags[i]);
-        char *slug = text_slugify(p->tags[i], strlen(p->tags[i]));
-        lua_pushfstring(L, "%stags/%s/", m->cfg->base_path, *slug ? slug : "tag");
+        push_tag_url(L, m, p, i);
         lua_setfield(L, -2, "url");
-        free(slug);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
 }
