@@ -2,6 +2,7 @@
 #include "template_render.h"
 
 #include "lua_value.h"
+#include "pool.h"
 #include "text.h"
 
 #include <lauxlib.h>
@@ -22,6 +23,7 @@ static const char HTML_MT[] = "clinicgen.html"; /* metatable of trusted HTML */
 
 struct render_env {
     lua_State *L;
+    pool pool; /* the Lua state's memory */
     const template_set *set;
     const site_model *m;
     const strmap *static_assets;
@@ -145,14 +147,38 @@ static void push_site(lua_State *L, const site_model *m) {
     }
 }
 
+/* lua_Alloc over the env's pool: a page's many small tables and strings
+ * come from free lists rather than malloc. */
+static void *pool_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    pool *p = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        pool_release(p, ptr, old);
+        return NULL;
+    }
+    return pool_resize(p, ptr, old, nsize);
+}
+
+static int panic(lua_State *L) {
+    fprintf(stderr, "clinicgen: error in a template's Lua state: %s\n", lua_tostring(L, -1));
+    return 0; /* Lua aborts */
+}
+
 render_env *render_env_new(const template_set *set, const site_model *m,
                            const strmap *static_assets) {
     render_env *e = xcalloc(1, sizeof *e);
     e->set = set;
     e->m = m;
     e->static_assets = static_assets;
-    lua_State *L = e->L = luaL_newstate();
+    e->pool = (pool)POOL_INIT;
+    lua_State *L = e->L = lua_newstate(pool_lua_alloc, &e->pool);
+    if (!L) {
+        fprintf(stderr, "clinicgen: out of memory\n");
+        abort();
+    }
+    lua_atpanic(L, panic);
     lua_open_safe_libs(L);
+    lua_gc(L, LUA_GCINC, 1000, 100, 0); /* a page's tables die with it: collect rarely */
     luaL_newmetatable(L, HTML_MT);
     lua_pop(L, 1);
     lua_createtable(L, (int)set->n_exprs, 0);
@@ -182,6 +208,7 @@ void render_env_free(render_env *e) {
     if (!e)
         return;
     lua_close(e->L);
+    pool_free(&e->pool);
     free(e);
 }
 
