@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -188,10 +189,23 @@ char *text_percent_decode(const char *s, size_t n) {
     return buf_detach(&out);
 }
 
+/* Whether 8 bytes are all ASCII other than NUL (0x01-0x7F): a NUL byte
+ * becomes 0xFF less one, a byte from 0x80 has its top bit already; a
+ * borrow only follows a NUL. */
+static int plain_ascii8(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return !(((v - 0x0101010101010101u) | v) & 0x8080808080808080u);
+}
+
 size_t text_find_bad_byte(const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        if (n - i >= 8 && plain_ascii8(p + i)) { /* most text: 8 bytes at a time */
+            i += 8;
+            continue;
+        }
         unsigned c = p[i];
         if (c >= 0x01 && c < 0x80) {
             i++;
