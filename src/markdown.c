@@ -2,6 +2,7 @@
 #include "markdown.h"
 
 #include "buf.h"
+#include "md_arena.h"
 #include "strmap.h"
 #include "text.h"
 
@@ -52,7 +53,10 @@ static void attach_table_captions(ast_doc *doc, ast_node *root) {
 }
 
 ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
-    cmark_parser *parser = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
+    md_arena arena; /* cmark's tree lives only until it is copied into ours */
+    md_arena_begin(&arena);
+    cmark_parser *parser =
+        cmark_parser_new_with_mem(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8, md_arena_mem());
     for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++)
         cmark_parser_attach_syntax_extension(parser,
                                              cmark_find_syntax_extension(extension_names[i]));
@@ -61,6 +65,7 @@ ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
     ast_node *top = ast_from_cmark(doc, root);
     cmark_node_free(root);
     cmark_parser_free(parser);
+    md_arena_end(&arena);
     attach_table_captions(doc, top);
     return top;
 }
