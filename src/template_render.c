@@ -523,11 +523,25 @@ static const char *value_text(rctx *r, int expr, size_t *len) {
 static void render_children(rctx *r, const tnode *n, int scope);
 static void render_template(rctx *r, const template *t, int scope);
 
-static void new_scope(lua_State *L, int parent) {
-    lua_newtable(L);
+/* The metatable of scopes inside the scope at index parent: a name they
+ * do not hold is looked up there. */
+static void push_scope_mt(lua_State *L, int parent) {
     lua_createtable(L, 0, 1);
     lua_pushvalue(L, parent);
     lua_setfield(L, -2, "__index");
+}
+
+/* A scope for `names` names (sized for them up front) with the metatable
+ * at index mt; one metatable serves every item of a loop. */
+static void new_scope_mt(lua_State *L, int mt, int names) {
+    lua_createtable(L, 0, names);
+    lua_pushvalue(L, mt);
+    lua_setmetatable(L, -2);
+}
+
+static void new_scope(lua_State *L, int parent, int names) {
+    lua_createtable(L, 0, names);
+    push_scope_mt(L, parent);
     lua_setmetatable(L, -2);
 }
 
@@ -680,10 +694,12 @@ static void set_loop(lua_State *L, lua_Integer index, lua_Integer length) {
     lua_setfield(L, -2, "loop");
 }
 
-static void render_item(rctx *r, const tnode *n, int scope, lua_Integer index, lua_Integer length) {
+/* scope_mt: the index of the loop's scope metatable (push_scope_mt). */
+static void render_item(rctx *r, const tnode *n, int scope_mt, lua_Integer index,
+                        lua_Integer length) {
     /* stack: key, value */
     lua_State *L = r->L;
-    new_scope(L, scope);
+    new_scope_mt(L, scope_mt, 3); /* the value, the key, loop */
     lua_insert(L, -3);
     lua_setfield(L, -3, n->each_value);
     if (n->each_key)
@@ -701,7 +717,7 @@ static int compare_keys(const void *a, const void *b) {
 
 /* A map: its string keys in sorted order, so output never depends on
  * Lua's hash order. */
-static void render_each_map(rctx *r, const tnode *n, int scope, int map) {
+static void render_each_map(rctx *r, const tnode *n, int scope_mt, int map) {
     lua_State *L = r->L;
     size_t count = 0, cap = 8;
     const char **keys = xmalloc(cap * sizeof *keys);
@@ -718,7 +734,7 @@ static void render_each_map(rctx *r, const tnode *n, int scope, int map) {
     for (size_t i = 0; i < count && !r->failed; i++) {
         lua_pushstring(L, keys[i]);
         lua_getfield(L, map, keys[i]);
-        render_item(r, n, scope, (lua_Integer)i + 1, (lua_Integer)count);
+        render_item(r, n, scope_mt, (lua_Integer)i + 1, (lua_Integer)count);
     }
     free(keys);
 }
@@ -738,17 +754,19 @@ static void render_each(rctx *r, const tnode *n, int scope) {
         return;
     }
     int list = lua_gettop(L);
+    push_scope_mt(L, scope);
+    int mt = lua_gettop(L);
     lua_Integer length = (lua_Integer)lua_rawlen(L, list);
     if (length == 0) { /* a map (or nothing): by key, with or without a key name */
-        render_each_map(r, n, scope, list);
+        render_each_map(r, n, mt, list);
     } else {
         for (lua_Integer i = 1; i <= length && !r->failed; i++) {
             lua_pushinteger(L, i);
             lua_rawgeti(L, list, i);
-            render_item(r, n, scope, i, length);
+            render_item(r, n, mt, i, length);
         }
     }
-    lua_pop(L, 1);
+    lua_pop(L, 2);
 }
 
 /* Returns whether the element was shown (for a following cg-else). */
@@ -756,7 +774,7 @@ static int render_directives(rctx *r, const tnode *n, int scope) {
     lua_State *L = r->L;
     int top = lua_gettop(L);
     if (n->n_defines) {
-        new_scope(L, scope);
+        new_scope(L, scope, (int)n->n_defines);
         scope = lua_gettop(L);
         for (size_t i = 0; i < n->n_defines && !r->failed; i++) {
             if (eval(r, n->defines[i].expr, scope) == 0)
@@ -819,7 +837,7 @@ static void render_template(rctx *r, const template *t, int scope) {
     lua_State *L = r->L;
     int top = lua_gettop(L);
     if (root->n_defines) {
-        new_scope(L, scope);
+        new_scope(L, scope, (int)root->n_defines);
         scope = lua_gettop(L);
         for (size_t i = 0; i < root->n_defines && !r->failed; i++)
             if (eval(r, root->defines[i].expr, scope) == 0)
