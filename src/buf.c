@@ -52,6 +52,15 @@ char *xasprintf(const char *fmt, ...) {
     return buf_detach(&b);
 }
 
+char *xstrcat3(const char *a, const char *b, const char *c) {
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *s = xmalloc(la + lb + lc + 1);
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb);
+    memcpy(s + la + lb, c, lc + 1);
+    return s;
+}
+
 void buf_grow(buf *b, size_t extra) {
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
@@ -81,20 +90,28 @@ void buf_putc(buf *b, char c) {
     b->data[b->len] = '\0';
 }
 
-/* Formats into the room the buffer has; only text that does not fit is
- * formatted a second time, after growing. */
+/* Formats into the room the buffer has (or, when that is short, into a
+ * small array first); only text that does not fit is formatted a second
+ * time, after growing. */
 void buf_vprintf(buf *b, const char *fmt, va_list ap) {
     va_list copy;
     va_copy(copy, ap);
     size_t room = b->cap - b->len; /* cap > len whenever cap > 0: the NUL */
-    int n = vsnprintf(b->cap ? b->data + b->len : NULL, b->cap ? room : 0, fmt, copy);
+    char small[256];               /* an empty or full buffer: format once, here */
+    int in_small = room < sizeof small;
+    int n =
+        vsnprintf(in_small ? small : b->data + b->len, in_small ? sizeof small : room, fmt, copy);
     va_end(copy);
     if (n < 0) {
         if (b->cap)
             b->data[b->len] = '\0';
         return;
     }
-    if (!b->cap || (size_t)n >= room) {
+    if (in_small && (size_t)n < sizeof small) {
+        buf_append(b, small, (size_t)n);
+        return;
+    }
+    if (in_small || (size_t)n >= room) {
         buf_grow(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     }

@@ -48,5 +48,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* a, b and c one after the other (what xasprintf("%s%s%s") gives, with no
+ * format to read: paths and URLs are joined per page). */
+char *xstrcat3(const char *a, const char *b, const char *c);
 
 #endif

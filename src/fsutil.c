@@ -230,9 +230,7 @@ char *fs_join(const char *a, const char *b) {
     if (!a || !*a)
         return xstrdup(b);
     size_t la = strlen(a);
-    if (a[la - 1] == '/')
-        return xasprintf("%s%s", a, b);
-    return xasprintf("%s/%s", a, b);
+    return xstrcat3(a, a[la - 1] == '/' ? "" : "/", b);
 }
 
 char *fs_normalize(const char *path) {

@@ -387,7 +387,7 @@ void site_model_free(site_model *m) {
 }
 
 char *site_page_url(const site_model *m, const page *p) {
-    return xasprintf("%s%s", m->cfg->base_path, p->url_path);
+    return xstrcat3(m->cfg->base_path, p->url_path, "");
 }
 
 static char *resolve_root_relative(const site_model *m, const char *target, char **error) {
