@@ -106,22 +106,31 @@ const char *text_append_folder_slugs(buf *b, const char *path) {
     return part;
 }
 
+/* A byte that a URL keeps as it is ('%' and '&' are looked at apart). */
+static int url_plain(unsigned char c) {
+    return c > 0x20 && c < 0x7f && c != '"' && c != '<' && c != '>' && c != '\\' && c != '^' &&
+           c != '`' && c != '{' && c != '|' && c != '}' && c != '%' && c != '&';
+}
+
 static void append_url(buf *b, const char *url, size_t n, int html) {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
+        size_t run = i;
+        while (run < n && url_plain((unsigned char)url[run]))
+            run++;
+        buf_append(b, url + i, run - i); /* most of a URL, copied at once */
+        if ((i = run) == n)
+            break;
         unsigned char c = (unsigned char)url[i];
-        if (c == '&' && html) {
-            buf_puts(b, "&amp;");
-        } else if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' ||
-                   c == '^' || c == '`' || c == '{' || c == '|' || c == '}') {
-            buf_putc(b, '%');
-            buf_putc(b, hex[c >> 4]);
-            buf_putc(b, hex[c & 15]);
-        } else if (c == '%' && !(i + 2 < n && isxdigit((unsigned char)url[i + 1]) &&
-                                 isxdigit((unsigned char)url[i + 2]))) {
-            buf_puts(b, "%25");
+        if (c == '&') {
+            buf_puts(b, html ? "&amp;" : "&");
+        } else if (c == '%') {
+            int escape = i + 2 < n && isxdigit((unsigned char)url[i + 1]) &&
+                         isxdigit((unsigned char)url[i + 2]);
+            buf_puts(b, escape ? "%" : "%25");
         } else {
-            buf_putc(b, (char)c);
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(b, e, 3);
         }
     }
 }
