@@ -72,24 +72,6 @@ void buf_grow(buf *b, size_t extra) {
     b->cap = cap;
 }
 
-void buf_append(buf *b, const char *s, size_t n) {
-    buf_grow(b, n);
-    if (n)
-        memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void buf_puts(buf *b, const char *s) {
-    buf_append(b, s, strlen(s));
-}
-
-void buf_putc(buf *b, char c) {
-    buf_grow(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
-
 /* Formats into the room the buffer has (or, when that is short, into a
  * small array first); only text that does not fit is formatted a second
  * time, after growing. */
