@@ -122,13 +122,20 @@ static void drop_opening_heading(md_doc *doc, const md_source *src, diag_list *d
     ast_unlink(first);
 }
 
+/* The templates' own ids are a short list: looked through, rather than put
+ * in a map for every page. */
+static int is_taken(const strmap *used, const char *const *reserved, const char *id) {
+    for (size_t i = 0; reserved && reserved[i]; i++)
+        if (reserved[i][0] == id[0] && !strcmp(reserved[i], id))
+            return 1;
+    return strmap_get(used, id) != NULL;
+}
+
 static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
     strmap used = STRMAP_INIT;
     /* base id -> the next suffix to try: many headings with one text
      * ("Answer") would otherwise try every suffix taken so far, each time */
     strmap next = STRMAP_INIT;
-    for (size_t i = 0; reserved && reserved[i]; i++)
-        strmap_put(&used, reserved[i], &used);
     size_t cap = 0;
     int entering = 1;
     ast_node *root = doc->ast.root;
@@ -140,7 +147,7 @@ static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
         const char *base = *slug ? slug : "section";
         char *id = xstrdup(base);
         uintptr_t k = (uintptr_t)strmap_get(&next, base);
-        for (k = k ? k : 1; strmap_get(&used, id); k++) {
+        for (k = k ? k : 1; is_taken(&used, reserved, id); k++) {
             free(id);
             id = xasprintf("%s-%lu", base, (unsigned long)k);
         }
