@@ -143,6 +143,11 @@ void text_append_url(buf *b, const char *url, size_t n) {
 }
 
 int text_is_unsafe_url(const char *url) {
+    const char *first = url;
+    while (*first && (unsigned char)*first <= 0x20)
+        first++;
+    if (!isalpha((unsigned char)*first))
+        return 0; /* "/...", "#...": every scheme refused starts with a letter */
     /* Browsers ignore ASCII whitespace and control characters inside the
      * scheme, so compare a squeezed, lower-cased copy. */
     char scheme[16];
