@@ -75,16 +75,25 @@ static int helper_absolute_url(lua_State *L) {
     return 1;
 }
 
+/* Upvalue 1: a table of every static file's URL by name
+ * (push_asset_urls). */
 static int helper_asset(lua_State *L) {
-    const site_model *m = lua_touserdata(L, lua_upvalueindex(1));
-    const strmap *assets = lua_touserdata(L, lua_upvalueindex(2));
     const char *name = luaL_checkstring(L, 1);
-    const char *out = strmap_get(assets, name);
-    if (!out)
+    if (lua_getfield(L, lua_upvalueindex(1), name) != LUA_TSTRING)
         return luaL_error(L, "asset('%s'): no such file in the theme's or project's static folder",
                           name);
-    lua_pushfstring(L, "%s%s", m->cfg->base_path, out);
     return 1;
+}
+
+/* Made once per state: each page asks for the same few assets. */
+static void push_asset_urls(lua_State *L, const site_model *m, const strmap *assets) {
+    lua_createtable(L, 0, (int)assets->len);
+    for (size_t i = 0; i < assets->cap; i++) {
+        if (!assets->slots[i].key)
+            continue;
+        lua_pushfstring(L, "%s%s", m->cfg->base_path, (const char *)assets->slots[i].value);
+        lua_setfield(L, -2, assets->slots[i].key);
+    }
 }
 
 static int helper_format_date(lua_State *L) {
@@ -192,9 +201,8 @@ render_env *render_env_new(const template_set *set, const site_model *m,
     lua_pushlightuserdata(L, (void *)m);
     lua_pushcclosure(L, helper_absolute_url, 1);
     lua_setfield(L, g, "absolute_url");
-    lua_pushlightuserdata(L, (void *)m);
-    lua_pushlightuserdata(L, (void *)static_assets);
-    lua_pushcclosure(L, helper_asset, 2);
+    push_asset_urls(L, m, static_assets);
+    lua_pushcclosure(L, helper_asset, 1);
     lua_setfield(L, g, "asset");
     lua_pushcfunction(L, helper_format_date);
     lua_setfield(L, g, "format_date");
@@ -414,8 +422,11 @@ static void set_index_fields(lua_State *L, const site_model *m, const page *p) {
     }
 }
 
+/* The fields push_page adds to the front matter's, at most. */
+enum { PAGE_FIELDS = 24 };
+
 static void push_page(lua_State *L, const site_model *m, const page *p, const page_body *body) {
-    lua_push_value(L, p->front);
+    lua_push_value_room(L, p->front, PAGE_FIELDS);
     set_common_fields(L, m, p);
     lua_pushfstring(L, "%s%s", m->cfg->base_url, p->url_path);
     lua_setfield(L, -2, "permalink");
