@@ -42,6 +42,7 @@ typedef struct rctx {
     buf *out;
     diag_list *d;
     const page *p;
+    int exprs; /* stack index of the compiled expressions (exprs_ref) */
     fill *fills;
     int depth;
     int failed;
@@ -106,7 +107,19 @@ static int helper_format_date(lua_State *L) {
         lua_pushstring(L, s ? s : "");
         return 1;
     }
-    lua_pushfstring(L, "%d %s %d", date.day, months[date.month - 1], date.year);
+    /* "2 September 2026" by hand: listings format a date per card */
+    char text[32], *t = text;
+    if (date.day >= 10)
+        *t++ = (char)('0' + date.day / 10);
+    *t++ = (char)('0' + date.day % 10);
+    *t++ = ' ';
+    size_t n = strlen(months[date.month - 1]);
+    memcpy(t, months[date.month - 1], n);
+    t += n;
+    *t++ = ' ';
+    for (int div = 1000; div; div /= 10) /* page_parse_date: 1900 to 9999 */
+        *t++ = (char)('0' + date.year / div % 10);
+    lua_pushlstring(L, text, (size_t)(t - text));
     return 1;
 }
 
@@ -470,19 +483,17 @@ static void expression_too_long(lua_State *L, lua_Debug *ar) {
  * stack index `scope`. Returns 0, or -1 (nothing pushed) after reporting. */
 static int eval(rctx *r, int expr, int scope) {
     lua_State *L = r->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->e->exprs_ref);
-    if (lua_rawgeti(L, -1, expr) != LUA_TFUNCTION) {
+    if (lua_rawgeti(L, r->exprs, expr) != LUA_TFUNCTION) {
         lua_pop(L, 1);
         const char *src = r->e->set->exprs[expr].source;
         if (luaL_loadbufferx(L, src, strlen(src), "=template", "t") != LUA_OK) {
             report(r, expr, lua_tostring(L, -1));
-            lua_pop(L, 2);
+            lua_pop(L, 1);
             return -1;
         }
         lua_pushvalue(L, -1);
-        lua_rawseti(L, -3, expr);
+        lua_rawseti(L, r->exprs, expr);
     }
-    lua_remove(L, -2);
     lua_pushvalue(L, scope);
     lua_setupvalue(L, -2, 1);
     lua_sethook(L, expression_too_long, LUA_MASKCOUNT, EXPR_INSTRUCTION_LIMIT);
@@ -945,6 +956,8 @@ int render_env_page(render_env *e, const page *p, const page_body *body, buf *ou
     }
     lua_State *L = e->L;
     int top = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->exprs_ref); /* at hand for every expression */
+    int exprs = lua_gettop(L);
     lua_newtable(L);
     lua_createtable(L, 0, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->globals_ref);
@@ -952,7 +965,7 @@ int render_env_page(render_env *e, const page *p, const page_body *body, buf *ou
     lua_setmetatable(L, -2);
     push_page(L, e->m, p, body);
     lua_setfield(L, -2, "page");
-    rctx r = {.e = e, .L = L, .out = out, .d = d, .p = p};
+    rctx r = {.e = e, .L = L, .out = out, .d = d, .p = p, .exprs = exprs};
     if (is_html_document(e->set, t))
         buf_puts(out, "<!DOCTYPE html>\n");
     render_template(&r, t, lua_gettop(L));
