@@ -107,25 +107,9 @@ static void end_block(scan *s) {
     s->block_def_line = s->block_def_closed = 0;
 }
 
-/* What the per-character pass looks at; most bytes are none of these. */
-enum {
-    CH_OTHER,
-    CH_BLANK, /* ends a word (cmark_isspace) */
-    CH_LINK,  /* may start "@", "&#", "&commat;", "://" or "www." */
-    CH_PAREN, /* ')' */
-    CH_OPEN,  /* '[' */
-    CH_ANGLE, /* '<' */
-    CH_CLOSE  /* ']' */
-};
-static const unsigned char char_class[256] = {
-    [' '] = CH_BLANK,  ['\t'] = CH_BLANK, ['\r'] = CH_BLANK, ['\n'] = CH_BLANK, ['\f'] = CH_BLANK,
-    ['\v'] = CH_BLANK, ['@'] = CH_LINK,   ['&'] = CH_LINK,   [':'] = CH_LINK,   ['w'] = CH_LINK,
-    [')'] = CH_PAREN,  ['['] = CH_OPEN,   ['<'] = CH_ANGLE,  [']'] = CH_CLOSE,
-};
-
 /* Whether an address the autolink extension looks for starts at p (p holds
- * one of the CH_LINK bytes); "&#64;" is an '@' too, once parsed. */
-static int starts_link(const unsigned char *p, const unsigned char *end) {
+ * one of link_chars); "&#64;" is an '@' too, once parsed. */
+static int starts_link(const char *p, const char *end) {
     size_t left = (size_t)(end - p);
     switch (*p) {
     case '@': return 1;
@@ -141,12 +125,6 @@ typedef struct bad_word {
     const char *start;
     size_t length, links, parens;
 } bad_word;
-
-static void note_word(bad_word *bad, const unsigned char *word, const unsigned char *end,
-                      size_t links, size_t parens) {
-    if (!bad->start && (links > MD_MAX_WORD_LINKS || parens > MD_MAX_WORD_LINKS))
-        *bad = (bad_word){(const char *)word, (size_t)(end - word), links, parens};
-}
 
 static void report_word(scan *s, const char *line, const bad_word *w) {
     int col = 1;
@@ -164,36 +142,64 @@ static void report_word(scan *s, const char *line, const bad_word *w) {
                     w->parens);
 }
 
-/* One pass over a line's bytes: the block's '[' and '<', the text's ']',
- * and the first word with too many addresses (or an address and too
- * many ')'). A table of byte classes keeps the common byte to one test. */
-static void count_line(scan *s, const char *line, const char *end, bad_word *bad) {
-    const unsigned char *p = (const unsigned char *)line, *e = (const unsigned char *)end;
-    const unsigned char *word = p;
-    size_t links = 0, parens = 0, brackets = 0, angles = 0, closers = 0;
-    for (; p < e; p++) {
-        unsigned cls = char_class[*p];
-        if (cls == CH_OTHER) /* apart from the switch: no indirect jump per byte */
-            continue;
-        switch (cls) {
-        case CH_BLANK:
-            if (links)
-                note_word(bad, word, p, links, parens);
-            word = p + 1;
-            links = parens = 0;
-            break;
-        case CH_LINK: links += starts_link(p, e); break;
-        case CH_PAREN: parens++; break;
-        case CH_OPEN: brackets++; break;
-        case CH_ANGLE: angles++; break;
-        default: closers++;
-        }
+static size_t count_byte(const char *p, const char *end, char c) {
+    size_t n = 0;
+    while (p < end && (p = memchr(p, c, (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
     }
-    if (links)
-        note_word(bad, word, p, links, parens);
-    s->block_brackets += brackets;
-    s->block_angles += angles;
-    s->closers += closers;
+    return n;
+}
+
+/* The word around p, an address: its addresses and ')' counted; returns
+ * where it ends. */
+static const char *check_word(const char *line, const char *end, const char *p, bad_word *bad) {
+    const char *word = p, *after = p;
+    while (word > line && !is_blank_char(word[-1]))
+        word--;
+    while (after < end && !is_blank_char(*after))
+        after++;
+    size_t links = 0, parens = 0;
+    for (const char *q = word; q < after; q++) {
+        links += (*q == '@' || *q == '&' || *q == ':' || *q == 'w') && starts_link(q, end);
+        parens += *q == ')';
+    }
+    if (links > MD_MAX_WORD_LINKS || parens > MD_MAX_WORD_LINKS)
+        *bad = (bad_word){word, (size_t)(after - word), links, parens};
+    return after;
+}
+
+/* The first word of the line with too many addresses, or an address and
+ * too many ')'. Only words with an address can be: they are found from
+ * the bytes that start one, in order, with memchr (a few per line). */
+static void check_words(const char *line, const char *end, bad_word *bad) {
+    static const char link_chars[4] = {'@', '&', ':', 'w'};
+    const char *next[4];
+    for (int k = 0; k < 4; k++)
+        next[k] = memchr(line, link_chars[k], (size_t)(end - line));
+    const char *checked = line; /* the words before it are */
+    while (!bad->start) {
+        int first = -1;
+        for (int k = 0; k < 4; k++)
+            if (next[k] && (first < 0 || next[k] < next[first]))
+                first = k;
+        if (first < 0)
+            return;
+        const char *p = next[first];
+        next[first] = memchr(p + 1, link_chars[first], (size_t)(end - p - 1));
+        if (p >= checked && starts_link(p, end))
+            checked = check_word(line, end, p, bad);
+    }
+}
+
+/* The block's '[' and '<', the text's ']', and the first word that makes
+ * the autolink extension rescan too much: memchr over the line, not a
+ * test per byte. */
+static void count_line(scan *s, const char *line, const char *end, bad_word *bad) {
+    s->block_brackets += count_byte(line, end, '[');
+    s->block_angles += count_byte(line, end, '<');
+    s->closers += count_byte(line, end, ']');
+    check_words(line, end, bad);
 }
 
 /* A table's size: its columns when the delimiter row is read, its cells
