@@ -587,6 +587,10 @@ static void append_url(rctx *r, const tattr *a, const char *url, size_t len, int
 
 static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
     buf *out = r->out;
+    if (a->html) { /* made when compiling (prepare_output) */
+        buf_append(out, a->html, a->html_len);
+        return;
+    }
     if (a->expr < 0) {
         for (size_t i = 0; i < n->n_attrs; i++)
             if (n->attrs[i].expr >= 0 && !strcmp(n->attrs[i].name, a->name))
@@ -661,17 +665,14 @@ static void render_element(rctx *r, const tnode *n, int scope) {
         render_content(r, n, scope);
         return;
     }
-    buf_putc(r->out, '<');
-    buf_puts(r->out, n->name);
+    buf_append(r->out, n->open_tag, n->open_len);
     for (size_t i = 0; i < n->n_attrs; i++)
         render_attr(r, n, &n->attrs[i], scope);
     buf_putc(r->out, '>');
     if (n->is_void)
         return;
     render_content(r, n, scope);
-    buf_puts(r->out, "</");
-    buf_puts(r->out, n->name);
-    buf_putc(r->out, '>');
+    buf_append(r->out, n->close_tag, n->close_len);
 }
 
 static void render_slot(rctx *r, const tnode *n, int scope) {
