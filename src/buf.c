@@ -52,6 +52,15 @@ char *xasprintf(const char *fmt, ...) {
     return buf_detach(&b);
 }
 
+char *xstrcat3(const char *a, const char *b, const char *c) {
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *s = xmalloc(la + lb + lc + 1);
+    memcpy(s, a, la);
+    memcpy(s + la, b, lb);
+    memcpy(s + la + lb, c, lc + 1);
+    return s;
+}
+
 void buf_grow(buf *b, size_t extra) {
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
@@ -63,38 +72,28 @@ void buf_grow(buf *b, size_t extra) {
     b->cap = cap;
 }
 
-void buf_append(buf *b, const char *s, size_t n) {
-    buf_grow(b, n);
-    if (n)
-        memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-void buf_puts(buf *b, const char *s) {
-    buf_append(b, s, strlen(s));
-}
-
-void buf_putc(buf *b, char c) {
-    buf_grow(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
-}
-
-/* Formats into the room the buffer has; only text that does not fit is
- * formatted a second time, after growing. */
+/* Formats into the room the buffer has (or, when that is short, into a
+ * small array first); only text that does not fit is formatted a second
+ * time, after growing. */
 void buf_vprintf(buf *b, const char *fmt, va_list ap) {
     va_list copy;
     va_copy(copy, ap);
     size_t room = b->cap - b->len; /* cap > len whenever cap > 0: the NUL */
-    int n = vsnprintf(b->cap ? b->data + b->len : NULL, b->cap ? room : 0, fmt, copy);
+    char small[256];               /* an empty or full buffer: format once, here */
+    int in_small = room < sizeof small;
+    int n =
+        vsnprintf(in_small ? small : b->data + b->len, in_small ? sizeof small : room, fmt, copy);
     va_end(copy);
     if (n < 0) {
         if (b->cap)
             b->data[b->len] = '\0';
         return;
     }
-    if (!b->cap || (size_t)n >= room) {
+    if (in_small && (size_t)n < sizeof small) {
+        buf_append(b, small, (size_t)n);
+        return;
+    }
+    if (in_small || (size_t)n >= room) {
         buf_grow(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     }
@@ -131,18 +130,26 @@ const char *buf_cstr(const buf *b) {
     return b->data ? b->data : "";
 }
 
+/* The characters HTML text and attributes escape all sort before '?': the
+ * common byte is passed with one comparison. */
+static const char *escape_for(unsigned char c, int quotes) {
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '"': return quotes ? "&quot;" : NULL;
+    default: return NULL;
+    }
+}
+
 static void buf_escape(buf *b, const char *s, size_t n, int quotes) {
     size_t start = 0;
     buf_grow(b, n);
     for (size_t i = 0; i < n; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = quotes ? "&quot;" : NULL; break;
-        default: break;
-        }
+        unsigned char c = (unsigned char)s[i];
+        if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
+            continue;
+        const char *rep = escape_for(c, quotes);
         if (!rep)
             continue;
         buf_append(b, s + start, i - start);

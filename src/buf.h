@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct buf {
     char *data; /* NUL-terminated when cap > 0; NULL before first append */
@@ -22,9 +23,28 @@ typedef struct buf {
     { NULL, 0, 0 }
 
 void buf_grow(buf *b, size_t extra);
-void buf_append(buf *b, const char *s, size_t n);
-void buf_puts(buf *b, const char *s);
-void buf_putc(buf *b, char c);
+
+/* Appending is inline: pages are written a few bytes at a time, and the
+ * length of a literal is then known when compiling. */
+static inline void buf_append(buf *b, const char *s, size_t n) {
+    if (b->len + n >= b->cap)
+        buf_grow(b, n);
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static inline void buf_puts(buf *b, const char *s) {
+    buf_append(b, s, strlen(s));
+}
+
+static inline void buf_putc(buf *b, char c) {
+    if (b->len + 1 >= b->cap)
+        buf_grow(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 void buf_put_uint(buf *b, unsigned long long v); /* in decimal, faster than buf_printf */
@@ -48,5 +68,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* a, b and c one after the other (what xasprintf("%s%s%s") gives, with no
+ * format to read: paths and URLs are joined per page). */
+char *xstrcat3(const char *a, const char *b, const char *c);
 
 #endif

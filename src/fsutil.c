@@ -99,23 +99,30 @@ char *fs_read_file(const char *path, size_t *len) {
     return fs_read_file_max(path, SIZE_MAX, len);
 }
 
+/* From the deepest folder up: most callers make one folder in a folder
+ * that exists, one mkdir, not one per level of the path. */
 int fs_mkdirs(const char *path) {
     if (!*path)
         return 0;
-    char *p = xstrdup(path);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            free(p);
-            return -1;
-        }
-        *s = '/';
+    if (mkdir(path, 0777) == 0 || errno == EEXIST)
+        return 0;
+    if (errno != ENOENT)
+        return -1;
+    char *parent = xstrdup(path);
+    char *slash = strrchr(parent, '/');
+    while (slash && slash > parent && slash[1] == '\0') { /* "a/b/" names "a/b" */
+        *slash = '\0';
+        slash = strrchr(parent, '/');
     }
-    int rc = mkdir(p, 0777);
-    free(p);
-    return rc != 0 && errno != EEXIST ? -1 : 0;
+    int rc = -1;
+    if (slash && slash > parent) {
+        *slash = '\0';
+        rc = fs_mkdirs(parent);
+    }
+    free(parent);
+    if (rc != 0)
+        return -1;
+    return mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 static int write_all(int fd, const char *data, size_t len) {
@@ -131,7 +138,8 @@ static int write_all(int fd, const char *data, size_t len) {
     return 0;
 }
 
-static int write_file(const char *path, const char *data, size_t len, int flags) {
+/* st, when given, is filled from the written file (fstat, before close). */
+static int write_file(const char *path, const char *data, size_t len, int flags, struct stat *st) {
     int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
     if (fd < 0 && errno == ENOENT) {
         char *dir = xstrdup(path);
@@ -146,6 +154,8 @@ static int write_file(const char *path, const char *data, size_t len, int flags)
     if (fd < 0)
         return -1;
     int rc = write_all(fd, data, len);
+    if (rc == 0 && st && fstat(fd, st) != 0)
+        rc = -1;
     int err = errno;
     if (close(fd) != 0 && rc == 0)
         return -1;
@@ -154,11 +164,15 @@ static int write_file(const char *path, const char *data, size_t len, int flags)
 }
 
 int fs_write_file(const char *path, const char *data, size_t len) {
-    return write_file(path, data, len, O_TRUNC);
+    return write_file(path, data, len, O_TRUNC, NULL);
 }
 
 int fs_write_new_file(const char *path, const char *data, size_t len) {
-    return write_file(path, data, len, O_EXCL); /* O_EXCL: not through a symlink either */
+    return write_file(path, data, len, O_EXCL, NULL); /* O_EXCL: not through a symlink either */
+}
+
+int fs_write_new_file_stat(const char *path, const char *data, size_t len, struct stat *st) {
+    return write_file(path, data, len, O_EXCL, st);
 }
 
 /* Appends what is left to read from in to out. */
@@ -237,9 +251,7 @@ char *fs_join(const char *a, const char *b) {
     if (!a || !*a)
         return xstrdup(b);
     size_t la = strlen(a);
-    if (a[la - 1] == '/')
-        return xasprintf("%s%s", a, b);
-    return xasprintf("%s/%s", a, b);
+    return xstrcat3(a, a[la - 1] == '/' ? "" : "/", b);
 }
 
 char *fs_normalize(const char *path) {

@@ -30,6 +30,8 @@ int fs_write_file(const char *path, const char *data, size_t len);
 /* The same for a file that must not exist yet: -1 with errno EEXIST if it
  * does (or is a symbolic link). */
 int fs_write_new_file(const char *path, const char *data, size_t len);
+/* The same, and st describes the file written (as lstat would after). */
+int fs_write_new_file_stat(const char *path, const char *data, size_t len, struct stat *st);
 /* Copies a regular file in chunks, so a large file costs no memory, to a
  * file that must not exist yet (as fs_write_new_file). On failure (-1,
  * errno set) *write_failed, when given, tells which side failed: 0 reading

@@ -2,6 +2,7 @@
 #include "markdown.h"
 
 #include "buf.h"
+#include "md_arena.h"
 #include "strmap.h"
 #include "text.h"
 
@@ -52,7 +53,10 @@ static void attach_table_captions(ast_doc *doc, ast_node *root) {
 }
 
 ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
-    cmark_parser *parser = cmark_parser_new(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8);
+    md_arena arena; /* cmark's tree lives only until it is copied into ours */
+    md_arena_begin(&arena);
+    cmark_parser *parser =
+        cmark_parser_new_with_mem(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8, md_arena_mem());
     for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++)
         cmark_parser_attach_syntax_extension(parser,
                                              cmark_find_syntax_extension(extension_names[i]));
@@ -61,6 +65,7 @@ ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
     ast_node *top = ast_from_cmark(doc, root);
     cmark_node_free(root);
     cmark_parser_free(parser);
+    md_arena_end(&arena);
     attach_table_captions(doc, top);
     return top;
 }
@@ -117,13 +122,20 @@ static void drop_opening_heading(md_doc *doc, const md_source *src, diag_list *d
     ast_unlink(first);
 }
 
+/* The templates' own ids are a short list: looked through, rather than put
+ * in a map for every page. */
+static int is_taken(const strmap *used, const char *const *reserved, const char *id) {
+    for (size_t i = 0; reserved && reserved[i]; i++)
+        if (reserved[i][0] == id[0] && !strcmp(reserved[i], id))
+            return 1;
+    return strmap_get(used, id) != NULL;
+}
+
 static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
     strmap used = STRMAP_INIT;
     /* base id -> the next suffix to try: many headings with one text
      * ("Answer") would otherwise try every suffix taken so far, each time */
     strmap next = STRMAP_INIT;
-    for (size_t i = 0; reserved && reserved[i]; i++)
-        strmap_put(&used, reserved[i], &used);
     size_t cap = 0;
     int entering = 1;
     ast_node *root = doc->ast.root;
@@ -135,7 +147,7 @@ static void assign_heading_ids(md_doc *doc, const char *const *reserved) {
         const char *base = *slug ? slug : "section";
         char *id = xstrdup(base);
         uintptr_t k = (uintptr_t)strmap_get(&next, base);
-        for (k = k ? k : 1; strmap_get(&used, id); k++) {
+        for (k = k ? k : 1; is_taken(&used, reserved, id); k++) {
             free(id);
             id = xasprintf("%s-%lu", base, (unsigned long)k);
         }

@@ -107,42 +107,99 @@ static void end_block(scan *s) {
     s->block_def_line = s->block_def_closed = 0;
 }
 
-static int starts_with(const char *p, const char *end, const char *prefix) {
-    size_t n = strlen(prefix);
-    return (size_t)(end - p) >= n && !memcmp(p, prefix, n);
+/* Whether an address the autolink extension looks for starts at p (p holds
+ * one of link_chars); "&#64;" is an '@' too, once parsed. */
+static int starts_link(const char *p, const char *end) {
+    size_t left = (size_t)(end - p);
+    switch (*p) {
+    case '@': return 1;
+    case '&': return (left >= 2 && p[1] == '#') || (left >= 8 && !memcmp(p, "&commat;", 8));
+    case ':': return left >= 3 && p[1] == '/' && p[2] == '/';
+    default: /* 'w' */ return left >= 4 && !memcmp(p, "www.", 4);
+    }
 }
 
-/* The words of one line: counts what makes the autolink extension rescan. */
-static void check_words(scan *s, const char *line, const char *end) {
-    const char *p = line;
-    while (p < end) {
-        while (p < end && is_blank_char(*p))
-            p++;
-        const char *word = p;
-        size_t links = 0, parens = 0;
-        for (; p < end && !is_blank_char(*p); p++) {
-            if (*p == '@' || starts_with(p, end, "&#") || starts_with(p, end, "&commat;") ||
-                starts_with(p, end, "://") || starts_with(p, end, "www."))
-                links++; /* "&#64;" is an '@' too, once parsed */
-            parens += *p == ')';
-        }
-        if (links > MD_MAX_WORD_LINKS || (links && parens > MD_MAX_WORD_LINKS)) {
-            int col = 1;
-            for (const char *c = line; c < word; c++)
-                col += ((unsigned char)*c & 0xC0) != 0x80;
-            if (links > MD_MAX_WORD_LINKS)
-                limit_error(s, s->line, col,
-                            "this word of %zu characters holds %zu web or e-mail addresses "
-                            "(www., :// or @): put spaces between them",
-                            (size_t)(p - word), links);
-            else
-                limit_error(s, s->line, col,
-                            "this word holds a web or e-mail address and %zu ')': put spaces "
-                            "between them",
-                            parens);
-            return;
-        }
+/* The first word of a line that makes the autolink extension rescan too
+ * much: where it starts (NULL: none), its length and its counts. */
+typedef struct bad_word {
+    const char *start;
+    size_t length, links, parens;
+} bad_word;
+
+static void report_word(scan *s, const char *line, const bad_word *w) {
+    int col = 1;
+    for (const char *c = line; c < w->start; c++)
+        col += ((unsigned char)*c & 0xC0) != 0x80;
+    if (w->links > MD_MAX_WORD_LINKS)
+        limit_error(s, s->line, col,
+                    "this word of %zu characters holds %zu web or e-mail addresses "
+                    "(www., :// or @): put spaces between them",
+                    w->length, w->links);
+    else
+        limit_error(s, s->line, col,
+                    "this word holds a web or e-mail address and %zu ')': put spaces "
+                    "between them",
+                    w->parens);
+}
+
+static size_t count_byte(const char *p, const char *end, char c) {
+    size_t n = 0;
+    while (p < end && (p = memchr(p, c, (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
     }
+    return n;
+}
+
+/* The word around p, an address: its addresses and ')' counted; returns
+ * where it ends. */
+static const char *check_word(const char *line, const char *end, const char *p, bad_word *bad) {
+    const char *word = p, *after = p;
+    while (word > line && !is_blank_char(word[-1]))
+        word--;
+    while (after < end && !is_blank_char(*after))
+        after++;
+    size_t links = 0, parens = 0;
+    for (const char *q = word; q < after; q++) {
+        links += (*q == '@' || *q == '&' || *q == ':' || *q == 'w') && starts_link(q, end);
+        parens += *q == ')';
+    }
+    if (links > MD_MAX_WORD_LINKS || parens > MD_MAX_WORD_LINKS)
+        *bad = (bad_word){word, (size_t)(after - word), links, parens};
+    return after;
+}
+
+/* The first word of the line with too many addresses, or an address and
+ * too many ')'. Only words with an address can be: they are found from
+ * the bytes that start one, in order, with memchr (a few per line). */
+static void check_words(const char *line, const char *end, bad_word *bad) {
+    static const char link_chars[4] = {'@', '&', ':', 'w'};
+    const char *next[4];
+    for (int k = 0; k < 4; k++)
+        next[k] = memchr(line, link_chars[k], (size_t)(end - line));
+    const char *checked = line; /* the words before it are */
+    while (!bad->start) {
+        int first = -1;
+        for (int k = 0; k < 4; k++)
+            if (next[k] && (first < 0 || next[k] < next[first]))
+                first = k;
+        if (first < 0)
+            return;
+        const char *p = next[first];
+        next[first] = memchr(p + 1, link_chars[first], (size_t)(end - p - 1));
+        if (p >= checked && starts_link(p, end))
+            checked = check_word(line, end, p, bad);
+    }
+}
+
+/* The block's '[' and '<', the text's ']', and the first word that makes
+ * the autolink extension rescan too much: memchr over the line, not a
+ * test per byte. */
+static void count_line(scan *s, const char *line, const char *end, bad_word *bad) {
+    s->block_brackets += count_byte(line, end, '[');
+    s->block_angles += count_byte(line, end, '<');
+    s->closers += count_byte(line, end, ']');
+    check_words(line, end, bad);
 }
 
 /* A table's size: its columns when the delimiter row is read, its cells
@@ -200,11 +257,8 @@ static void check_line(scan *s, const char *line, const char *end) {
     /* indentation and quote markers are not part of the text cmark-gfm
      * scans inline (a deeply nested list is mostly spaces) */
     s->block_bytes += (size_t)(end - p) + 1;
-    for (p = line; p < end; p++) {
-        s->block_brackets += *p == '[';
-        s->block_angles += *p == '<';
-        s->closers += *p == ']';
-    }
+    bad_word bad = {0};
+    count_line(s, line, end, &bad);
     if (s->block_bytes > MD_MAX_BLOCK_BYTES)
         limit_error(s, s->block_line, 1,
                     "this paragraph (or list or table) runs on for more than %d KB without a "
@@ -215,7 +269,8 @@ static void check_line(scan *s, const char *line, const char *end) {
                     "this paragraph (or list or table) holds more than %d '%c' before a blank "
                     "line; split it with blank lines",
                     MD_MAX_BLOCK_OPENERS, s->block_brackets > MD_MAX_BLOCK_OPENERS ? '[' : '<');
-    check_words(s, line, end);
+    if (bad.start) /* after the block's errors, which come first on a line */
+        report_word(s, line, &bad);
     check_table(s, line, end);
 }
 

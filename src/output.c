@@ -160,13 +160,15 @@ static int claim(output *o, const char *rel, uint64_t hash, const char *who, dia
     return keep;
 }
 
-/* Records a file written to the staging folder. */
-static void record(output *o, const char *rel, const char *path, uint64_t hash) {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        memset(&st, 0, sizeof st);
+/* Records a file written to the staging folder; st describes it (NULL:
+ * look). */
+static void record(output *o, const char *rel, const char *path, uint64_t hash,
+                   const struct stat *st) {
+    struct stat seen;
+    if (!st && lstat(path, &seen) != 0)
+        memset(&seen, 0, sizeof seen);
     cache_entry e = {(char *)rel, hash, 0, 0, 0};
-    cache_entry_set_stat(&e, &st);
+    cache_entry_set_stat(&e, st ? st : &seen);
     pthread_mutex_lock(&o->lock);
     cache_manifest_add(&o->written, &e);
     if (o->previous) {
@@ -185,13 +187,14 @@ static int write_once(output *o, const char *rel, const char *data, size_t len, 
     int kept = claim(o, rel, hash, who, d);
     int rc = kept < 0 ? -1 : 0;
     if (kept == 0) {
-        rc = fs_write_new_file(path, data, len);
+        struct stat st; /* of the open file: no second look up of its path */
+        rc = fs_write_new_file_stat(path, data, len, &st);
         if (rc != 0 && errno == EEXIST)
             report_taken(rel, who, d);
         else if (rc != 0)
             diag_error(d, o->final_dir, 0, 0, "cannot write %s: %s", rel, strerror(errno));
         else
-            record(o, rel, path, hash);
+            record(o, rel, path, hash, &st);
     }
     free(path);
     return rc;
@@ -222,7 +225,7 @@ int output_copy(output *o, const char *rel, const char *from, const char *from_s
     else if (rc != 0)
         diag_error(d, from_shown, 0, 0, "cannot read: %s", fs_strerror(errno));
     else
-        record(o, rel, path, hash);
+        record(o, rel, path, hash, NULL);
     free(path);
     return rc;
 }

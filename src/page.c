@@ -87,8 +87,25 @@ int page_parse_date(const char *s, page_date *out) {
     return 0;
 }
 
+/* n's last `width` digits into out (n >= 0). */
+static void put_digits(char *out, int n, int width) {
+    for (int i = width - 1; i >= 0; i--, n /= 10)
+        out[i] = (char)('0' + n % 10);
+}
+
 void page_format_date(const page_date *d, char *out, size_t size) {
-    snprintf(out, size, "%04d-%02d-%02d", d->year % 10000, d->month % 100, d->day % 100);
+    int y = d->year % 10000, m = d->month % 100, day = d->day % 100;
+    if (size < 11 || y < 0 || m < 0 || day < 0) { /* not from page_parse_date */
+        snprintf(out, size, "%04d-%02d-%02d", y, m, day);
+        return;
+    }
+    /* by hand: listings format the dates of every page they show */
+    put_digits(out, y, 4);
+    out[4] = '-';
+    put_digits(out + 5, m, 2);
+    out[7] = '-';
+    put_digits(out + 8, day, 2);
+    out[10] = '\0';
 }
 
 const char *page_kind_name(page_kind kind) {
@@ -467,5 +484,7 @@ void page_free_fields(page *p) {
     free(p->concern_pages);
     free(p->treated_by);
     free(p->related);
+    free(p->url);
+    free(p->tag_pages);
     memset(p, 0, sizeof *p);
 }

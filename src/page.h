@@ -82,6 +82,12 @@ typedef struct page {
     size_t n_treated_by;
     struct page **related; /* procedures: the most related other procedures */
     size_t n_related;
+    /* Filled by the site model (NULL until then), so that the listings
+     * showing this page do not each work them out again: */
+    char *url; /* base_path + url_path (owned) */
+    /* the listing page of each of tags (an owned array of n_tags borrowed
+     * pointers) */
+    struct page **tag_pages;
 } page;
 
 /* The largest page file: no reader wants a longer page (the longest demo

@@ -235,6 +235,8 @@ static void build_tags(site_model *m) {
     size_t n = m->n_pages;
     for (size_t i = 0; i < n; i++) {
         page *p = m->pages[i];
+        free(p->tag_pages);
+        p->tag_pages = p->n_tags ? xcalloc(p->n_tags, sizeof *p->tag_pages) : NULL;
         for (size_t k = 0; k < p->n_tags; k++) {
             char *slug = text_slugify(p->tags[k], strlen(p->tags[k]));
             page *t = strmap_get(&tags, slug);
@@ -253,6 +255,7 @@ static void build_tags(site_model *m) {
                 site_add_page(m, t);
             }
             page_list_push(&t->children, &t->n_children, p);
+            p->tag_pages[k] = t;
             free(slug);
         }
     }
@@ -401,6 +404,10 @@ int site_model_build(site_model *m, const site_inputs *in, diag_list *d) {
     if (in->az)
         site_index_az(m);
     claim_urls(m, in, d);
+    for (size_t i = 0; i < m->n_pages; i++) {
+        free(m->pages[i]->url);
+        m->pages[i]->url = site_page_url(m, m->pages[i]);
+    }
     return d->errors > errors ? -1 : 0;
 }
 
@@ -425,7 +432,7 @@ void site_model_free(site_model *m) {
 }
 
 char *site_page_url(const site_model *m, const page *p) {
-    return xasprintf("%s%s", m->cfg->base_path, p->url_path);
+    return xstrcat3(m->cfg->base_path, p->url_path, "");
 }
 
 static char *resolve_root_relative(const site_model *m, const char *target, char **error) {

@@ -251,8 +251,15 @@ static void rank_related(const related_index *ix, size_t r, unsigned *score, siz
         }
     }
     size_t best[SITE_RELATED_MAX], n_best = 0;
-    for (size_t i = 0; i < n_touched; i++)
-        n_best = keep_best(best, n_best, score, touched[i]);
+    for (size_t i = 0; i < n_touched; i++) {
+        size_t q = touched[i];
+        if (n_best == SITE_RELATED_MAX) { /* most lose to the last kept: said here, at once */
+            size_t last = best[SITE_RELATED_MAX - 1];
+            if (score[q] < score[last] || (score[q] == score[last] && q > last))
+                continue;
+        }
+        n_best = keep_best(best, n_best, score, q);
+    }
     page *p = ix->procs[r];
     for (size_t i = 0; i < n_best; i++)
         page_list_push(&p->related, &p->n_related, ix->procs[best[i]]);

@@ -255,7 +255,7 @@ static int compile_directive(compiler *c, tnode *n, const char *name, const char
         if (refuse_inline_code(c, n, name + 8) != 0)
             return -1;
         int expr = add_value_expr(c, name, v, n->line);
-        add_attr(n, (tattr){xstrdup(name + 8), expr, NULL, is_url_attribute(name + 8)});
+        add_attr(n, (tattr){xstrdup(name + 8), expr, NULL, is_url_attribute(name + 8), NULL, 0});
         return expr < 0 ? -1 : 0;
     }
     diag_error(c->d, c->path, n->line, 0,
@@ -274,7 +274,7 @@ static int compile_static_attr(compiler *c, tnode *n, const char *name, const ch
     }
     if (!strcmp(name, "id"))
         strmap_put(&c->ids, v, c);
-    add_attr(n, (tattr){xstrdup(name), -1, xstrdup(v), is_url_attribute(name)});
+    add_attr(n, (tattr){xstrdup(name), -1, xstrdup(v), is_url_attribute(name), NULL, 0});
     return 0;
 }
 
@@ -328,7 +328,10 @@ static void tnode_free(tnode *n) {
     for (size_t i = 0; i < n->n_attrs; i++) {
         free(n->attrs[i].name);
         free(n->attrs[i].text);
+        free(n->attrs[i].html);
     }
+    free(n->open_tag);
+    free(n->close_tag);
     free(n->children);
     free(n->defines);
     free(n->attrs);
@@ -500,6 +503,40 @@ static int tag_start_line(compiler *c, const xmlNode *x, const char *name) {
     return line;
 }
 
+/* What render_element writes the same way for every page: the tags, and
+ * each static attribute that is not a URL (URLs change in offline sites). */
+static void prepare_output(tnode *n) {
+    buf b = BUF_INIT;
+    buf_putc(&b, '<');
+    buf_puts(&b, n->name);
+    n->open_len = b.len;
+    n->open_tag = buf_detach(&b);
+    buf_puts(&b, "</");
+    buf_puts(&b, n->name);
+    buf_putc(&b, '>');
+    n->close_len = b.len;
+    n->close_tag = buf_detach(&b);
+    for (size_t i = 0; i < n->n_attrs; i++) {
+        tattr *a = &n->attrs[i];
+        if (a->expr >= 0 || a->is_url)
+            continue;
+        int overridden = 0;
+        for (size_t k = 0; k < n->n_attrs; k++)
+            overridden |= n->attrs[k].expr >= 0 && !strcmp(n->attrs[k].name, a->name);
+        if (!overridden) {
+            buf_putc(&b, ' ');
+            buf_puts(&b, a->name);
+            if (a->text) {
+                buf_puts(&b, "=\"");
+                buf_html_attr(&b, a->text, strlen(a->text));
+                buf_putc(&b, '"');
+            }
+        }
+        a->html_len = b.len;
+        a->html = buf_detach(&b);
+    }
+}
+
 static tnode *compile_element(compiler *c, const xmlNode *x) {
     char *name = x->ns && x->ns->prefix ? xasprintf("%s:%s", x->ns->prefix, x->name)
                                         : xstrdup((const char *)x->name);
@@ -524,7 +561,7 @@ static tnode *compile_element(compiler *c, const xmlNode *x) {
     }
     for (const xmlNs *ns = x->nsDef; ns && !special; ns = ns->next)
         add_attr(n, (tattr){ns->prefix ? xasprintf("xmlns:%s", ns->prefix) : xstrdup("xmlns"), -1,
-                            xstrdup((const char *)ns->href), 0});
+                            xstrdup((const char *)ns->href), 0, NULL, 0});
     int rc = compile_attrs(c, n, x, special);
     rc |= compile_children(c, n, x);
     if (!rc)
@@ -535,6 +572,8 @@ static tnode *compile_element(compiler *c, const xmlNode *x) {
         tnode_free(n);
         return NULL;
     }
+    if (n->kind == TNODE_ELEMENT)
+        prepare_output(n);
     return n;
 }
 

@@ -50,6 +50,11 @@ typedef struct tattr {
     int expr;   /* -1 for a static attribute */
     char *text; /* static value (unescaped), or NULL for a bare attribute */
     int is_url; /* value is a URL: script URLs are refused */
+    /* A static attribute that is not a URL, as written out (' name="v"'),
+     * made once: "" when a computed one of that name overrides it; NULL
+     * for the others, which are written out per page. Owned. */
+    char *html;
+    size_t html_len;
 } tattr;
 
 typedef struct tnode {
@@ -69,6 +74,10 @@ typedef struct tnode {
     size_t n_attrs;
     int is_void, is_raw_text;
     int is_fill; /* a cg-fill (a TNODE_BLOCK): only directly inside cg-layout */
+    /* An element's "<name" and "</name>", made once (owned; NULL when the
+     * node is no element) */
+    char *open_tag, *close_tag;
+    size_t open_len, close_len;
     struct tnode **children;
     size_t n_children;
 } tnode;

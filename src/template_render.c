@@ -2,6 +2,7 @@
 #include "template_render.h"
 
 #include "lua_value.h"
+#include "pool.h"
 #include "text.h"
 
 #include <lauxlib.h>
@@ -22,6 +23,7 @@ static const char HTML_MT[] = "clinicgen.html"; /* metatable of trusted HTML */
 
 struct render_env {
     lua_State *L;
+    pool pool; /* the Lua state's memory */
     const template_set *set;
     const site_model *m;
     const strmap *static_assets;
@@ -40,6 +42,7 @@ typedef struct rctx {
     buf *out;
     diag_list *d;
     const page *p;
+    int exprs; /* stack index of the compiled expressions (exprs_ref) */
     fill *fills;
     int depth;
     int failed;
@@ -73,16 +76,25 @@ static int helper_absolute_url(lua_State *L) {
     return 1;
 }
 
+/* Upvalue 1: a table of every static file's URL by name
+ * (push_asset_urls). */
 static int helper_asset(lua_State *L) {
-    const site_model *m = lua_touserdata(L, lua_upvalueindex(1));
-    const strmap *assets = lua_touserdata(L, lua_upvalueindex(2));
     const char *name = luaL_checkstring(L, 1);
-    const char *out = strmap_get(assets, name);
-    if (!out)
+    if (lua_getfield(L, lua_upvalueindex(1), name) != LUA_TSTRING)
         return luaL_error(L, "asset('%s'): no such file in the theme's or project's static folder",
                           name);
-    lua_pushfstring(L, "%s%s", m->cfg->base_path, out);
     return 1;
+}
+
+/* Made once per state: each page asks for the same few assets. */
+static void push_asset_urls(lua_State *L, const site_model *m, const strmap *assets) {
+    lua_createtable(L, 0, (int)assets->len);
+    for (size_t i = 0; i < assets->cap; i++) {
+        if (!assets->slots[i].key)
+            continue;
+        lua_pushfstring(L, "%s%s", m->cfg->base_path, (const char *)assets->slots[i].value);
+        lua_setfield(L, -2, assets->slots[i].key);
+    }
 }
 
 static int helper_format_date(lua_State *L) {
@@ -95,7 +107,19 @@ static int helper_format_date(lua_State *L) {
         lua_pushstring(L, s ? s : "");
         return 1;
     }
-    lua_pushfstring(L, "%d %s %d", date.day, months[date.month - 1], date.year);
+    /* "2 September 2026" by hand: listings format a date per card */
+    char text[32], *t = text;
+    if (date.day >= 10)
+        *t++ = (char)('0' + date.day / 10);
+    *t++ = (char)('0' + date.day % 10);
+    *t++ = ' ';
+    size_t n = strlen(months[date.month - 1]);
+    memcpy(t, months[date.month - 1], n);
+    t += n;
+    *t++ = ' ';
+    for (int div = 1000; div; div /= 10) /* page_parse_date: 1900 to 9999 */
+        *t++ = (char)('0' + date.year / div % 10);
+    lua_pushlstring(L, text, (size_t)(t - text));
     return 1;
 }
 
@@ -145,14 +169,38 @@ static void push_site(lua_State *L, const site_model *m) {
     }
 }
 
+/* lua_Alloc over the env's pool: a page's many small tables and strings
+ * come from free lists rather than malloc. */
+static void *pool_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    pool *p = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        pool_release(p, ptr, old);
+        return NULL;
+    }
+    return pool_resize(p, ptr, old, nsize);
+}
+
+static int panic(lua_State *L) {
+    fprintf(stderr, "clinicgen: error in a template's Lua state: %s\n", lua_tostring(L, -1));
+    return 0; /* Lua aborts */
+}
+
 render_env *render_env_new(const template_set *set, const site_model *m,
                            const strmap *static_assets) {
     render_env *e = xcalloc(1, sizeof *e);
     e->set = set;
     e->m = m;
     e->static_assets = static_assets;
-    lua_State *L = e->L = luaL_newstate();
+    e->pool = (pool)POOL_INIT;
+    lua_State *L = e->L = lua_newstate(pool_lua_alloc, &e->pool);
+    if (!L) {
+        fprintf(stderr, "clinicgen: out of memory\n");
+        abort();
+    }
+    lua_atpanic(L, panic);
     lua_open_safe_libs(L);
+    lua_gc(L, LUA_GCINC, 1000, 100, 0); /* a page's tables die with it: collect rarely */
     luaL_newmetatable(L, HTML_MT);
     lua_pop(L, 1);
     lua_createtable(L, (int)set->n_exprs, 0);
@@ -166,9 +214,8 @@ render_env *render_env_new(const template_set *set, const site_model *m,
     lua_pushlightuserdata(L, (void *)m);
     lua_pushcclosure(L, helper_absolute_url, 1);
     lua_setfield(L, g, "absolute_url");
-    lua_pushlightuserdata(L, (void *)m);
-    lua_pushlightuserdata(L, (void *)static_assets);
-    lua_pushcclosure(L, helper_asset, 2);
+    push_asset_urls(L, m, static_assets);
+    lua_pushcclosure(L, helper_asset, 1);
     lua_setfield(L, g, "asset");
     lua_pushcfunction(L, helper_format_date);
     lua_setfield(L, g, "format_date");
@@ -182,6 +229,7 @@ void render_env_free(render_env *e) {
     if (!e)
         return;
     lua_close(e->L);
+    pool_free(&e->pool);
     free(e);
 }
 
@@ -205,8 +253,23 @@ static void set_date(lua_State *L, const char *key, const page_date *d) {
     set_string(L, key, text);
 }
 
+/* The site model has the URLs of its pages made (page.url, tag_pages);
+ * a page outside it gets them made here. */
 static void push_url(lua_State *L, const site_model *m, const page *p) {
-    lua_pushfstring(L, "%s%s", m->cfg->base_path, p->url_path);
+    if (p->url)
+        lua_pushstring(L, p->url);
+    else
+        lua_pushfstring(L, "%s%s", m->cfg->base_path, p->url_path);
+}
+
+static void push_tag_url(lua_State *L, const site_model *m, const page *p, size_t i) {
+    if (p->tag_pages && p->tag_pages[i]) {
+        push_url(L, m, p->tag_pages[i]);
+        return;
+    }
+    char *slug = text_slugify(p->tags[i], strlen(p->tags[i]));
+    lua_pushfstring(L, "%stags/%s/", m->cfg->base_path, *slug ? slug : "tag");
+    free(slug);
 }
 
 static void push_tags(lua_State *L, const site_model *m, const page *p) {
@@ -214,10 +277,8 @@ static void push_tags(lua_State *L, const site_model *m, const page *p) {
     for (size_t i = 0; i < p->n_tags; i++) {
         lua_createtable(L, 0, 2);
         set_string(L, "name", p->tags[i]);
-        char *slug = text_slugify(p->tags[i], strlen(p->tags[i]));
-        lua_pushfstring(L, "%stags/%s/", m->cfg->base_path, *slug ? slug : "tag");
+        push_tag_url(L, m, p, i);
         lua_setfield(L, -2, "url");
-        free(slug);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
 }
@@ -374,8 +435,11 @@ static void set_index_fields(lua_State *L, const site_model *m, const page *p) {
     }
 }
 
+/* The fields push_page adds to the front matter's, at most. */
+enum { PAGE_FIELDS = 24 };
+
 static void push_page(lua_State *L, const site_model *m, const page *p, const page_body *body) {
-    lua_push_value(L, p->front);
+    lua_push_value_room(L, p->front, PAGE_FIELDS);
     set_common_fields(L, m, p);
     lua_pushfstring(L, "%s%s", m->cfg->base_url, p->url_path);
     lua_setfield(L, -2, "permalink");
@@ -419,19 +483,17 @@ static void expression_too_long(lua_State *L, lua_Debug *ar) {
  * stack index `scope`. Returns 0, or -1 (nothing pushed) after reporting. */
 static int eval(rctx *r, int expr, int scope) {
     lua_State *L = r->L;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->e->exprs_ref);
-    if (lua_rawgeti(L, -1, expr) != LUA_TFUNCTION) {
+    if (lua_rawgeti(L, r->exprs, expr) != LUA_TFUNCTION) {
         lua_pop(L, 1);
         const char *src = r->e->set->exprs[expr].source;
         if (luaL_loadbufferx(L, src, strlen(src), "=template", "t") != LUA_OK) {
             report(r, expr, lua_tostring(L, -1));
-            lua_pop(L, 2);
+            lua_pop(L, 1);
             return -1;
         }
         lua_pushvalue(L, -1);
-        lua_rawseti(L, -3, expr);
+        lua_rawseti(L, r->exprs, expr);
     }
-    lua_remove(L, -2);
     lua_pushvalue(L, scope);
     lua_setupvalue(L, -2, 1);
     lua_sethook(L, expression_too_long, LUA_MASKCOUNT, EXPR_INSTRUCTION_LIMIT);
@@ -483,11 +545,25 @@ static const char *value_text(rctx *r, int expr, size_t *len) {
 static void render_children(rctx *r, const tnode *n, int scope);
 static void render_template(rctx *r, const template *t, int scope);
 
-static void new_scope(lua_State *L, int parent) {
-    lua_newtable(L);
+/* The metatable of scopes inside the scope at index parent: a name they
+ * do not hold is looked up there. */
+static void push_scope_mt(lua_State *L, int parent) {
     lua_createtable(L, 0, 1);
     lua_pushvalue(L, parent);
     lua_setfield(L, -2, "__index");
+}
+
+/* A scope for `names` names (sized for them up front) with the metatable
+ * at index mt; one metatable serves every item of a loop. */
+static void new_scope_mt(lua_State *L, int mt, int names) {
+    lua_createtable(L, 0, names);
+    lua_pushvalue(L, mt);
+    lua_setmetatable(L, -2);
+}
+
+static void new_scope(lua_State *L, int parent, int names) {
+    lua_createtable(L, 0, names);
+    push_scope_mt(L, parent);
     lua_setmetatable(L, -2);
 }
 
@@ -511,6 +587,10 @@ static void append_url(rctx *r, const tattr *a, const char *url, size_t len, int
 
 static void render_attr(rctx *r, const tnode *n, const tattr *a, int scope) {
     buf *out = r->out;
+    if (a->html) { /* made when compiling (prepare_output) */
+        buf_append(out, a->html, a->html_len);
+        return;
+    }
     if (a->expr < 0) {
         for (size_t i = 0; i < n->n_attrs; i++)
             if (n->attrs[i].expr >= 0 && !strcmp(n->attrs[i].name, a->name))
@@ -585,17 +665,14 @@ static void render_element(rctx *r, const tnode *n, int scope) {
         render_content(r, n, scope);
         return;
     }
-    buf_putc(r->out, '<');
-    buf_puts(r->out, n->name);
+    buf_append(r->out, n->open_tag, n->open_len);
     for (size_t i = 0; i < n->n_attrs; i++)
         render_attr(r, n, &n->attrs[i], scope);
     buf_putc(r->out, '>');
     if (n->is_void)
         return;
     render_content(r, n, scope);
-    buf_puts(r->out, "</");
-    buf_puts(r->out, n->name);
-    buf_putc(r->out, '>');
+    buf_append(r->out, n->close_tag, n->close_len);
 }
 
 static void render_slot(rctx *r, const tnode *n, int scope) {
@@ -640,10 +717,12 @@ static void set_loop(lua_State *L, lua_Integer index, lua_Integer length) {
     lua_setfield(L, -2, "loop");
 }
 
-static void render_item(rctx *r, const tnode *n, int scope, lua_Integer index, lua_Integer length) {
+/* scope_mt: the index of the loop's scope metatable (push_scope_mt). */
+static void render_item(rctx *r, const tnode *n, int scope_mt, lua_Integer index,
+                        lua_Integer length) {
     /* stack: key, value */
     lua_State *L = r->L;
-    new_scope(L, scope);
+    new_scope_mt(L, scope_mt, 3); /* the value, the key, loop */
     lua_insert(L, -3);
     lua_setfield(L, -3, n->each_value);
     if (n->each_key)
@@ -661,7 +740,7 @@ static int compare_keys(const void *a, const void *b) {
 
 /* A map: its string keys in sorted order, so output never depends on
  * Lua's hash order. */
-static void render_each_map(rctx *r, const tnode *n, int scope, int map) {
+static void render_each_map(rctx *r, const tnode *n, int scope_mt, int map) {
     lua_State *L = r->L;
     size_t count = 0, cap = 8;
     const char **keys = xmalloc(cap * sizeof *keys);
@@ -678,7 +757,7 @@ static void render_each_map(rctx *r, const tnode *n, int scope, int map) {
     for (size_t i = 0; i < count && !r->failed; i++) {
         lua_pushstring(L, keys[i]);
         lua_getfield(L, map, keys[i]);
-        render_item(r, n, scope, (lua_Integer)i + 1, (lua_Integer)count);
+        render_item(r, n, scope_mt, (lua_Integer)i + 1, (lua_Integer)count);
     }
     free(keys);
 }
@@ -698,17 +777,19 @@ static void render_each(rctx *r, const tnode *n, int scope) {
         return;
     }
     int list = lua_gettop(L);
+    push_scope_mt(L, scope);
+    int mt = lua_gettop(L);
     lua_Integer length = (lua_Integer)lua_rawlen(L, list);
     if (length == 0) { /* a map (or nothing): by key, with or without a key name */
-        render_each_map(r, n, scope, list);
+        render_each_map(r, n, mt, list);
     } else {
         for (lua_Integer i = 1; i <= length && !r->failed; i++) {
             lua_pushinteger(L, i);
             lua_rawgeti(L, list, i);
-            render_item(r, n, scope, i, length);
+            render_item(r, n, mt, i, length);
         }
     }
-    lua_pop(L, 1);
+    lua_pop(L, 2);
 }
 
 /* Returns whether the element was shown (for a following cg-else). */
@@ -716,7 +797,7 @@ static int render_directives(rctx *r, const tnode *n, int scope) {
     lua_State *L = r->L;
     int top = lua_gettop(L);
     if (n->n_defines) {
-        new_scope(L, scope);
+        new_scope(L, scope, (int)n->n_defines);
         scope = lua_gettop(L);
         for (size_t i = 0; i < n->n_defines && !r->failed; i++) {
             if (eval(r, n->defines[i].expr, scope) == 0)
@@ -779,7 +860,7 @@ static void render_template(rctx *r, const template *t, int scope) {
     lua_State *L = r->L;
     int top = lua_gettop(L);
     if (root->n_defines) {
-        new_scope(L, scope);
+        new_scope(L, scope, (int)root->n_defines);
         scope = lua_gettop(L);
         for (size_t i = 0; i < root->n_defines && !r->failed; i++)
             if (eval(r, root->defines[i].expr, scope) == 0)
@@ -876,6 +957,8 @@ int render_env_page(render_env *e, const page *p, const page_body *body, buf *ou
     }
     lua_State *L = e->L;
     int top = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->exprs_ref); /* at hand for every expression */
+    int exprs = lua_gettop(L);
     lua_newtable(L);
     lua_createtable(L, 0, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->globals_ref);
@@ -883,7 +966,7 @@ int render_env_page(render_env *e, const page *p, const page_body *body, buf *ou
     lua_setmetatable(L, -2);
     push_page(L, e->m, p, body);
     lua_setfield(L, -2, "page");
-    rctx r = {.e = e, .L = L, .out = out, .d = d, .p = p};
+    rctx r = {.e = e, .L = L, .out = out, .d = d, .p = p, .exprs = exprs};
     if (is_html_document(e->set, t))
         buf_puts(out, "<!DOCTYPE html>\n");
     render_template(&r, t, lua_gettop(L));

@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -105,22 +106,31 @@ const char *text_append_folder_slugs(buf *b, const char *path) {
     return part;
 }
 
+/* A byte that a URL keeps as it is ('%' and '&' are looked at apart). */
+static int url_plain(unsigned char c) {
+    return c > 0x20 && c < 0x7f && c != '"' && c != '<' && c != '>' && c != '\\' && c != '^' &&
+           c != '`' && c != '{' && c != '|' && c != '}' && c != '%' && c != '&';
+}
+
 static void append_url(buf *b, const char *url, size_t n, int html) {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
+        size_t run = i;
+        while (run < n && url_plain((unsigned char)url[run]))
+            run++;
+        buf_append(b, url + i, run - i); /* most of a URL, copied at once */
+        if ((i = run) == n)
+            break;
         unsigned char c = (unsigned char)url[i];
-        if (c == '&' && html) {
-            buf_puts(b, "&amp;");
-        } else if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' ||
-                   c == '^' || c == '`' || c == '{' || c == '|' || c == '}') {
-            buf_putc(b, '%');
-            buf_putc(b, hex[c >> 4]);
-            buf_putc(b, hex[c & 15]);
-        } else if (c == '%' && !(i + 2 < n && isxdigit((unsigned char)url[i + 1]) &&
-                                 isxdigit((unsigned char)url[i + 2]))) {
-            buf_puts(b, "%25");
+        if (c == '&') {
+            buf_puts(b, html ? "&amp;" : "&");
+        } else if (c == '%') {
+            int escape = i + 2 < n && isxdigit((unsigned char)url[i + 1]) &&
+                         isxdigit((unsigned char)url[i + 2]);
+            buf_puts(b, escape ? "%" : "%25");
         } else {
-            buf_putc(b, (char)c);
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(b, e, 3);
         }
     }
 }
@@ -133,6 +143,11 @@ void text_append_url(buf *b, const char *url, size_t n) {
 }
 
 int text_is_unsafe_url(const char *url) {
+    const char *first = url;
+    while (*first && (unsigned char)*first <= 0x20)
+        first++;
+    if (!isalpha((unsigned char)*first))
+        return 0; /* "/...", "#...": every scheme refused starts with a letter */
     /* Browsers ignore ASCII whitespace and control characters inside the
      * scheme, so compare a squeezed, lower-cased copy. */
     char scheme[16];
@@ -188,10 +203,23 @@ char *text_percent_decode(const char *s, size_t n) {
     return buf_detach(&out);
 }
 
+/* Whether 8 bytes are all ASCII other than NUL (0x01-0x7F): a NUL byte
+ * becomes 0xFF less one, a byte from 0x80 has its top bit already; a
+ * borrow only follows a NUL. */
+static int plain_ascii8(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return !(((v - 0x0101010101010101u) | v) & 0x8080808080808080u);
+}
+
 size_t text_find_bad_byte(const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        if (n - i >= 8 && plain_ascii8(p + i)) { /* most text: 8 bytes at a time */
+            i += 8;
+            continue;
+        }
         unsigned c = p[i];
         if (c >= 0x01 && c < 0x80) {
             i++;
