@@ -42,6 +42,7 @@ typedef struct build_ctx {
     site_model model;
     static_files statics;
     output out;
+    int jobs;              /* worker threads */
     diag_list *page_diags; /* one list per page: merged in page order */
     atomic_size_t next_page;
     /* search: each worker collects its pages' records with its own
@@ -68,14 +69,15 @@ typedef struct build_ctx {
     uint64_t others;         /* the same without content/ (page_cache.h: the seed) */
     char **roots;
     size_t n_roots;
+    /* the model cache (model_cache.h): the last build's page files, and
+     * this build's, renamed into place when it succeeds */
+    char *model_path;
+    char *model_tmp;
+    model_cache known;
     /* the page cache (page_cache.h): the last build's pages, if they can be
      * kept, and this build's, written as the pages are built */
-    int jobs;
     uint64_t seed;
     char *pages_path;
-    char *model_path;
-    char *model_tmp;   /* this build's model cache, renamed into place when it succeeds */
-    model_cache known; /* the last build's page files */
     page_cache kept;
     int can_keep;
     page_cache_writer pages_out;
