@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+enum { PAGE_BUILT = 1, PAGE_KEPT = 2 };
+
 /* Everything the page workers share; read-only while they run. */
 typedef struct build_ctx {
     const build_options *opt;
@@ -54,8 +56,9 @@ typedef struct build_ctx {
     /* the record files, written as the pages before them are done */
     search_records *records;
     pthread_mutex_t done_lock; /* guards what follows */
-    unsigned char *done;       /* per page */
+    unsigned char *done;       /* per page: 0, or PAGE_BUILT or PAGE_KEPT once done */
     size_t frontier;           /* pages before it are done and their records written */
+    size_t records_before;     /* the records of the pages before the frontier */
     diag_list records_diags;
     atomic_int next_worker;
     /* the build cache (cache.h) */
@@ -163,7 +166,7 @@ static int keep_page(build_ctx *b, size_t i, diag_list *d) {
     if (!record || page_cache_read(&b->kept, record, &messages, &sp, &searched) != 0)
         return 0;
     if (searched != (b->search && is_searchable(p)) ||
-        (kept = output_keep(&b->out, p->out_path, d))) {
+        (kept = output_keep(&b->out, p->out_path, NULL, d))) {
         diag_free(&messages);
         search_page_free(&sp);
         return kept < 0;
@@ -178,10 +181,11 @@ static int keep_page(build_ctx *b, size_t i, diag_list *d) {
     return 1;
 }
 
-static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
+/* Returns 1 when the page was kept from the last build, else 0. */
+static int build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
     const page *in_model = b->model.pages[i];
     if (keep_page(b, i, d))
-        return;
+        return 1;
     /* the page as this worker builds it: the model's, with the front matter
      * the model did not keep (site_inputs.keep_front_matter) */
     page own = *in_model, *p = &own;
@@ -213,17 +217,32 @@ static void build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
         page_cache_put_built(&b->pages_out, &w->cached_terms, p->out_path,
                              page_cache_key(b->seed, p, text_hash), d,
                              searched ? &b->search_pages[i] : NULL, w->search);
+    return 0;
 }
 
-/* Page i is done: the records of every page up to the first not done
- * yet go to their files, in site order. */
-static void page_done(build_ctx *b, size_t i) {
+/* The records of page i, done, go to their files: unchanged if it was
+ * kept and they have the numbers the last build gave them. */
+static void add_records(build_ctx *b, size_t i, int kept) {
+    const page *p = b->model.pages[i];
+    search_page *sp = &b->search_pages[i];
+    size_t before;
+    int unchanged = kept && page_cache_first_record(&b->kept, p->out_path, &before) == 0 &&
+                    before == b->records_before;
+    if (b->writing_pages && sp->n_records)
+        page_cache_put_first_record(&b->pages_out, p->out_path, b->records_before);
+    search_records_add(b->records, sp, unchanged, &b->records_diags);
+    b->records_before += sp->n_records;
+}
+
+/* Page i is done (kept or built): the records of every page up to the
+ * first not done yet go to their files, in site order. */
+static void page_done(build_ctx *b, size_t i, int kept) {
     if (!b->search)
         return;
     pthread_mutex_lock(&b->done_lock);
-    b->done[i] = 1;
+    b->done[i] = kept ? PAGE_KEPT : PAGE_BUILT;
     for (; b->frontier < b->model.n_pages && b->done[b->frontier]; b->frontier++)
-        search_records_add(b->records, &b->search_pages[b->frontier], &b->records_diags);
+        add_records(b, b->frontier, b->done[b->frontier] == PAGE_KEPT);
     pthread_mutex_unlock(&b->done_lock);
 }
 
@@ -241,8 +260,8 @@ static void *page_worker(void *arg) {
         size_t i = atomic_fetch_add(&b->next_page, 1);
         if (i >= b->model.n_pages)
             break;
-        build_page(b, &w, i, &b->page_diags[i]);
-        page_done(b, i);
+        int kept = build_page(b, &w, i, &b->page_diags[i]);
+        page_done(b, i, kept);
         progress_add(b->progress, 1);
     }
     buf_free(&w.html);

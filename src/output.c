@@ -230,10 +230,12 @@ int output_copy(output *o, const char *rel, const char *from, const char *from_s
     return rc;
 }
 
-int output_keep(output *o, const char *rel, diag_list *d) {
+int output_keep(output *o, const char *rel, uint64_t *size, diag_list *d) {
     const cache_entry *old = o->previous ? cache_manifest_find(o->previous, rel) : NULL;
     if (!old)
         return 1;
+    if (size)
+        *size = old->size;
     return claim(o, rel, old->hash, o->final_dir, d) == 1 ? 0 : -1;
 }
 

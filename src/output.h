@@ -47,11 +47,12 @@ int output_begin(output *o, const char *out_dir, const char *project_dir,
                  const cache_manifest *previous, diag_list *d);
 int output_write(output *o, const char *rel, const char *data, size_t len, diag_list *d);
 int output_copy(output *o, const char *rel, const char *from, const char *from_shown, diag_list *d);
-/* Update mode: keeps rel as the previous build wrote it, for a page whose
- * inputs have not changed (page_cache.h). Returns 0; 1 when the previous
+/* Update mode: keeps rel as the previous build wrote it, for a file whose
+ * inputs have not changed (page_cache.h), and sets *size (unless NULL) to
+ * its size. Returns 0; 1 when the previous
  * build did not write rel (the caller writes it instead); -1 after
  * reporting that rel is taken already. */
-int output_keep(output *o, const char *rel, diag_list *d);
+int output_keep(output *o, const char *rel, uint64_t *size, diag_list *d);
 /* On success the files written are in o->written (the caller may take the
  * manifest: it is freed with the output). */
 int output_commit(output *o, diag_list *d);

@@ -33,13 +33,21 @@ uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash) {
 /* A record: u32 length, u64 hash of what follows it, then the rest. */
 enum { RECORD_HEAD = sizeof(uint32_t) + sizeof(uint64_t) };
 
-static int read_terms(page_cache *c, const char *at) {
-    const char *end = c->data + c->len - 2 * sizeof(uint64_t);
+/* A table at [at, end) followed by a u64 hash of it: NULL when the hash
+ * does not match, else a reader of it. */
+static int table_reader(const char *at, const char *end, binio_reader *r) {
     uint64_t sum;
-    memcpy(&sum, end, sizeof sum);
-    if (at > end || hash64(at, (size_t)(end - at), 0) != sum)
+    if (at > end)
         return -1;
-    binio_reader r = {at, end, 0};
+    memcpy(&sum, end, sizeof sum);
+    *r = (binio_reader){at, end, 0};
+    return hash64(at, (size_t)(end - at), 0) == sum ? 0 : -1;
+}
+
+static int read_terms(page_cache *c, const char *at, const char *end) {
+    binio_reader r;
+    if (table_reader(at, end, &r) != 0)
+        return -1;
     c->n_terms = binio_u32(&r);
     for (uint32_t i = 0; i < c->n_terms && !r.bad; i++) {
         uint32_t len;
@@ -74,18 +82,52 @@ static int index_records(page_cache *c, const char *end) {
     return r.bad ? -1 : 0;
 }
 
+/* Each page's first search record number: out_path -> number + 1. */
+static int read_starts(page_cache *c, const char *at, const char *end) {
+    binio_reader r;
+    if (table_reader(at, end, &r) != 0)
+        return -1;
+    uint32_t n = binio_u32(&r);
+    binio_need(&r, n, 8);
+    for (uint32_t i = 0; i < n && !r.bad; i++) {
+        char *out_path = binio_string(&r);
+        uint32_t first = binio_u32(&r);
+        if (out_path && !r.bad)
+            strmap_put(&c->starts, out_path, (void *)((uintptr_t)first + 1));
+        r.bad |= !out_path;
+        free(out_path);
+    }
+    return r.bad || r.p != r.end ? -1 : 0;
+}
+
 static int parse(page_cache *c, uint64_t build, uint64_t seed) {
-    if (c->len < HEADER_BYTES + 2 * sizeof(uint64_t) || memcmp(c->data, MAGIC, sizeof MAGIC - 1))
+    enum { TAIL = 2 * sizeof(uint64_t) }; /* the two tables' offsets */
+    if (c->len < HEADER_BYTES + TAIL + 2 * sizeof(uint64_t) ||
+        memcmp(c->data, MAGIC, sizeof MAGIC - 1))
         return -1;
     binio_reader r = {c->data + sizeof MAGIC - 1, c->data + c->len, 0};
     if (binio_u64(&r) != build || binio_u64(&r) != seed)
         return -1;
-    uint64_t terms_at;
-    memcpy(&terms_at, c->data + c->len - sizeof terms_at, sizeof terms_at);
-    if (terms_at < HEADER_BYTES || terms_at > c->len - 2 * sizeof terms_at)
+    uint64_t terms_at, starts_at;
+    memcpy(&terms_at, c->data + c->len - TAIL, sizeof terms_at);
+    memcpy(&starts_at, c->data + c->len - TAIL + sizeof terms_at, sizeof starts_at);
+    size_t hashes_end = c->len - TAIL - sizeof(uint64_t); /* where the starts' hash is */
+    if (terms_at < HEADER_BYTES || starts_at < terms_at + sizeof(uint64_t) ||
+        starts_at > hashes_end)
         return -1;
-    return read_terms(c, c->data + terms_at) != 0 || index_records(c, c->data + terms_at) != 0 ? -1
-                                                                                               : 0;
+    const char *terms = c->data + terms_at, *starts = c->data + starts_at;
+    return read_terms(c, terms, starts - sizeof(uint64_t)) != 0 ||
+                   read_starts(c, starts, c->data + hashes_end) != 0 || index_records(c, terms) != 0
+               ? -1
+               : 0;
+}
+
+int page_cache_first_record(const page_cache *c, const char *out_path, size_t *first) {
+    uintptr_t known = (uintptr_t)strmap_get(&c->starts, out_path);
+    if (!known)
+        return -1;
+    *first = (size_t)(known - 1);
+    return 0;
 }
 
 int page_cache_load(page_cache *c, const char *path, uint64_t build, uint64_t seed,
@@ -199,6 +241,7 @@ int page_cache_read(const page_cache *c, const char *record, diag_list *d, searc
 void page_cache_free(page_cache *c) {
     free(c->data);
     strmap_free(&c->records);
+    strmap_free(&c->starts);
     search_collector_free(c->terms);
     *c = (page_cache)PAGE_CACHE_INIT;
 }
@@ -330,9 +373,18 @@ static void free_writer(page_cache_writer *w) {
         free(w->terms[i]);
     free(w->terms);
     strmap_free(&w->dict);
+    buf_free(&w->starts);
     free(w->path);
     free(w->tmp);
     memset(w, 0, sizeof *w);
+}
+
+void page_cache_put_first_record(page_cache_writer *w, const char *out_path, size_t first) {
+    pthread_mutex_lock(&w->lock);
+    binio_put_string(&w->starts, out_path);
+    binio_put_u32(&w->starts, (uint32_t)first);
+    w->n_starts++;
+    pthread_mutex_unlock(&w->lock);
 }
 
 int page_cache_writer_commit(page_cache_writer *w) {
@@ -342,7 +394,13 @@ int page_cache_writer_commit(page_cache_writer *w) {
     for (uint32_t i = 0; i < w->n_terms; i++)
         binio_put_string(&b, w->terms[i]);
     binio_put_u64(&b, hash64(b.data, b.len, 0));
+    size_t starts_at = (size_t)at + b.len;
+    size_t from = b.len;
+    binio_put_u32(&b, w->n_starts);
+    buf_append(&b, w->starts.data ? w->starts.data : "", w->starts.len);
+    binio_put_u64(&b, hash64(b.data + from, b.len - from, 0));
     binio_put_u64(&b, (uint64_t)at);
+    binio_put_u64(&b, (uint64_t)starts_at);
     int failed = w->failed || at < 0 || fwrite(b.data, 1, b.len, w->f) != b.len;
     failed |= fclose(w->f) != 0;
     failed = failed || rename(w->tmp, w->path) != 0;

@@ -22,7 +22,8 @@
  *             u32 count), u32 n and the n postings packed as in memory
  *             (search_collect.h: search_posting_pack) in a str)
  *   the terms the postings number: u32 n, n strs, a u64 hash of them;
- *   then their u64 offset
+ *   each page's first search record number: u32 n, n times str out_path
+ *   and u32, a u64 hash of them; then the two tables' u64 offsets
  * A file that does not parse counts as none: every page is then built.
  *
  * A page_cache owns the file's bytes, the index of its records and the
@@ -46,13 +47,14 @@ typedef struct page_cache {
     char *data; /* the file */
     size_t len;
     strmap records;          /* out_path -> the record's start in data */
+    strmap starts;           /* out_path -> its first search record's number + 1 */
     search_collector *terms; /* the file's terms, numbered as its postings */
     uint32_t n_terms;
     int collector_id; /* the terms' collector number in the search index */
 } page_cache;
 
 #define PAGE_CACHE_INIT                                                                            \
-    { NULL, 0, STRMAP_INIT, NULL, 0, 0 }
+    { NULL, 0, STRMAP_INIT, STRMAP_INIT, NULL, 0, 0 }
 
 /* OUT_PARENT/.clinicgen-cache/OUT_NAME.pages. Caller frees. */
 char *page_cache_path(const char *out_dir);
@@ -67,6 +69,9 @@ uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash);
  * file. */
 int page_cache_load(page_cache *c, const char *path, uint64_t build, uint64_t seed,
                     const search_synonyms *syn, int collector_id);
+/* The number the last build gave the first search record of the page at
+ * out_path (search_index.h: record files); -1 if it had none. */
+int page_cache_first_record(const page_cache *c, const char *out_path, size_t *first);
 /* The record of the page at out_path, if its key is key; else NULL. */
 const char *page_cache_find(const page_cache *c, const char *out_path, uint64_t key);
 /* Adds the record's messages to d and, if it has search records, fills sp
@@ -85,6 +90,8 @@ typedef struct page_cache_writer {
     strmap dict;          /* term -> number + 1 */
     char **terms;         /* number -> term (owned) */
     uint32_t n_terms, cap_terms;
+    buf starts; /* str out_path, u32 first search record: per page with records */
+    uint32_t n_starts;
     int failed;
 } page_cache_writer;
 
@@ -108,6 +115,8 @@ void page_cache_put_built(page_cache_writer *w, page_cache_terms *map, const cha
                           const search_collector *c);
 /* A page kept: its record, copied from the previous file. */
 void page_cache_put_kept(page_cache_writer *w, const char *record);
+/* The number of the first search record of the page at out_path. */
+void page_cache_put_first_record(page_cache_writer *w, const char *out_path, size_t first);
 /* Finishes the file and renames it into place; returns 0 or -1. Either
  * way the writer is freed. */
 int page_cache_writer_commit(page_cache_writer *w);

@@ -297,10 +297,21 @@ static void record_json(buf *b, const search_page *pg, const search_record *rec,
     buf_putc(b, ']');
 }
 
+/* The records of one file, until it is complete: a page's records from
+ * from to to (the last of its records when last is set). */
+typedef struct pending_records {
+    search_page *pg;
+    size_t from, to;
+    int last;
+} pending_records;
+
 struct search_records {
     output *out;
     buf file, name;
-    size_t r, files; /* records so far; files written */
+    size_t r, files; /* records so far; files done */
+    pending_records pending[SEARCH_RECORDS_PER_FILE];
+    size_t n_pending;
+    int unchanged; /* every record of the file so far is as the last build wrote it */
     search_stats stats;
     int rc;
 };
@@ -311,39 +322,68 @@ search_records *search_records_new(output *out) {
     return w;
 }
 
-static void flush_records(search_records *w, diag_list *d) {
-    buf_puts(&w->file, "]);\n");
-    buf_clear(&w->name);
-    buf_printf(&w->name, "search/r-%zu.js", w->files++);
-    if (write_file(w->out, &w->stats, buf_cstr(&w->name), &w->file, d) != 0)
-        w->rc = -1;
-    buf_clear(&w->file);
-}
-
-int search_records_add(search_records *w, search_page *pg, diag_list *d) {
-    for (size_t k = 0; k < pg->n_records; k++, w->r++) {
-        int first_in_file = w->r % SEARCH_RECORDS_PER_FILE == 0;
-        if (first_in_file)
-            buf_printf(&w->file, "clinicgenSearch.records(%zu,[", w->files);
-        else
-            buf_putc(&w->file, ',');
-        record_json(&w->file, pg, &pg->records[k], k > 0 && !first_in_file);
-        if (w->r % SEARCH_RECORDS_PER_FILE == SEARCH_RECORDS_PER_FILE - 1)
-            flush_records(w, d);
-    }
-    for (size_t k = 0; k < pg->n_records; k++) { /* written: only the numbers are still needed */
+static void free_strings(search_page *pg) {
+    for (size_t k = 0; k < pg->n_records; k++) {
         search_record *rec = &pg->records[k];
         free(rec->url);
         free(rec->heading);
         free(rec->excerpt);
         rec->url = rec->heading = rec->excerpt = NULL;
     }
+}
+
+/* Writes the file of the pending records, unless it is the last build's
+ * (the last file, which may have held more records, is always written);
+ * then frees the strings of the pages whose last records these were. */
+static void flush_records(search_records *w, int last_file, diag_list *d) {
+    buf_clear(&w->name);
+    buf_printf(&w->name, "search/r-%zu.js", w->files);
+    uint64_t size;
+    if (w->unchanged && !last_file && output_keep(w->out, buf_cstr(&w->name), &size, d) == 0) {
+        w->stats.files++;
+        w->stats.bytes += size;
+    } else {
+        buf_clear(&w->file);
+        buf_printf(&w->file, "clinicgenSearch.records(%zu,[", w->files);
+        size_t at = 0; /* the record's place in the file */
+        for (size_t i = 0; i < w->n_pending; i++) {
+            const pending_records *p = &w->pending[i];
+            for (size_t k = p->from; k < p->to; k++, at++) {
+                if (at)
+                    buf_putc(&w->file, ',');
+                record_json(&w->file, p->pg, &p->pg->records[k], k > 0 && at > 0);
+            }
+        }
+        buf_puts(&w->file, "]);\n");
+        if (write_file(w->out, &w->stats, buf_cstr(&w->name), &w->file, d) != 0)
+            w->rc = -1;
+    }
+    for (size_t i = 0; i < w->n_pending; i++)
+        if (w->pending[i].last) /* the index needs only their numbers */
+            free_strings(w->pending[i].pg);
+    w->files++;
+    w->n_pending = 0;
+}
+
+int search_records_add(search_records *w, search_page *pg, int unchanged, diag_list *d) {
+    for (size_t k = 0; k < pg->n_records;) {
+        size_t in_file = w->r % SEARCH_RECORDS_PER_FILE;
+        size_t take = SEARCH_RECORDS_PER_FILE - in_file;
+        if (take > pg->n_records - k)
+            take = pg->n_records - k;
+        w->unchanged = (in_file == 0 || w->unchanged) && unchanged;
+        w->pending[w->n_pending++] = (pending_records){pg, k, k + take, k + take == pg->n_records};
+        k += take;
+        w->r += take;
+        if (w->r % SEARCH_RECORDS_PER_FILE == 0)
+            flush_records(w, 0, d);
+    }
     return w->rc;
 }
 
 int search_records_finish(search_records *w, diag_list *d) {
-    if (w->file.len)
-        flush_records(w, d);
+    if (w->n_pending)
+        flush_records(w, 1, d);
     return w->rc;
 }
 

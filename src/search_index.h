@@ -41,10 +41,13 @@ typedef struct search_stats {
 typedef struct search_records search_records;
 
 search_records *search_records_new(output *out);
-/* Writes pg's records (and every file they fill), then frees their url,
- * heading and excerpt: the index needs only their numbers. Returns 0, or
- * -1 once a file could not be written (reported to d). */
-int search_records_add(search_records *w, search_page *pg, diag_list *d);
+/* Adds pg's records, writing every file they complete, and frees their
+ * url, heading and excerpt once written: the index needs only their
+ * numbers. unchanged: the page was kept (page_cache.h) and its records
+ * have the numbers the last build gave them; a file of such records only
+ * is the last build's, kept as it is (output_keep) without being made.
+ * Returns 0, or -1 once a file could not be written (reported to d). */
+int search_records_add(search_records *w, search_page *pg, int unchanged, diag_list *d);
 /* Writes the last file, if records are left for it. Returns as above. */
 int search_records_finish(search_records *w, diag_list *d);
 void search_records_free(search_records *w);

@@ -160,7 +160,7 @@ static search_stats write_index(const char *dir, search_page *pages, size_t n,
     CHECK_INT(output_begin(&out, site, dir, NULL, &d), 0);
     search_records *records = search_records_new(&out); /* as the build adds them */
     for (size_t i = 0; i < n; i++)
-        CHECK_INT(search_records_add(records, &pages[i], &d), 0);
+        CHECK_INT(search_records_add(records, &pages[i], 0, &d), 0);
     CHECK_INT(search_records_finish(records, &d), 0);
     CHECK_INT(search_index_write(pages, n, &c, NULL, records, &out, &st, &d), 0);
     search_records_free(records);
