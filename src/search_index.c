@@ -339,7 +339,10 @@ static void flush_records(search_records *w, int last_file, diag_list *d) {
     buf_clear(&w->name);
     buf_printf(&w->name, "search/r-%zu.js", w->files);
     uint64_t size;
-    if (w->unchanged && !last_file && output_keep(w->out, buf_cstr(&w->name), &size, d) == 0) {
+    int kept = w->unchanged && !last_file ? output_keep(w->out, buf_cstr(&w->name), &size, d) : 1;
+    if (kept < 0) {
+        w->rc = -1; /* reported: the path is taken */
+    } else if (kept == 0) {
         w->stats.files++;
         w->stats.bytes += size;
     } else {
