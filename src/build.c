@@ -452,24 +452,25 @@ static int prepare(build_ctx *b, diag_list *d) {
 }
 
 /* In an update the last build's pages may be kept; this build's are
- * recorded for the next (a cache that cannot be written only costs the
- * next build time: save_cache says so). */
+ * recorded for the next. */
 static void open_page_cache(build_ctx *b) {
     if ((size_t)b->jobs > b->model.n_pages)
         b->jobs = b->model.n_pages ? (int)b->model.n_pages : 1;
     b->can_keep = b->previous_intact && page_cache_load(&b->kept, b->pages_path, b->previous.inputs,
                                                         b->seed, b->synonyms, b->jobs) == 0;
-    char *dir = fs_dirname(b->pages_path);
-    b->writing_pages = (!*dir || fs_mkdirs(dir) == 0) &&
-                       page_cache_writer_open(&b->pages_out, b->pages_path, b->inputs, b->seed,
+    b->writing_pages = page_cache_writer_open(&b->pages_out, b->pages_path, b->inputs, b->seed,
                                               b->can_keep ? &b->kept : NULL) == 0;
-    free(dir);
 }
 
 static int generate(build_ctx *b, diag_list *d) {
     const cache_manifest *previous = b->previous_intact ? &b->previous : NULL;
     if (output_begin(&b->out, b->out_dir, b->opt->project_dir, previous, d) != 0)
         return -1; /* before the cache is written: it is beside an output folder */
+    char *cache_dir = fs_dirname(b->manifest_path); /* a cache that cannot be written only costs
+                                                     * the next build time: save_cache says so */
+    if (*cache_dir)
+        fs_mkdirs(cache_dir);
+    free(cache_dir);
     b->model_tmp = model_cache_write(&b->model, b->model_path, b->others);
     struct timespec phase;
     clock_gettime(CLOCK_MONOTONIC, &phase);
@@ -565,7 +566,7 @@ static void save_cache(build_ctx *b, char *messages) {
     int pages_saved = b->writing_pages && page_cache_writer_commit(&b->pages_out) == 0;
     b->writing_pages = 0;
     pages_saved = b->model_tmp && rename(b->model_tmp, b->model_path) == 0 && pages_saved;
-    if ((*dir && fs_mkdirs(dir) != 0) || cache_manifest_save(m, b->manifest_path) != 0)
+    if (cache_manifest_save(m, b->manifest_path) != 0)
         fprintf(stderr,
                 "clinicgen: warning: cannot keep the build cache in %s (%s): the next "
                 "build will be a full one\n",
@@ -639,9 +640,9 @@ int build_site(const build_options *opt) {
     build_ctx b = {.opt = opt};
     b.out_dir = opt->out_dir ? xstrdup(opt->out_dir) : fs_join(opt->project_dir, "site");
     b.options = options_key(opt, b.out_dir);
-    b.manifest_path = cache_manifest_path(b.out_dir);
-    b.pages_path = page_cache_path(b.out_dir);
-    b.model_path = model_cache_path(b.out_dir);
+    b.manifest_path = cache_file_path(b.out_dir, "manifest");
+    b.pages_path = cache_file_path(b.out_dir, "pages");
+    b.model_path = cache_file_path(b.out_dir, "model");
     if (!opt->no_cache && load_cache(&b)) {
         report_up_to_date(&b, &start);
         free_ctx(&b);

@@ -19,15 +19,15 @@
  * inputs changes in a way the binary's identity would not show. */
 static const char MAGIC[] = "clinicgen-cache 1";
 
-char *cache_manifest_path(const char *out_dir) {
+char *cache_file_path(const char *out_dir, const char *kind) {
     size_t n = strlen(out_dir);
     while (n > 1 && out_dir[n - 1] == '/')
         n--;
     char *dir = xstrndup(out_dir, n);
     char *slash = strrchr(dir, '/');
     char *path =
-        slash ? xasprintf("%.*s/.clinicgen-cache/%s.manifest", (int)(slash - dir), dir, slash + 1)
-              : xasprintf(".clinicgen-cache/%s.manifest", dir);
+        slash ? xasprintf("%.*s/.clinicgen-cache/%s.%s", (int)(slash - dir), dir, slash + 1, kind)
+              : xasprintf(".clinicgen-cache/%s.%s", dir, kind);
     free(dir);
     return path;
 }
@@ -205,7 +205,7 @@ int cache_manifest_save(const cache_manifest *m, const char *path) {
                    (unsigned long long)e->ino);
         put_string(&b, e->path);
     }
-    char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+    char *tmp = fs_temp_beside(path);
     int rc = fs_write_file(tmp, b.data ? b.data : "", b.len);
     if (rc == 0 && rename(tmp, path) != 0)
         rc = -1;

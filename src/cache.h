@@ -49,8 +49,10 @@ typedef struct cache_manifest {
 #define CACHE_MANIFEST_INIT                                                                        \
     { 0, NULL, 0, 0, 0, NULL, NULL, 0, 0, STRMAP_INIT }
 
-/* OUT_PARENT/.clinicgen-cache/OUT_NAME.manifest. Caller frees. */
-char *cache_manifest_path(const char *out_dir);
+/* OUT_PARENT/.clinicgen-cache/OUT_NAME.KIND: the manifest ("manifest"), the
+ * page cache ("pages", page_cache.h), the model cache ("model",
+ * model_cache.h). Caller frees. */
+char *cache_file_path(const char *out_dir, const char *kind);
 
 /* Returns 0, or -1 when there is no readable manifest of this version
  * (m is then empty). */

@@ -35,6 +35,10 @@ static int open_regular(const char *path, struct stat *st) {
     return fd;
 }
 
+char *fs_temp_beside(const char *path) {
+    return xasprintf("%s.%ld.tmp", path, (long)getpid());
+}
+
 const char *fs_strerror(int err) {
     return err == ENODEV ? "not a regular file (a FIFO, socket or device)" : strerror(err);
 }

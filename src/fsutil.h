@@ -27,6 +27,9 @@ char *fs_read_file_stat(const char *path, size_t max, size_t *len, struct stat *
 const char *fs_strerror(int err);
 /* Writes data to path, creating parent folders; 0 on success. */
 int fs_write_file(const char *path, const char *data, size_t len);
+/* PATH.PID.tmp: where to write what then replaces path in one rename.
+ * Caller frees. */
+char *fs_temp_beside(const char *path);
 /* The same for a file that must not exist yet: -1 with errno EEXIST if it
  * does (or is a symbolic link). */
 int fs_write_new_file(const char *path, const char *data, size_t len);

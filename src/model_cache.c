@@ -17,14 +17,6 @@
 static const char MAGIC[] = "clinicgen-model 2\n";
 enum { HEADER_BYTES = sizeof MAGIC - 1 + 8 };
 
-char *model_cache_path(const char *out_dir) {
-    char *manifest = cache_manifest_path(out_dir);
-    size_t n = strlen(manifest) - strlen(".manifest");
-    char *path = xasprintf("%.*s.model", (int)n, manifest);
-    free(manifest);
-    return path;
-}
-
 /* ---- reading ---- */
 
 int model_cache_load(model_cache *c, const char *path, uint64_t inputs) {
@@ -186,10 +178,8 @@ static void put_page(buf *b, const page *p) {
 /* Entries are written as they are made, so the file never waits whole in
  * memory. */
 char *model_cache_write(const site_model *m, const char *path, uint64_t inputs) {
-    char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-    char *dir = fs_dirname(path);
-    FILE *f = !*dir || fs_mkdirs(dir) == 0 ? fopen(tmp, "wb") : NULL;
-    free(dir);
+    char *tmp = fs_temp_beside(path);
+    FILE *f = fopen(tmp, "wb");
     if (!f) {
         free(tmp);
         return NULL;

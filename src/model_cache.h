@@ -43,9 +43,6 @@ typedef struct model_cache {
 #define MODEL_CACHE_INIT                                                                           \
     { NULL, 0, STRMAP_INIT }
 
-/* OUT_PARENT/.clinicgen-cache/OUT_NAME.model. Caller frees. */
-char *model_cache_path(const char *out_dir);
-
 /* Loads the file at path if the build that wrote it had the same inputs
  * besides content/ (inputs). Returns 0, or -1 (c is then empty). */
 int model_cache_load(model_cache *c, const char *path, uint64_t inputs);

@@ -16,14 +16,6 @@
 static const char MAGIC[] = "clinicgen-pages 1\n";
 enum { HEADER_BYTES = sizeof MAGIC - 1 + 16 };
 
-char *page_cache_path(const char *out_dir) {
-    char *manifest = cache_manifest_path(out_dir);
-    size_t n = strlen(manifest) - strlen(".manifest");
-    char *path = xasprintf("%.*s.pages", (int)n, manifest);
-    free(manifest);
-    return path;
-}
-
 uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash) {
     return hash64_u64(text_hash, hash64_str(p->out_path, seed));
 }
@@ -266,7 +258,7 @@ int page_cache_writer_open(page_cache_writer *w, const char *path, uint64_t buil
                            const page_cache *previous) {
     memset(w, 0, sizeof *w);
     w->path = xstrdup(path);
-    w->tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+    w->tmp = fs_temp_beside(path);
     w->f = fopen(w->tmp, "wb");
     if (!w->f) {
         int err = errno;

@@ -56,9 +56,6 @@ typedef struct page_cache {
 #define PAGE_CACHE_INIT                                                                            \
     { NULL, 0, STRMAP_INIT, STRMAP_INIT, NULL, 0, 0 }
 
-/* OUT_PARENT/.clinicgen-cache/OUT_NAME.pages. Caller frees. */
-char *page_cache_path(const char *out_dir);
-
 /* The key of page p, whose file's text hashes to text_hash (0 for a page
  * made up by the site model), for a build whose other inputs give seed. */
 uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash);

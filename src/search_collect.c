@@ -468,12 +468,18 @@ int search_posting_unpack(const unsigned char **p, const unsigned char *end, sea
     return 0;
 }
 
-void search_page_free(search_page *p) {
+void search_page_free_texts(search_page *p) {
     for (size_t i = 0; i < p->n_records; i++) {
-        free(p->records[i].url);
-        free(p->records[i].heading);
-        free(p->records[i].excerpt);
+        search_record *rec = &p->records[i];
+        free(rec->url);
+        free(rec->heading);
+        free(rec->excerpt);
+        rec->url = rec->heading = rec->excerpt = NULL;
     }
+}
+
+void search_page_free(search_page *p) {
+    search_page_free_texts(p);
     free(p->records);
     free(p->postings);
     free(p->title);

@@ -86,5 +86,8 @@ const char *search_collector_term(const search_collector *c, uint32_t id);
 size_t search_collector_terms(const search_collector *c);
 void search_collector_free(search_collector *c);
 void search_page_free(search_page *p);
+/* Frees the records' url, heading and excerpt (NULL after), once their
+ * file is written: the index needs only the records' numbers. */
+void search_page_free_texts(search_page *p);
 
 #endif

@@ -100,6 +100,15 @@ static int worse(float a, uint32_t ra, float b, uint32_t rb) {
     return a < b || (a == b && ra > rb);
 }
 
+static void swap_postings(term_postings *tp, size_t i, size_t j) {
+    float s = tp->weights[i];
+    uint32_t rec = tp->records[i];
+    tp->weights[i] = tp->weights[j];
+    tp->records[i] = tp->records[j];
+    tp->weights[j] = s;
+    tp->records[j] = rec;
+}
+
 static void sift_down(term_postings *tp, size_t i) {
     for (;;) {
         size_t w = i, l = 2 * i + 1, r = l + 1;
@@ -109,12 +118,7 @@ static void sift_down(term_postings *tp, size_t i) {
             w = r;
         if (w == i)
             return;
-        float s = tp->weights[i];
-        uint32_t rec = tp->records[i];
-        tp->weights[i] = tp->weights[w];
-        tp->records[i] = tp->records[w];
-        tp->weights[w] = s;
-        tp->records[w] = rec;
+        swap_postings(tp, i, w);
         i = w;
     }
 }
@@ -124,12 +128,7 @@ static void sift_up(term_postings *tp, size_t i) {
         size_t up = (i - 1) / 2;
         if (!worse(tp->weights[i], tp->records[i], tp->weights[up], tp->records[up]))
             return;
-        float s = tp->weights[i];
-        uint32_t rec = tp->records[i];
-        tp->weights[i] = tp->weights[up];
-        tp->records[i] = tp->records[up];
-        tp->weights[up] = s;
-        tp->records[up] = rec;
+        swap_postings(tp, i, up);
         i = up;
     }
 }
@@ -322,16 +321,6 @@ search_records *search_records_new(output *out) {
     return w;
 }
 
-static void free_strings(search_page *pg) {
-    for (size_t k = 0; k < pg->n_records; k++) {
-        search_record *rec = &pg->records[k];
-        free(rec->url);
-        free(rec->heading);
-        free(rec->excerpt);
-        rec->url = rec->heading = rec->excerpt = NULL;
-    }
-}
-
 /* Writes the file of the pending records, unless it is the last build's
  * (the last file, which may have held more records, is always written);
  * then frees the strings of the pages whose last records these were. */
@@ -363,7 +352,7 @@ static void flush_records(search_records *w, int last_file, diag_list *d) {
     }
     for (size_t i = 0; i < w->n_pending; i++)
         if (w->pending[i].last) /* the index needs only their numbers */
-            free_strings(w->pending[i].pg);
+            search_page_free_texts(w->pending[i].pg);
     w->files++;
     w->n_pending = 0;
 }

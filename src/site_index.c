@@ -218,20 +218,32 @@ static void related_index_free(related_index *ix) {
     free(ix->procs);
 }
 
-/* Keeps best[] (ranks, best first) the SITE_RELATED_MAX highest scores;
- * a lower rank wins a tie. Returns the new count. */
-static size_t keep_best(size_t *best, size_t n, const unsigned *score, size_t rank) {
+/* A procedure's score and listing rank, as the result ranks them. */
+typedef struct ranked {
+    unsigned score;
+    size_t rank;
+} ranked;
+
+/* Adds q to best[0..n) (best first; a lower rank wins a tie) if it is among
+ * the SITE_RELATED_MAX best; returns the new count. */
+static size_t place(ranked *best, size_t n, ranked q) {
     size_t at = n;
-    while (at > 0 && (score[best[at - 1]] < score[rank] ||
-                      (score[best[at - 1]] == score[rank] && best[at - 1] > rank)))
+    while (at > 0 && (best[at - 1].score < q.score ||
+                      (best[at - 1].score == q.score && best[at - 1].rank > q.rank)))
         at--;
     if (at >= SITE_RELATED_MAX)
         return n;
     if (n == SITE_RELATED_MAX)
         n--;
     memmove(best + at + 1, best + at, (n - at) * sizeof *best);
-    best[at] = rank;
+    best[at] = q;
     return n + 1;
+}
+
+static void set_related(const related_index *ix, size_t r, const ranked *best, size_t n) {
+    page *p = ix->procs[r];
+    for (size_t i = 0; i < n; i++)
+        page_list_push(&p->related, &p->n_related, ix->procs[best[i].rank]);
 }
 
 /* Scores every procedure sharing a term with procedure r; score[] and
@@ -250,19 +262,11 @@ static void rank_related(const related_index *ix, size_t r, unsigned *score, siz
             score[q] += post->weight;
         }
     }
-    size_t best[SITE_RELATED_MAX], n_best = 0;
-    for (size_t i = 0; i < n_touched; i++) {
-        size_t q = touched[i];
-        if (n_best == SITE_RELATED_MAX) { /* most lose to the last kept: said here, at once */
-            size_t last = best[SITE_RELATED_MAX - 1];
-            if (score[q] < score[last] || (score[q] == score[last] && q > last))
-                continue;
-        }
-        n_best = keep_best(best, n_best, score, q);
-    }
-    page *p = ix->procs[r];
-    for (size_t i = 0; i < n_best; i++)
-        page_list_push(&p->related, &p->n_related, ix->procs[best[i]]);
+    ranked best[SITE_RELATED_MAX];
+    size_t n_best = 0;
+    for (size_t i = 0; i < n_touched; i++)
+        n_best = place(best, n_best, (ranked){score[touched[i]], touched[i]});
+    set_related(ix, r, best, n_best);
     for (size_t i = 0; i < n_touched; i++)
         score[touched[i]] = 0;
 }
@@ -276,11 +280,6 @@ static void rank_related(const related_index *ix, size_t r, unsigned *score, siz
  * everyone holding them, which made this quadratic in the site's size. */
 
 enum { SUBSET_TERMS = 8 }; /* more terms than this: score everyone (2^8 subsets) */
-
-typedef struct ranked {
-    unsigned score;
-    size_t rank;
-} ranked;
 
 /* The set of t's terms (bit j: t->items[j]) that procedure q has too. */
 static unsigned shared_terms(const related_index *ix, const terms *t, size_t q) {
@@ -304,21 +303,6 @@ static int heavier_first(const void *a, const void *b) {
     if (x->weight != y->weight)
         return x->weight > y->weight ? -1 : 1;
     return x->set < y->set ? -1 : x->set > y->set;
-}
-
-/* Adds q (score, rank) to best[0..n) if it places; returns the new count. */
-static size_t place(ranked *best, size_t n, ranked q) {
-    size_t at = n;
-    while (at > 0 && (best[at - 1].score < q.score ||
-                      (best[at - 1].score == q.score && best[at - 1].rank > q.rank)))
-        at--;
-    if (at >= SITE_RELATED_MAX)
-        return n;
-    if (n == SITE_RELATED_MAX)
-        n--;
-    memmove(best + at + 1, best + at, (n - at) * sizeof *best);
-    best[at] = q;
-    return n + 1;
 }
 
 /* The procedures sharing exactly the terms `set` with r, in listing order. */
@@ -356,9 +340,7 @@ static void rank_related_by_subsets(const related_index *ix, size_t r) {
             break;
         n = place_subset(ix, r, subsets[i], best, n);
     }
-    page *p = ix->procs[r];
-    for (size_t i = 0; i < n; i++)
-        page_list_push(&p->related, &p->n_related, ix->procs[best[i].rank]);
+    set_related(ix, r, best, n);
 }
 
 void site_index_related(site_model *m) {

@@ -54,10 +54,10 @@ TEST(hash64_tells_contents_apart) {
 }
 
 TEST(cache_manifest_path_is_beside_the_output) {
-    char *p = cache_manifest_path("/srv/www/site/");
+    char *p = cache_file_path("/srv/www/site/", "manifest");
     CHECK_STR(p, "/srv/www/.clinicgen-cache/site.manifest");
     free(p);
-    p = cache_manifest_path("public");
+    p = cache_file_path("public", "manifest");
     CHECK_STR(p, ".clinicgen-cache/public.manifest");
     free(p);
 }

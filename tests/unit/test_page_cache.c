@@ -97,6 +97,7 @@ static char *write_file(const char *dir) {
     page_cache_put_built(&w, &map, "procedures/microneedling/index.html", 101, &d, &sp, c);
     diag_free(&d);
     page_cache_put_built(&w, &map, "404.html", 102, &d, NULL, c);
+    page_cache_put_first_record(&w, "procedures/microneedling/index.html", 12);
     CHECK(page_cache_writer_commit(&w) == 0);
     page_cache_terms_free(&map);
     search_page_free(&sp);
@@ -130,6 +131,10 @@ TEST(page_cache_reads_back_a_page_as_written) {
     searched = 1;
     CHECK(record && page_cache_read(&c, record, &d, &sp, &searched) == 0 && searched == 0);
     CHECK(d.len == 0);
+    size_t first = 0;
+    CHECK(page_cache_first_record(&c, "procedures/microneedling/index.html", &first) == 0);
+    CHECK(first == 12);
+    CHECK(page_cache_first_record(&c, "404.html", &first) == -1); /* no search records */
     page_cache_free(&c);
     free(path);
     fs_remove_tree(dir);
