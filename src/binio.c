@@ -47,12 +47,12 @@ const char *binio_span(binio_reader *r, uint32_t *len) {
     *len = binio_u32(r);
     if (*len == BINIO_NULL || r->bad)
         return NULL;
-    if ((size_t)(r->end - r->p) < *len) {
+    if ((size_t)(r->end - r->p) <= *len || r->p[*len] != '\0') {
         r->bad = 1;
         return NULL;
     }
     const char *s = r->p;
-    r->p += *len;
+    r->p += *len + 1;
     return s;
 }
 
@@ -86,6 +86,7 @@ void binio_put_f64(buf *b, double v) {
 void binio_put_bytes(buf *b, const char *s, size_t n) {
     binio_put_u32(b, (uint32_t)n);
     buf_append(b, s, n);
+    buf_putc(b, '\0');
 }
 
 void binio_put_string(buf *b, const char *s) {

@@ -1,9 +1,9 @@
 /*
  * binio: the build cache's binary records (page_cache.h, model_cache.h):
  * numbers in the machine's own byte order (a cache is only read by the
- * binary that wrote it), strings as a u32 length and the bytes (length
- * BINIO_NULL: no string), and a reader that checks every read against the
- * end of its bytes: past the end, or on a value that makes no sense, it is
+ * binary that wrote it), strings as a u32 length, the bytes and a NUL, so
+ * that a reader may use them in place (length BINIO_NULL: no string), and a reader that checks
+ * every read against the end of its bytes: past the end, or on a value that makes no sense, it is
  * marked bad and reads zeros from then on.
  *
  * The put functions append to a buf (buf.h); the reader borrows its bytes.
@@ -29,7 +29,7 @@ uint64_t binio_u64(binio_reader *r);
 float binio_f32(binio_reader *r);
 double binio_f64(binio_reader *r);
 unsigned char binio_u8(binio_reader *r);
-/* A string in place (not NUL-terminated), or NULL: none or bad. */
+/* A string in place (NUL-terminated), or NULL: none or bad. */
 const char *binio_span(binio_reader *r, uint32_t *len);
 /* The same copied (caller frees); NULL for none or bad. */
 char *binio_string(binio_reader *r);

@@ -37,6 +37,11 @@
 
 enum { PAGE_BUILT = 1, PAGE_KEPT = 2 };
 
+/* Pages a worker takes at once: few enough that the workers finish
+ * together, enough that a rebuild keeping most pages (a few microseconds
+ * each) does not spend its time on the lock of pages_done. */
+enum { PAGES_AT_ONCE = 8 };
+
 /* Everything the page workers share; read-only while they run. */
 typedef struct build_ctx {
     const build_options *opt;
@@ -85,8 +90,10 @@ typedef struct build_ctx {
     int can_keep;
     page_cache_writer pages_out;
     int writing_pages;
+    const char **kept_records; /* per page: its record in kept, if it was kept */
     atomic_size_t pages_kept;
-    progress *progress; /* the progress line, or NULL */
+    progress *progress;    /* the progress line, or NULL */
+    struct timespec phase; /* when the phase -v times began */
 } build_ctx;
 
 static int load_statics(build_ctx *b, diag_list *d) {
@@ -175,8 +182,7 @@ static int keep_page(build_ctx *b, size_t i, diag_list *d) {
     diag_free(&messages);
     if (searched)
         b->search_pages[i] = sp;
-    if (b->writing_pages)
-        page_cache_put_kept(&b->pages_out, record);
+    b->kept_records[i] = record; /* copied to the next page cache after the pages, without a lock */
     atomic_fetch_add(&b->pages_kept, 1);
     return 1;
 }
@@ -234,13 +240,14 @@ static void add_records(build_ctx *b, size_t i, int kept) {
     b->records_before += sp->n_records;
 }
 
-/* Page i is done (kept or built): the records of every page up to the
- * first not done yet go to their files, in site order. */
-static void page_done(build_ctx *b, size_t i, int kept) {
+/* Pages from up to to are done (kept or built, as done[] says): the
+ * records of every page up to the first not done yet go to their files,
+ * in site order. */
+static void pages_done(build_ctx *b, size_t from, size_t to, const unsigned char *done) {
     if (!b->search)
         return;
     pthread_mutex_lock(&b->done_lock);
-    b->done[i] = kept ? PAGE_KEPT : PAGE_BUILT;
+    memcpy(b->done + from, done, to - from);
     for (; b->frontier < b->model.n_pages && b->done[b->frontier]; b->frontier++)
         add_records(b, b->frontier, b->done[b->frontier] == PAGE_KEPT);
     pthread_mutex_unlock(&b->done_lock);
@@ -256,13 +263,17 @@ static void *page_worker(void *arg) {
                 BUF_INIT,
                 BUF_INIT,
                 BUF_INIT};
+    unsigned char done[PAGES_AT_ONCE];
     for (;;) {
-        size_t i = atomic_fetch_add(&b->next_page, 1);
-        if (i >= b->model.n_pages)
+        size_t from = atomic_fetch_add(&b->next_page, PAGES_AT_ONCE), to = from + PAGES_AT_ONCE;
+        if (from >= b->model.n_pages)
             break;
-        int kept = build_page(b, &w, i, &b->page_diags[i]);
-        page_done(b, i, kept);
-        progress_add(b->progress, 1);
+        if (to > b->model.n_pages)
+            to = b->model.n_pages;
+        for (size_t i = from; i < to; i++)
+            done[i - from] = build_page(b, &w, i, &b->page_diags[i]) ? PAGE_KEPT : PAGE_BUILT;
+        pages_done(b, from, to, done);
+        progress_add(b->progress, to - from);
     }
     buf_free(&w.html);
     buf_free(&w.out);
@@ -319,7 +330,13 @@ static void build_pages(build_ctx *b, diag_list *d) {
         b->done = xcalloc(n + 1, 1);
         pthread_mutex_init(&b->done_lock, NULL);
     }
+    b->kept_records = xcalloc(n + 1, sizeof *b->kept_records);
     threads_run(jobs, page_worker, b);
+    for (size_t i = 0; b->writing_pages && i < n; i++)
+        if (b->kept_records[i])
+            page_cache_put_kept(&b->pages_out, b->kept_records[i]);
+    free(b->kept_records);
+    b->kept_records = NULL;
     merge_page_diags(d, b->page_diags, n);
     free(b->page_diags);
     b->page_diags = NULL;
@@ -337,7 +354,7 @@ static void write_search_index(build_ctx *b, diag_list *d) {
         return; /* no search in this theme, or the build fails anyway */
     search_stats st;
     search_index_write(b->search_pages, b->model.n_pages, b->collectors, b->synonyms, b->records,
-                       &b->out, &st, d);
+                       b->jobs, &b->out, &st, d);
     if (b->opt->verbosity == VERBOSITY_VERBOSE)
         fprintf(stderr, "clinicgen: search index: %zu records, %zu terms, %zu files, %.1f MB\n",
                 st.records, st.terms, st.files, (double)st.bytes / (1024.0 * 1024.0));
@@ -379,11 +396,11 @@ static double seconds_since(const struct timespec *start) {
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* With -v, how long the phase that began at *since took; restarts it. */
-static void report_phase(const build_ctx *b, const char *phase, struct timespec *since) {
+/* With -v, how long the phase that began at b->phase took; starts the next. */
+static void report_phase(build_ctx *b, const char *phase) {
     if (b->opt->verbosity == VERBOSITY_VERBOSE)
-        fprintf(stderr, "clinicgen: %-16s %6.3f s\n", phase, seconds_since(since));
-    clock_gettime(CLOCK_MONOTONIC, since);
+        fprintf(stderr, "clinicgen: %-16s %6.3f s\n", phase, seconds_since(&b->phase));
+    clock_gettime(CLOCK_MONOTONIC, &b->phase);
 }
 
 /* Are this build's input roots the last build's? Then the digest load_cache
@@ -472,20 +489,18 @@ static int generate(build_ctx *b, diag_list *d) {
         fs_mkdirs(cache_dir);
     free(cache_dir);
     b->model_tmp = model_cache_write(&b->model, b->model_path, b->others);
-    struct timespec phase;
-    clock_gettime(CLOCK_MONOTONIC, &phase);
     open_page_cache(b);
-    report_phase(b, "page cache", &phase);
+    report_phase(b, "page cache");
     progress_phase(b->progress, "building pages", b->model.n_pages);
     build_pages(b, d);
-    report_phase(b, "pages", &phase);
+    report_phase(b, "pages");
     progress_phase(b->progress, "writing the search index", 0);
     write_search_index(b, d);
-    report_phase(b, "search index", &phase);
+    report_phase(b, "search index");
     progress_phase(b->progress, "copying files", 0);
     sitefiles_write(&b->out, &b->model, d);
     copy_files(b, d);
-    report_phase(b, "files, sitemap", &phase);
+    report_phase(b, "files, sitemap");
     if (d->errors) {
         output_abort(&b->out);
         return -1;
@@ -494,7 +509,7 @@ static int generate(build_ctx *b, diag_list *d) {
     unlink(b->manifest_path);
     progress_phase(b->progress, "putting the site in place", 0);
     int rc = output_commit(&b->out, d);
-    report_phase(b, "swap into place", &phase);
+    report_phase(b, "swap into place");
     return rc;
 }
 
@@ -538,17 +553,34 @@ static char *options_key(const build_options *opt, const char *out_dir) {
     return key;
 }
 
+/* The two looks at the disk load_cache takes, on two threads when -j
+ * allows: they are a stat of every output and of every input. */
+typedef struct change_check {
+    build_ctx *b;
+    atomic_int next;
+} change_check;
+
+static void *check_changes(void *arg) {
+    change_check *c = arg;
+    build_ctx *b = c->b;
+    for (int task; (task = atomic_fetch_add(&c->next, 1)) < 2;)
+        if (task == 0)
+            b->previous_intact = cache_outputs_intact(&b->previous, b->out_dir);
+        else
+            b->inputs = cache_inputs_digest(b->previous.roots, b->previous.n_roots, b->options);
+    return NULL;
+}
+
 /* Loads the last build's manifest; returns 1 when nothing has changed
  * since: the same inputs, and every file it wrote still as it was. */
 static int load_cache(build_ctx *b) {
     if (cache_manifest_load(&b->previous, b->manifest_path) != 0)
         return 0;
-    b->previous_intact = cache_outputs_intact(&b->previous, b->out_dir);
-    if (!b->previous_intact)
-        return 0;
-    b->inputs = cache_inputs_digest(b->previous.roots, b->previous.n_roots, b->options);
+    change_check check = {b, 0};
+    int jobs = b->opt->jobs > 0 ? b->opt->jobs : threads_default_jobs();
+    threads_run(jobs < 2 ? 1 : 2, check_changes, &check);
     b->inputs_known = 1;
-    return b->inputs == b->previous.inputs;
+    return b->previous_intact && b->inputs == b->previous.inputs;
 }
 
 /* After a successful build: what it read and wrote, for the next one. */
@@ -648,13 +680,14 @@ int build_site(const build_options *opt) {
         free_ctx(&b);
         return 0;
     }
+    b.phase = start;
+    report_phase(&b, "what changed");
     diag_list d = DIAG_LIST_INIT;
     markdown_init();
     b.progress = progress_start(stderr, opt->verbosity == VERBOSITY_NORMAL);
     progress_phase(b.progress, "reading pages", 0);
-    struct timespec phase = start;
     int rc = prepare(&b, &d);
-    report_phase(&b, "site model", &phase);
+    report_phase(&b, "site model");
     if (rc == 0)
         rc = generate(&b, &d);
     progress_stop(b.progress);
@@ -665,6 +698,7 @@ int build_site(const build_options *opt) {
         save_cache(&b, messages);
     else
         free(messages);
+    report_phase(&b, "build cache");
     print_summary(&b, &d, failed, &start);
     if (opt->report)
         diag_move(opt->report, &d);

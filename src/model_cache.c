@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char MAGIC[] = "clinicgen-model 2\n";
+static const char MAGIC[] = "clinicgen-model 3\n";
 enum { HEADER_BYTES = sizeof MAGIC - 1 + 8 };
 
 /* ---- reading ---- */
@@ -103,14 +103,12 @@ static int read_fields(binio_reader *r, page *p) {
 }
 
 int model_cache_restore(const model_cache *c, page *p, const char *content_dir, const char *source,
-                        const char *display_path) {
+                        const struct stat *st, const char *display_path) {
     const char *entry = strmap_get(&c->entries, source);
     if (!entry)
         return 0;
     char *path = fs_join(content_dir, source);
-    struct stat st;
-    uint64_t file_id =
-        stat(path, &st) == 0 && S_ISREG(st.st_mode) ? cache_stat_identity(path, &st) : 0;
+    uint64_t file_id = S_ISREG(st->st_mode) ? cache_stat_identity(path, st) : 0;
     free(path);
     uint32_t len, source_len;
     memcpy(&len, entry, sizeof len);

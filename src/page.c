@@ -483,7 +483,6 @@ void page_free_fields(page *p) {
     free(p->subsections);
     free(p->concern_pages);
     free(p->treated_by);
-    free(p->related);
     free(p->url);
     free(p->tag_pages);
     memset(p, 0, sizeof *p);

@@ -80,8 +80,7 @@ typedef struct page {
     size_t n_concern_pages;
     struct page **treated_by; /* concerns: the procedures naming them, as listed */
     size_t n_treated_by;
-    struct page **related; /* procedures: the most related other procedures */
-    size_t n_related;
+    size_t procedure_rank; /* procedures: 1 + its place among them as listed; else 0 */
     /* Filled by the site model (NULL until then), so that the listings
      * showing this page do not each work them out again: */
     char *url; /* base_path + url_path (owned) */

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char MAGIC[] = "clinicgen-pages 1\n";
+static const char MAGIC[] = "clinicgen-pages 2\n";
 enum { HEADER_BYTES = sizeof MAGIC - 1 + 16 };
 
 uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash) {
@@ -161,19 +161,29 @@ static void read_messages(binio_reader *r, diag_list *d) {
     }
 }
 
+/* A string of the file in place (binio.h: NUL-terminated). */
+static char *borrowed_string(binio_reader *r) {
+    uint32_t len;
+    return (char *)binio_span(r, &len);
+}
+
+/* sp borrows its texts and postings from c's bytes (search_collect.h).
+ * The postings are not unpacked here: the record's hash says they are
+ * what the last build wrote, and the index checks each term's number. */
 static void read_search(const page_cache *c, binio_reader *r, search_page *sp) {
     sp->collector = c->collector_id;
-    sp->title = binio_string(r);
+    sp->borrowed = 1;
+    sp->title = borrowed_string(r);
     uint32_t n = binio_u32(r);
-    binio_need(r, n, 24); /* a record takes 24 bytes or more */
+    binio_need(r, n, 27); /* a record takes 27 bytes or more */
     if (r->bad)
         return;
     sp->records = xcalloc(n ? n : 1, sizeof *sp->records);
     for (; sp->n_records < n && !r->bad; sp->n_records++) {
         search_record *rec = &sp->records[sp->n_records];
-        rec->url = binio_string(r);
-        rec->heading = binio_string(r);
-        rec->excerpt = binio_string(r);
+        rec->url = borrowed_string(r);
+        rec->heading = borrowed_string(r);
+        rec->excerpt = borrowed_string(r);
         rec->length = binio_f32(r);
         rec->first = binio_u32(r);
         rec->count = binio_u32(r);
@@ -181,17 +191,12 @@ static void read_search(const page_cache *c, binio_reader *r, search_page *sp) {
     }
     n = binio_u32(r);
     uint32_t len;
-    const unsigned char *packed = (const unsigned char *)binio_span(r, &len), *p = packed;
-    for (uint32_t i = 0; i < n && packed && !r->bad; i++) { /* each term is one of the file's */
-        search_posting post;
-        r->bad |= search_posting_unpack(&p, packed + len, &post) != 0 || post.term >= c->n_terms;
-    }
-    if (r->bad || !packed || p != packed + len) {
+    const char *packed = binio_span(r, &len);
+    if (r->bad || !packed) {
         r->bad = 1;
         return;
     }
-    sp->postings = xmalloc(len ? len : 1);
-    memcpy(sp->postings, packed, len);
+    sp->postings = (unsigned char *)packed;
     sp->postings_len = len;
     sp->n_postings = n;
     for (size_t i = 0; i < sp->n_records; i++)

@@ -471,9 +471,11 @@ int search_posting_unpack(const unsigned char **p, const unsigned char *end, sea
 void search_page_free_texts(search_page *p) {
     for (size_t i = 0; i < p->n_records; i++) {
         search_record *rec = &p->records[i];
-        free(rec->url);
-        free(rec->heading);
-        free(rec->excerpt);
+        if (!p->borrowed) {
+            free(rec->url);
+            free(rec->heading);
+            free(rec->excerpt);
+        }
         rec->url = rec->heading = rec->excerpt = NULL;
     }
 }
@@ -481,7 +483,9 @@ void search_page_free_texts(search_page *p) {
 void search_page_free(search_page *p) {
     search_page_free_texts(p);
     free(p->records);
-    free(p->postings);
-    free(p->title);
+    if (!p->borrowed) {
+        free(p->postings);
+        free(p->title);
+    }
     memset(p, 0, sizeof *p);
 }

@@ -60,6 +60,10 @@ typedef struct search_page {
     size_t postings_len;     /* bytes */
     size_t n_postings;
     int collector; /* which collector's dictionary the term ids belong to */
+    /* The title, the records' texts and the postings are not owned but
+     * point into a page cache's bytes (page_cache_read), which outlive the
+     * page: a kept page's records are then read without a copy. */
+    int borrowed;
 } search_page;
 
 typedef struct search_synonyms search_synonyms;

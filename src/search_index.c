@@ -3,8 +3,10 @@
 
 #include "buf.h"
 #include "strmap.h"
+#include "threads.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,14 +29,23 @@ typedef struct inverted {
     size_t n_records;
 } inverted;
 
-/* Gives every collector term a global number. map[c][local] = global. */
-static uint32_t **merge_dictionaries(inverted *ix, search_collector *const *collectors,
-                                     size_t n_collectors) {
+/* Every collector's term numbers: map[c][local] = global, local < len[c]. */
+typedef struct term_map {
+    uint32_t **map;
+    size_t *len;
+    size_t n_collectors;
+} term_map;
+
+/* Gives every collector term a global number. */
+static void merge_dictionaries(inverted *ix, search_collector *const *collectors, term_map *tm) {
     strmap global = STRMAP_INIT;
-    uint32_t **map = xcalloc(n_collectors ? n_collectors : 1, sizeof *map);
+    size_t n_collectors = tm->n_collectors;
+    uint32_t **map = tm->map = xcalloc(n_collectors ? n_collectors : 1, sizeof *map);
+    tm->len = xcalloc(n_collectors ? n_collectors : 1, sizeof *tm->len);
     for (size_t c = 0; c < n_collectors; c++) {
         size_t n = collectors[c] ? search_collector_terms(collectors[c])
                                  : 0; /* a worker that never started */
+        tm->len[c] = n;
         map[c] = xmalloc((n ? n : 1) * sizeof **map);
         for (size_t t = 0; t < n; t++) {
             const char *term = search_collector_term(collectors[c], (uint32_t)t);
@@ -52,35 +63,13 @@ static uint32_t **merge_dictionaries(inverted *ix, search_collector *const *coll
         }
     }
     strmap_free(&global);
-    return map;
 }
 
-/* Calls visit(ix, term, weight, record, ctx) for every posting of the
- * pages, in record order. */
-typedef void posting_visitor(inverted *ix, uint32_t term, float weight, uint32_t record, void *ctx);
-
-static void visit_postings(inverted *ix, const search_page *pages, size_t n_pages,
-                           uint32_t *const *map, posting_visitor *visit, void *ctx) {
-    uint32_t r = 0;
-    for (size_t p = 0; p < n_pages; p++) {
-        const search_page *pg = &pages[p];
-        const unsigned char *at = pg->postings, *end = at + pg->postings_len;
-        size_t k = 0; /* the record of the i-th posting */
-        for (size_t i = 0; i < pg->n_postings; i++) {
-            while (k < pg->n_records && i >= pg->records[k].first + pg->records[k].count)
-                k++;
-            search_posting post;
-            if (k == pg->n_records || search_posting_unpack(&at, end, &post) != 0)
-                break; /* none are malformed: the collector and the page cache made them */
-            visit(ix, map[pg->collector][post.term], post.weight, r + (uint32_t)k, ctx);
-        }
-        r += (uint32_t)pg->n_records;
-    }
-}
-
-static void count_posting(inverted *ix, uint32_t term, float weight, uint32_t record, void *ctx) {
-    (void)weight, (void)record, (void)ctx;
-    ix->terms[term].df++;
+static void term_map_free(term_map *tm) {
+    for (size_t c = 0; c < tm->n_collectors; c++)
+        free(tm->map[c]);
+    free(tm->map);
+    free(tm->len);
 }
 
 /* BM25 with k1 = 1.2, b = 0.75 over field-weighted counts and lengths. */
@@ -133,14 +122,12 @@ static void sift_up(term_postings *tp, size_t i) {
     }
 }
 
-/* Scores a posting and keeps it if it is among its term's best so far. */
-static void offer_posting(inverted *ix, uint32_t term, float weight, uint32_t record, void *ctx) {
-    term_postings *tp = &ix->terms[term];
-    float score = (float)bm25(ix, *(const double *)ctx, tp->idf, weight, record);
+/* Keeps a scored posting in heap tp if it is among the best cap so far. */
+static void keep_best(term_postings *tp, size_t cap, float score, uint32_t record) {
     if (!tp->records) {
-        tp->cap = tp->df < SEARCH_POSTINGS_MAX ? tp->df : SEARCH_POSTINGS_MAX;
-        tp->records = xmalloc(tp->cap * sizeof *tp->records);
-        tp->weights = xmalloc(tp->cap * sizeof *tp->weights);
+        tp->cap = cap;
+        tp->records = xmalloc(cap * sizeof *tp->records);
+        tp->weights = xmalloc(cap * sizeof *tp->weights);
     }
     if (tp->n < tp->cap) {
         tp->weights[tp->n] = score;
@@ -151,6 +138,125 @@ static void offer_posting(inverted *ix, uint32_t term, float weight, uint32_t re
         tp->records[0] = record;
         sift_down(tp, 0);
     }
+}
+
+/* ---- scoring, on several threads ----
+ * The pages are cut into one part per thread, of about as many postings
+ * each. Two passes go over every part's packed postings: the first counts
+ * each term's records (for its idf) in the part, the second scores every
+ * posting and keeps each term's SEARCH_POSTINGS_MAX best of the part in a
+ * heap. The parts' heaps are then merged: the best of the whole site are
+ * among the best of its parts. Only those are ever held: the postings of
+ * a large site are not copied into the index. */
+
+typedef struct score_part {
+    const search_page *pages;
+    size_t n_pages;
+    uint32_t first_record; /* the number of its first page's first record */
+    uint32_t *df;          /* first pass: per term, its records in the part */
+    term_postings *best;   /* second pass: per term, a heap of its best */
+} score_part;
+
+typedef struct scoring {
+    inverted *ix;
+    const term_map *map;
+    double avg; /* record length */
+    score_part *parts;
+    size_t n_parts;
+    atomic_size_t next_part;
+    int second_pass;
+} scoring;
+
+/* One pass over a part's postings, in record order. */
+static void score_part_pass(const scoring *s, score_part *part) {
+    const inverted *ix = s->ix;
+    const term_map *tm = s->map;
+    uint32_t r = part->first_record;
+    for (size_t p = 0; p < part->n_pages; p++) {
+        const search_page *pg = &part->pages[p];
+        const unsigned char *at = pg->postings, *end = at + pg->postings_len;
+        size_t k = 0; /* the record of the i-th posting */
+        for (size_t i = 0; i < pg->n_postings; i++) {
+            while (k < pg->n_records && i >= pg->records[k].first + pg->records[k].count)
+                k++;
+            search_posting post;
+            if (k == pg->n_records || search_posting_unpack(&at, end, &post) != 0 ||
+                post.term >= tm->len[pg->collector])
+                break; /* none are malformed: the collector and the page cache made them */
+            uint32_t t = tm->map[pg->collector][post.term], record = r + (uint32_t)k;
+            if (!s->second_pass) {
+                part->df[t]++;
+                continue;
+            }
+            const term_postings *tp = &ix->terms[t];
+            float score = (float)bm25(ix, s->avg, tp->idf, post.weight, record);
+            keep_best(&part->best[t], tp->cap, score, record);
+        }
+        r += (uint32_t)pg->n_records;
+    }
+}
+
+static void *score_worker(void *arg) {
+    scoring *s = arg;
+    for (size_t i; (i = atomic_fetch_add(&s->next_part, 1)) < s->n_parts;)
+        score_part_pass(s, &s->parts[i]);
+    return NULL;
+}
+
+static void run_pass(scoring *s, int jobs, int second) {
+    s->second_pass = second;
+    atomic_init(&s->next_part, 0);
+    threads_run(jobs, score_worker, s);
+}
+
+/* Cuts the pages into n parts of about as many postings each. */
+static void cut_parts(scoring *s, const search_page *pages, size_t n_pages, size_t n) {
+    size_t total = 0, done = 0, p = 0;
+    uint32_t record = 0;
+    for (size_t i = 0; i < n_pages; i++)
+        total += pages[i].n_postings;
+    s->parts = xcalloc(n, sizeof *s->parts);
+    s->n_parts = n;
+    for (size_t k = 0; k < n; k++) {
+        score_part *part = &s->parts[k];
+        part->pages = pages + p;
+        part->first_record = record;
+        size_t goal = total / n * (k + 1);
+        for (; p < n_pages && (k == n - 1 || done < goal); p++, part->n_pages++) {
+            done += pages[p].n_postings;
+            record += (uint32_t)pages[p].n_records;
+        }
+        part->df = xcalloc(s->ix->n_terms + 1, sizeof *part->df);
+        part->best = xcalloc(s->ix->n_terms + 1, sizeof *part->best);
+    }
+}
+
+/* The parts' heaps of a term become its own. */
+static void merge_best(scoring *s, size_t t) {
+    term_postings *tp = &s->ix->terms[t];
+    for (size_t k = 0; k < s->n_parts; k++) {
+        term_postings *h = &s->parts[k].best[t];
+        if (!tp->records) {
+            tp->records = h->records, tp->weights = h->weights, tp->n = h->n;
+            continue;
+        }
+        for (size_t i = 0; i < h->n; i++)
+            keep_best(tp, tp->cap, h->weights[i], h->records[i]);
+        free(h->records);
+        free(h->weights);
+    }
+}
+
+static void set_lengths(inverted *ix, const search_page *pages, size_t n_pages, double *avg) {
+    for (size_t p = 0; p < n_pages; p++)
+        ix->n_records += pages[p].n_records;
+    ix->lengths = xmalloc((ix->n_records ? ix->n_records : 1) * sizeof *ix->lengths);
+    size_t r = 0;
+    *avg = 0;
+    for (size_t p = 0; p < n_pages; p++)
+        for (size_t k = 0; k < pages[p].n_records; k++)
+            *avg += ix->lengths[r++] = pages[p].records[k].length;
+    *avg = ix->n_records && *avg > 0 ? *avg / (double)ix->n_records : 1;
 }
 
 static int by_record(const void *a, const void *b) {
@@ -178,34 +284,36 @@ static void finish_term(term_postings *tp, double best) {
     tp->weights = NULL;
 }
 
-/* Two passes over the pages' packed postings: one counts each term's
- * records (for its idf) and the records' lengths (for their average), the
- * other scores every posting and keeps each term's SEARCH_POSTINGS_MAX
- * best. Only those are ever held: the postings of a large site are not
- * copied into the index. A term no page of this build uses (the page
- * cache's dictionary holds those of earlier builds) is dropped. */
-static void score_terms(inverted *ix, const search_page *pages, size_t n_pages,
-                        uint32_t *const *map) {
-    for (size_t p = 0; p < n_pages; p++)
-        ix->n_records += pages[p].n_records;
-    ix->lengths = xmalloc((ix->n_records ? ix->n_records : 1) * sizeof *ix->lengths);
-    size_t r = 0;
-    for (size_t p = 0; p < n_pages; p++)
-        for (size_t k = 0; k < pages[p].n_records; k++)
-            ix->lengths[r++] = pages[p].records[k].length;
-    double avg = 0, best = 0;
-    for (r = 0; r < ix->n_records; r++)
-        avg += ix->lengths[r];
-    avg = ix->n_records && avg > 0 ? avg / (double)ix->n_records : 1;
-    visit_postings(ix, pages, n_pages, map, count_posting, NULL);
-    for (size_t t = 0; t < ix->n_terms; t++)
-        ix->terms[t].idf = bm25_idf(ix, ix->terms[t].df);
-    visit_postings(ix, pages, n_pages, map, offer_posting, &avg);
+/* Scores the pages' postings on jobs threads (see above). A term no page
+ * of this build uses (the page cache's dictionary holds those of earlier
+ * builds) is dropped. */
+static void score_terms(inverted *ix, const search_page *pages, size_t n_pages, const term_map *map,
+                        int jobs) {
+    scoring s = {.ix = ix, .map = map};
+    set_lengths(ix, pages, n_pages, &s.avg);
+    cut_parts(&s, pages, n_pages, jobs > 1 ? (size_t)jobs : 1);
+    run_pass(&s, jobs, 0);
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        term_postings *tp = &ix->terms[t];
+        for (size_t k = 0; k < s.n_parts; k++)
+            tp->df += s.parts[k].df[t];
+        tp->idf = bm25_idf(ix, tp->df);
+        tp->cap = tp->df < SEARCH_POSTINGS_MAX ? tp->df : SEARCH_POSTINGS_MAX;
+    }
+    run_pass(&s, jobs, 1);
     size_t kept = 0;
-    for (size_t t = 0; t < ix->n_terms; t++)
+    double best = 0;
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        merge_best(&s, t);
         if (ix->terms[t].df)
             ix->terms[kept++] = ix->terms[t];
+    }
     ix->n_terms = kept;
+    for (size_t k = 0; k < s.n_parts; k++) {
+        free(s.parts[k].df);
+        free(s.parts[k].best);
+    }
+    free(s.parts);
     for (size_t t = 0; t < ix->n_terms; t++)
         for (size_t i = 0; i < ix->terms[t].n; i++)
             if (ix->terms[t].weights[i] > best)
@@ -398,18 +506,16 @@ static void free_index(inverted *ix) {
 }
 
 int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
-                       const search_synonyms *syn, const search_records *records, output *out,
-                       search_stats *stats, diag_list *d) {
+                       const search_synonyms *syn, const search_records *records, int jobs,
+                       output *out, search_stats *stats, diag_list *d) {
     inverted ix = {0};
-    size_t n_collectors = 0;
+    term_map map = {0};
     for (size_t p = 0; p < n_pages; p++)
-        if ((size_t)pages[p].collector + 1 > n_collectors)
-            n_collectors = (size_t)pages[p].collector + 1;
-    uint32_t **map = merge_dictionaries(&ix, collectors, n_collectors);
-    score_terms(&ix, pages, n_pages, map);
-    for (size_t c = 0; c < n_collectors; c++)
-        free(map[c]);
-    free(map);
+        if ((size_t)pages[p].collector + 1 > map.n_collectors)
+            map.n_collectors = (size_t)pages[p].collector + 1;
+    merge_dictionaries(&ix, collectors, &map);
+    score_terms(&ix, pages, n_pages, &map, jobs);
+    term_map_free(&map);
     if (ix.n_terms) /* a site with nothing to search: qsort must not see NULL */
         qsort(ix.terms, ix.n_terms, sizeof *ix.terms, by_term);
     memset(stats, 0, sizeof *stats);

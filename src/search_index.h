@@ -54,10 +54,10 @@ void search_records_free(search_records *w);
 
 /* Writes the terms' files and meta.js for pages (in site order; their term
  * ids belong to collectors[page.collector]), whose records went through
- * records. The pages are read, not changed. Returns 0, or -1 after
- * reporting (also when writing records failed). */
+ * records, scoring them on jobs threads. The pages are read, not changed.
+ * Returns 0, or -1 after reporting (also when writing records failed). */
 int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
-                       const search_synonyms *syn, const search_records *records, output *out,
-                       search_stats *stats, diag_list *d);
+                       const search_synonyms *syn, const search_records *records, int jobs,
+                       output *out, search_stats *stats, diag_list *d);
 
 #endif

@@ -39,7 +39,7 @@ int site_compare_listed(const void *a, const void *b) {
 /* The page files, read on in->jobs threads into pages[i] and diags[i]. */
 typedef struct page_reader {
     const site_inputs *in;
-    const path_list *files;
+    const content_files *files;
     page **pages;
     diag_list *diags;
     atomic_size_t next;
@@ -47,12 +47,13 @@ typedef struct page_reader {
 
 static void *read_pages(void *arg) {
     page_reader *r = arg;
-    for (size_t i; (i = atomic_fetch_add(&r->next, 1)) < r->files->len;) {
-        const char *src = r->files->items[i];
+    for (size_t i; (i = atomic_fetch_add(&r->next, 1)) < r->files->pages.len;) {
+        const char *src = r->files->pages.items[i];
         char *shown = fs_join(r->in->display_content_dir, src);
         page *p = r->pages[i] = xcalloc(1, sizeof *r->pages[i]);
         const site_inputs *in = r->in;
-        if (!in->known || !model_cache_restore(in->known, p, in->content_dir, src, shown))
+        if (!in->known ||
+            !model_cache_restore(in->known, p, in->content_dir, src, &r->files->stats[i], shown))
             page_load(p, in->content_dir, src, shown, &r->diags[i]);
         if (!in->keep_front_matter) { /* its fields are read: the page being built reads it again */
             value_free(p->front);
@@ -68,8 +69,8 @@ static void *read_pages(void *arg) {
 static void load_pages(site_model *m, const site_inputs *in, const content_files *files,
                        diag_list *d) {
     size_t n = files->pages.len;
-    page_reader r = {in, &files->pages, xcalloc(n + 1, sizeof *r.pages),
-                     xcalloc(n + 1, sizeof *r.diags), 0};
+    page_reader r = {in, files, xcalloc(n + 1, sizeof *r.pages), xcalloc(n + 1, sizeof *r.diags),
+                     0};
     threads_run(in->jobs, read_pages, &r);
     for (size_t i = 0; i < n; i++) {
         const char *src = files->pages.items[i];
@@ -428,6 +429,7 @@ void site_model_free(site_model *m) {
     strmap_free(&m->out_paths);
     strmap_free(&m->drafts);
     value_free(m->data);
+    site_index_related_free(m);
     memset(m, 0, sizeof *m);
 }
 

@@ -50,6 +50,7 @@ typedef struct site_model {
      * (page_cache.h): each page file's path and model_hash, the drafts,
      * the bundle files' paths and the data files' identities. */
     uint64_t digest;
+    struct related_index *related; /* site_index.h: owned */
 } site_model;
 
 typedef struct site_inputs {

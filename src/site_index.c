@@ -153,12 +153,13 @@ typedef struct terms {
     size_t n;
 } terms;
 
-typedef struct related_index {
+typedef struct related_index related_index;
+struct related_index {
     strmap by_key; /* "c:URL" or "t:SLUG" -> posting (owned) */
     terms *of;     /* per procedure, by rank */
     page **procs;  /* the procedures in listing order */
     size_t n_procs;
-} related_index;
+};
 
 static void add_term(related_index *ix, size_t rank, const char *key, unsigned weight) {
     posting *post = strmap_get(&ix->by_key, key);
@@ -186,7 +187,8 @@ static void related_index_build(related_index *ix, const site_model *m) {
     ix->of = xcalloc(ix->n_procs + 1, sizeof *ix->of);
     buf key = BUF_INIT;
     for (size_t r = 0; r < ix->n_procs; r++) {
-        const page *p = ix->procs[r];
+        page *p = ix->procs[r];
+        p->procedure_rank = r + 1;
         for (size_t k = 0; k < p->n_concern_pages; k++) {
             buf_clear(&key);
             buf_printf(&key, "c:%s", p->concern_pages[k]->url_path);
@@ -240,15 +242,16 @@ static size_t place(ranked *best, size_t n, ranked q) {
     return n + 1;
 }
 
-static void set_related(const related_index *ix, size_t r, const ranked *best, size_t n) {
-    page *p = ix->procs[r];
+static size_t set_related(const related_index *ix, const ranked *best, size_t n, page **out) {
     for (size_t i = 0; i < n; i++)
-        page_list_push(&p->related, &p->n_related, ix->procs[best[i].rank]);
+        out[i] = ix->procs[best[i].rank];
+    return n;
 }
 
-/* Scores every procedure sharing a term with procedure r; score[] and
- * touched[] have room for every procedure, and score[] comes back zeroed. */
-static void rank_related(const related_index *ix, size_t r, unsigned *score, size_t *touched) {
+/* Scores every procedure sharing a term with procedure r. */
+static size_t rank_related(const related_index *ix, size_t r, page **out) {
+    unsigned *score = xcalloc(ix->n_procs + 1, sizeof *score);
+    size_t *touched = xcalloc(ix->n_procs + 1, sizeof *touched);
     size_t n_touched = 0;
     const terms *t = &ix->of[r];
     for (size_t k = 0; k < t->n; k++) {
@@ -266,9 +269,9 @@ static void rank_related(const related_index *ix, size_t r, unsigned *score, siz
     size_t n_best = 0;
     for (size_t i = 0; i < n_touched; i++)
         n_best = place(best, n_best, (ranked){score[touched[i]], touched[i]});
-    set_related(ix, r, best, n_best);
-    for (size_t i = 0; i < n_touched; i++)
-        score[touched[i]] = 0;
+    free(score);
+    free(touched);
+    return set_related(ix, best, n_best, out);
 }
 
 /* ---- the same, without visiting every procedure that shares a term ----
@@ -322,7 +325,7 @@ static size_t place_subset(const related_index *ix, size_t r, subset s, ranked *
     return n;
 }
 
-static void rank_related_by_subsets(const related_index *ix, size_t r) {
+static size_t rank_related_by_subsets(const related_index *ix, size_t r, page **out) {
     const terms *t = &ix->of[r];
     subset subsets[1u << SUBSET_TERMS];
     size_t n_subsets = 0;
@@ -340,22 +343,30 @@ static void rank_related_by_subsets(const related_index *ix, size_t r) {
             break;
         n = place_subset(ix, r, subsets[i], best, n);
     }
-    set_related(ix, r, best, n);
+    return set_related(ix, best, n, out);
 }
 
 void site_index_related(site_model *m) {
-    related_index ix;
-    related_index_build(&ix, m);
-    unsigned *score = xcalloc(ix.n_procs + 1, sizeof *score);
-    size_t *touched = xcalloc(ix.n_procs + 1, sizeof *touched);
-    for (size_t r = 0; r < ix.n_procs; r++)
-        if (ix.of[r].n <= SUBSET_TERMS)
-            rank_related_by_subsets(&ix, r);
-        else
-            rank_related(&ix, r, score, touched);
-    free(score);
-    free(touched);
-    related_index_free(&ix);
+    site_index_related_free(m);
+    m->related = xmalloc(sizeof *m->related);
+    related_index_build(m->related, m);
+}
+
+void site_index_related_free(site_model *m) {
+    if (!m->related)
+        return;
+    related_index_free(m->related);
+    free(m->related);
+    m->related = NULL;
+}
+
+size_t site_related(const site_model *m, const page *p, page **out) {
+    const related_index *ix = m->related;
+    if (!ix || !p->procedure_rank || p->procedure_rank > ix->n_procs)
+        return 0; /* p may be a worker's copy of the model's page: its rank tells which */
+    size_t r = p->procedure_rank - 1;
+    return ix->of[r].n <= SUBSET_TERMS ? rank_related_by_subsets(ix, r, out)
+                                       : rank_related(ix, r, out);
 }
 
 /* ---- the A-Z index ---- */

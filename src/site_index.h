@@ -25,10 +25,18 @@ enum { SITE_RELATED_MAX = 5 }; /* related procedures shown on a procedure page *
  * that is not a procedure. */
 void site_index_concerns(site_model *m, diag_list *d);
 
-/* Fills `related` of every procedure: the other procedures that share
- * concerns (2 points each) or tags (1 point each), best first, ties in
- * listing order, at most SITE_RELATED_MAX. Run after site_index_concerns. */
+/* Indexes the procedures by the concerns and tags they share, for
+ * site_related; m->related owns the index (site_index_related_free frees
+ * it). Run after site_index_concerns and the listings are sorted. */
 void site_index_related(site_model *m);
+void site_index_related_free(site_model *m);
+/* Fills out with procedure p's related procedures: the other procedures
+ * that share concerns (2 points each) or tags (1 point each), best first,
+ * ties in listing order, at most SITE_RELATED_MAX; returns how many.
+ * Worked out when a page is rendered, not for every page in the model, so
+ * that a rebuild which keeps a page does not pay for it. Reads the model
+ * only: workers may call it at once. */
+size_t site_related(const site_model *m, const page *p, page **out);
 
 /* Makes the A-Z index page (a-z/) listing every written page (not the home
  * page or section listings) by title, ignoring case and accents, grouped

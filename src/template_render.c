@@ -3,6 +3,7 @@
 
 #include "lua_value.h"
 #include "pool.h"
+#include "site_index.h"
 #include "text.h"
 
 #include <lauxlib.h>
@@ -425,7 +426,8 @@ static void set_index_fields(lua_State *L, const site_model *m, const page *p) {
     if (p->kind == KIND_PROCEDURE) {
         push_concern_links(L, m, p);
         lua_setfield(L, -2, "concerns");
-        push_page_list(L, m, p->related, p->n_related);
+        page *related[SITE_RELATED_MAX];
+        push_page_list(L, m, related, site_related(m, p, related));
         lua_setfield(L, -2, "related");
     } else if (p->kind == KIND_CONCERN) {
         push_page_list(L, m, p->treated_by, p->n_treated_by);

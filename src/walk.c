@@ -26,6 +26,14 @@ void path_list_push(path_list *list, char *owned_path) {
     list->items[list->len++] = owned_path;
 }
 
+static void push_page(content_files *out, char *owned_path, const struct stat *st) {
+    if (out->pages.len == out->pages.cap)
+        out->stats =
+            xrealloc(out->stats, (out->pages.cap ? out->pages.cap * 2 : 32) * sizeof *out->stats);
+    out->stats[out->pages.len] = *st;
+    path_list_push(&out->pages, owned_path);
+}
+
 static void path_list_free(path_list *list) {
     for (size_t i = 0; i < list->len; i++)
         free(list->items[i]);
@@ -223,7 +231,10 @@ static void walk_entry(walker *w, const char *dir, const char *rel, const char *
                    "not a regular file (a FIFO, socket or device); clinicgen reads only files "
                    "and folders");
     } else {
-        path_list_push(has_suffix(name, ".md") ? &w->out->pages : &w->out->assets, child);
+        if (has_suffix(name, ".md"))
+            push_page(w->out, child, &st);
+        else
+            path_list_push(&w->out->assets, child);
         child = NULL;
     }
     free(child);
@@ -292,6 +303,7 @@ int walk_content(const char *content_dir, const char *display_dir, content_files
 
 void content_files_free(content_files *files) {
     path_list_free(&files->pages);
+    free(files->stats);
     path_list_free(&files->assets);
     path_list_free(&files->data);
     memset(files, 0, sizeof *files);

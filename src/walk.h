@@ -13,6 +13,7 @@
 #include "diag.h"
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 typedef struct path_list {
     char **items;
@@ -20,9 +21,10 @@ typedef struct path_list {
 } path_list;
 
 typedef struct content_files {
-    path_list pages;  /* "procedures/microneedling/index.md" */
-    path_list assets; /* "procedures/microneedling/diagram.svg" */
-    path_list data;   /* "_data/conditions.yaml" */
+    path_list pages;    /* "procedures/microneedling/index.md" */
+    struct stat *stats; /* each page file's, as the walk found it */
+    path_list assets;   /* "procedures/microneedling/diagram.svg" */
+    path_list data;     /* "_data/conditions.yaml" */
 } content_files;
 
 /* Returns 0, or -1 after reporting unreadable folders. */

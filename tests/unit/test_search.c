@@ -162,7 +162,7 @@ static search_stats write_index(const char *dir, search_page *pages, size_t n,
     for (size_t i = 0; i < n; i++)
         CHECK_INT(search_records_add(records, &pages[i], 0, &d), 0);
     CHECK_INT(search_records_finish(records, &d), 0);
-    CHECK_INT(search_index_write(pages, n, &c, NULL, records, &out, &st, &d), 0);
+    CHECK_INT(search_index_write(pages, n, &c, NULL, records, 1, &out, &st, &d), 0);
     search_records_free(records);
     CHECK_INT(output_commit(&out, &d), 0);
     CHECK_INT((int)d.errors, 0);

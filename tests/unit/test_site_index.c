@@ -284,11 +284,12 @@ TEST(related_ranks_by_shared_concerns_then_tags_at_most_five) {
         return;
     }
     /* ties (Y and E score 2; H, D, G 1) go in listing order, by weight */
-    char *s = titles(a->related, a->n_related);
+    page *related[SITE_RELATED_MAX];
+    char *s = titles(related, site_related(&f.m, a, related));
     CHECK_STR(s, "B | C | Y | E | H");
     free(s);
-    CHECK_INT(z->n_related, 0);
-    s = titles(at(&f, "procedures/b/")->related, at(&f, "procedures/b/")->n_related);
+    CHECK_INT(site_related(&f.m, z, related), 0);
+    s = titles(related, site_related(&f.m, at(&f, "procedures/b/"), related));
     CHECK_STR(s, "A | E | C"); /* C and E tie: E has a weight, so it is listed first */
     free(s);
     fixture_close(&f);
@@ -353,13 +354,14 @@ TEST(related_equals_brute_force_on_random_procedures) {
             score[at] = sc;
             n++;
         }
-        const page *p = m.pages[r];
-        int same = (int)p->n_related == n;
+        page *related[SITE_RELATED_MAX];
+        int same = (int)site_related(&m, m.pages[r], related) == n;
         for (int k = 0; same && k < n; k++)
-            same = p->related[k] == m.pages[best[k]];
+            same = related[k] == m.pages[best[k]];
         mismatches += !same;
     }
     CHECK_INT(mismatches, 0);
+    site_index_related_free(&m);
     for (size_t i = 0; i < m.n_pages; i++)
         page_free(m.pages[i]);
     free(m.pages);
