@@ -151,8 +151,8 @@ static char *read_out(const char *dir, const char *name) {
 }
 
 /* Writes the index of pages into dir/site. */
-static search_stats write_index(const char *dir, search_page *pages, size_t n,
-                                search_collector *c) {
+static search_stats write_index_on(const char *dir, search_page *pages, size_t n,
+                                   search_collector *c, int jobs) {
     diag_list d = DIAG_LIST_INIT;
     output out;
     search_stats st = {0};
@@ -162,7 +162,7 @@ static search_stats write_index(const char *dir, search_page *pages, size_t n,
     for (size_t i = 0; i < n; i++)
         CHECK_INT(search_records_add(records, &pages[i], 0, &d), 0);
     CHECK_INT(search_records_finish(records, &d), 0);
-    CHECK_INT(search_index_write(pages, n, &c, NULL, records, 1, &out, &st, &d), 0);
+    CHECK_INT(search_index_write(pages, n, &c, NULL, records, jobs, &out, &st, &d), 0);
     search_records_free(records);
     CHECK_INT(output_commit(&out, &d), 0);
     CHECK_INT((int)d.errors, 0);
@@ -172,10 +172,75 @@ static search_stats write_index(const char *dir, search_page *pages, size_t n,
     return st;
 }
 
+static search_stats write_index(const char *dir, search_page *pages, size_t n,
+                                search_collector *c) {
+    return write_index_on(dir, pages, n, c, 1);
+}
+
 static void remove_dir(const char *dir) {
     char *cmd = xasprintf("rm -rf '%s'", dir);
     CHECK_INT(system(cmd), 0);
     free(cmd);
+}
+
+/* 400 pages of words from a small vocabulary: "skin" is on every page,
+ * more than a term keeps, so each thread's part has its own best to merge. */
+static void collect_many(search_collector *c, search_page *pages, size_t n) {
+    static const char *const words[] = {"peel",  "laser", "needle",  "serum",    "redness",
+                                        "scar",  "acne",  "tone",    "collagen", "sun",
+                                        "cream", "cheek", "swelling"};
+    buf md = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        buf_clear(&md);
+        for (size_t k = 0; k < 3 + i % 7; k++)
+            buf_printf(&md, "skin %s %s. ", words[(i * 7 + k) % 13], words[(i * 3 + k * k) % 13]);
+        buf_printf(&md, "\n\n## Aftercare %zu\n\nskin %s.\n", i % 5, words[i % 13]);
+        char url[32], title[32];
+        snprintf(url, sizeof url, "p%zu/", i);
+        snprintf(title, sizeof title, "Page %zu", i);
+        collect(c, &pages[i], url, title, NULL, 0, buf_cstr(&md));
+    }
+    buf_free(&md);
+}
+
+TEST(search_index_is_the_same_for_every_number_of_threads) {
+    enum { N = 400 };
+    markdown_init();
+    char dir1[] = "/tmp/cgsearch-XXXXXX", dir3[] = "/tmp/cgsearch-XXXXXX";
+    CHECK(mkdtemp(dir1) != NULL && mkdtemp(dir3) != NULL);
+    search_collector *c = search_collector_new(NULL, 0);
+    search_page *one = xcalloc(N, sizeof *one), *three = xcalloc(N, sizeof *three);
+    collect_many(c, one, N);
+    collect_many(c, three, N);
+    search_stats st1 = write_index_on(dir1, one, N, c, 1);
+    search_stats st3 = write_index_on(dir3, three, N, c, 3);
+    CHECK_INT((int)st1.terms, (int)st3.terms);
+    CHECK((int)st1.terms > 10);
+    static const char *const files[] = {"search/meta.js", "search/t-736b.js", "search/t-7065.js",
+                                        "search/t-6e65.js", "search/t-6166.js"};
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char *a = read_out(dir1, files[f]), *b = read_out(dir3, files[f]);
+        CHECK(a != NULL && b != NULL);
+        if (a && b && strcmp(a, b) != 0)
+            CHECK_STR(b, a);
+        free(a);
+        free(b);
+    }
+    char *skin = read_out(dir1, "search/t-736b.js"); /* "sk": on all 400 pages' records */
+    size_t numbers = 0;
+    for (const char *p = skin ? strstr(skin, "\"skin\":[") : NULL; p && *p && *p != ']'; p++)
+        numbers += *p == ',';
+    CHECK_INT((int)(numbers + 1) / 2, SEARCH_POSTINGS_MAX); /* gap,score pairs */
+    free(skin);
+    for (size_t i = 0; i < N; i++) {
+        search_page_free(&one[i]);
+        search_page_free(&three[i]);
+    }
+    free(one);
+    free(three);
+    search_collector_free(c);
+    remove_dir(dir1);
+    remove_dir(dir3);
 }
 
 TEST(search_index_ranks_a_title_above_a_passing_mention) {
