@@ -9,9 +9,9 @@
 # (layouts in bench/hugo/), once as warm-up and then RUNS times each, and
 # print median wall time, median CPU time (user+sys) and user CPU time, the
 # highest peak RSS and the number of HTML files written. The builds take
-# turns, so the disk's state weighs on each alike; the sys time on this VM's
-# disk varies a lot from run to run. Then bench/search.sh prints the search
-# figures of the last clinicgen build, next to Pagefind's.
+# turns, each into a new folder (see timed below); the sys time on this
+# VM's disk still varies from run to run. Then bench/search.sh prints the
+# search figures of the last clinicgen build, next to Pagefind's.
 set -euo pipefail
 
 RUNS=5
@@ -65,13 +65,19 @@ tmp="$(mktemp -d "${TMPDIR:-/tmp}/clinicgen-bench.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 export TMPDIR="$tmp"            # Hugo's cache dir ($TMPDIR/hugo_cache) too
 
-# timed LABEL OUTDIR CMD...: one build into a fresh OUTDIR, its build cache
-# removed too; appends
+# timed LABEL OUTDIR CMD...: one build from nothing into OUTDIR, a folder
+# name no build used before (so it has no build cache either); appends
 # "wall cpu rss_kb" to $tmp/LABEL.times. On failure prints the stderr tail
 # and exits 1. rebuild LABEL OUTDIR CMD...: the same into the OUTDIR there is.
+#
+# The outputs are only removed when the benchmark ends. This VM's ext4 has
+# no journal, and there every file made within a minute or so of deleting
+# many others scans past their inodes (recently_deleted in
+# fs/ext4/ialloc.c): removing the last build's tree before each build made
+# the next one's system time swing from 1 to 4 s at 10,000 pages, for
+# clinicgen and Hugo alike. That measured the disk, not the generators.
 timed() {
-    # a full build from nothing: without the output and the build cache
-    rm -rf "$2" "$(dirname "$2")/.clinicgen-cache/$(basename "$2")".*
+    [ ! -e "$2" ] || die "$2 exists already: each full build gets a new folder"
     rebuild "$@"
 }
 rebuild() {
@@ -119,7 +125,7 @@ small_pages() {
     }'
     for ((i = 0; i <= RUNS; i++)); do
         say "N=$n: round $i of $RUNS: small pages"
-        timed small "$dir/out" "$clinicgen" build -C "$dir" -o "$dir/out" -q
+        timed small "$dir/out-$i" "$clinicgen" build -C "$dir" -o "$dir/out-$i" -q
         [ "$i" -gt 0 ] || rm -f "$tmp/small.times"
     done
     read -r sw sc sm su <<<"$(summarize small)"
@@ -172,13 +178,12 @@ EOF
     cp -r "$bench/hugo/." "$hproj/"
     ln -s "$corpus/_data" "$hproj/data"
 
-    # The builds take turns, round after round, so the state of the
-    # disk (this VM's ext4 slows down after many files were just deleted)
+    # The builds take turns, round after round, so the state of the disk
     # weighs on each of them alike. Round 0 is the warm-up.
     labels=(clinicgen nosearch filters hugo)
     for ((i = 0; i <= RUNS; i++)); do
         for label in "${labels[@]}"; do
-            out="$work/out-$label"
+            out="$work/out-$label-$i"
             if [ "$label" = clinicgen ]; then
                 cmd=("$clinicgen" build -C "$proj" -o "$out" -q)
             elif [ "$label" = nosearch ]; then
@@ -203,18 +208,16 @@ EOF
     # no rebuild outside its server, so it has no row here.
     edited="$proj/content/$(cd "$proj/content" && find . -name '*.md' ! -name '_index.md' |
         LC_ALL=C sort | sed -n "$((n / 2 + 1))p" | cut -c3-)"
+    built="$work/out-filters-$RUNS"
     for ((i = 0; i <= RUNS; i++)); do
         say "N=$n: round $i of $RUNS: rebuilds"
-        rebuild nochange "$work/out-filters" "$clinicgen" build -C "$fproj" -o "$work/out-filters" -q
+        rebuild nochange "$built" "$clinicgen" build -C "$fproj" -o "$built" -q
         printf '\nOne more sentence, number %d, for the rebuild benchmark.\n' "$i" >>"$edited"
-        rebuild oneedit "$work/out-filters" "$clinicgen" build -C "$fproj" -o "$work/out-filters" -q
+        rebuild oneedit "$built" "$clinicgen" build -C "$fproj" -o "$built" -q
         if [ "$i" -eq 0 ]; then rm -f "$tmp/nochange.times" "$tmp/oneedit.times"; fi
     done
     read -r rw rc rm ru <<<"$(summarize nochange)"
     read -r ew ec em eu <<<"$(summarize oneedit)"
-    for label in "${labels[@]}"; do
-        [ "$label" = clinicgen ] || rm -rf "$work/out-$label"
-    done
 
     read -r pw pc pm pu ph <"$tmp/clinicgen.result"
     read -r nw nc nm nu nh <"$tmp/nosearch.result"
@@ -244,9 +247,8 @@ EOF
     echo
     # Search figures of the last clinicgen build (no filters), with the
     # medians with and without search for the index build's share.
-    "$bench/search.sh" "$work/out-clinicgen" "$pw" "$pu" "$nw" "$nu"
+    "$bench/search.sh" "$work/out-clinicgen-$RUNS" "$pw" "$pu" "$nw" "$nu"
     echo
     small_pages "$n" "$work/small"
     echo
-    rm -rf "$work"
 done

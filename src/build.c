@@ -240,7 +240,7 @@ static void add_records(build_ctx *b, size_t i, int kept) {
     b->records_before += sp->n_records;
 }
 
-/* Pages from up to to are done (kept or built, as done[] says): the
+/* Pages from to to - 1 are done (kept or built, as done[] says): the
  * records of every page up to the first not done yet go to their files,
  * in site order. */
 static void pages_done(build_ctx *b, size_t from, size_t to, const unsigned char *done) {
@@ -490,7 +490,7 @@ static int generate(build_ctx *b, diag_list *d) {
     free(cache_dir);
     b->model_tmp = model_cache_write(&b->model, b->model_path, b->others);
     open_page_cache(b);
-    report_phase(b, "page cache");
+    report_phase(b, "output, caches");
     progress_phase(b->progress, "building pages", b->model.n_pages);
     build_pages(b, d);
     report_phase(b, "pages");

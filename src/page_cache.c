@@ -272,6 +272,7 @@ int page_cache_writer_open(page_cache_writer *w, const char *path, uint64_t buil
         errno = err;
         return -1;
     }
+    setvbuf(w->f, NULL, _IOFBF, 1 << 20); /* tens of megabytes: not in 4 KB writes */
     pthread_mutex_init(&w->lock, NULL);
     for (uint32_t i = 0; previous && i < previous->n_terms; i++)
         writer_term(w, search_collector_term(previous->terms, i));

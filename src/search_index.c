@@ -25,7 +25,7 @@ typedef struct term_postings {
 typedef struct inverted {
     term_postings *terms;
     size_t n_terms, cap_terms;
-    float *lengths; /* per record */
+    double *norms; /* per record: BM25's length normalisation */
     size_t n_records;
 } inverted;
 
@@ -78,9 +78,12 @@ static double bm25_idf(const inverted *ix, size_t df) {
     return log(1.0 + (n - (double)df + 0.5) / ((double)df + 0.5));
 }
 
-static double bm25(const inverted *ix, double avg, double idf, float weight, uint32_t record) {
-    double norm = 1.2 * (0.25 + 0.75 * ix->lengths[record] / avg);
-    return idf * weight * 2.2 / (weight + norm);
+static double bm25_norm(float length, double avg) {
+    return 1.2 * (0.25 + 0.75 * length / avg);
+}
+
+static double bm25(const inverted *ix, double idf, float weight, uint32_t record) {
+    return idf * weight * 2.2 / (weight + ix->norms[record]);
 }
 
 /* Is (a, record ra) a worse posting to keep than (b, rb)? Lower scores
@@ -160,7 +163,6 @@ typedef struct score_part {
 typedef struct scoring {
     inverted *ix;
     const term_map *map;
-    double avg; /* record length */
     score_part *parts;
     size_t n_parts;
     atomic_size_t next_part;
@@ -189,7 +191,7 @@ static void score_part_pass(const scoring *s, score_part *part) {
                 continue;
             }
             const term_postings *tp = &ix->terms[t];
-            float score = (float)bm25(ix, s->avg, tp->idf, post.weight, record);
+            float score = (float)bm25(ix, tp->idf, post.weight, record);
             keep_best(&part->best[t], tp->cap, score, record);
         }
         r += (uint32_t)pg->n_records;
@@ -247,16 +249,20 @@ static void merge_best(scoring *s, size_t t) {
     }
 }
 
-static void set_lengths(inverted *ix, const search_page *pages, size_t n_pages, double *avg) {
+/* Each record's length normalisation, once, not once per posting. */
+static void set_norms(inverted *ix, const search_page *pages, size_t n_pages) {
     for (size_t p = 0; p < n_pages; p++)
         ix->n_records += pages[p].n_records;
-    ix->lengths = xmalloc((ix->n_records ? ix->n_records : 1) * sizeof *ix->lengths);
-    size_t r = 0;
-    *avg = 0;
+    ix->norms = xmalloc((ix->n_records ? ix->n_records : 1) * sizeof *ix->norms);
+    double avg = 0;
     for (size_t p = 0; p < n_pages; p++)
         for (size_t k = 0; k < pages[p].n_records; k++)
-            *avg += ix->lengths[r++] = pages[p].records[k].length;
-    *avg = ix->n_records && *avg > 0 ? *avg / (double)ix->n_records : 1;
+            avg += pages[p].records[k].length;
+    avg = ix->n_records && avg > 0 ? avg / (double)ix->n_records : 1;
+    size_t r = 0;
+    for (size_t p = 0; p < n_pages; p++)
+        for (size_t k = 0; k < pages[p].n_records; k++)
+            ix->norms[r++] = bm25_norm(pages[p].records[k].length, avg);
 }
 
 static int by_record(const void *a, const void *b) {
@@ -290,7 +296,7 @@ static void finish_term(term_postings *tp, double best) {
 static void score_terms(inverted *ix, const search_page *pages, size_t n_pages, const term_map *map,
                         int jobs) {
     scoring s = {.ix = ix, .map = map};
-    set_lengths(ix, pages, n_pages, &s.avg);
+    set_norms(ix, pages, n_pages);
     cut_parts(&s, pages, n_pages, jobs > 1 ? (size_t)jobs : 1);
     run_pass(&s, jobs, 0);
     for (size_t t = 0; t < ix->n_terms; t++) {
@@ -502,7 +508,7 @@ static void free_index(inverted *ix) {
         free(ix->terms[t].scores);
     }
     free(ix->terms);
-    free(ix->lengths);
+    free(ix->norms);
 }
 
 int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
