@@ -49,6 +49,11 @@ typedef struct page {
      * drops it once the page's fields are read (site_inputs.keep_front_matter):
      * the page being built reads it again with its body. */
     value *front;
+    /* The front matter as page_load parsed it, packed (value_pack.h; owned,
+     * NULL when it did not parse, or the page came from the model cache):
+     * the page being built unpacks it rather than parse the YAML again. */
+    char *front_packed;
+    size_t front_packed_len;
     char *title, *summary, *reviewer;
     int title_from_heading; /* the body's opening level-1 heading gave the title */
     page_date date, updated, reviewed;

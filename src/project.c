@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "hash.h"
+#include "value_pack.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -146,6 +147,27 @@ void project_free(project *pr) {
     memset(pr, 0, sizeof *pr);
 }
 
+/* The front matter of page p again, from text (which hashes as
+ * p->text_hash unless changed), with split filled; NULL after an error. */
+static value *front_again(const page *p, const char *text, size_t len, int changed,
+                          front_matter_split *split, diag_list *d) {
+    if (!changed && p->front_packed) { /* as page_load parsed it, without libyaml again */
+        value *front = value_unpack(p->front_packed, p->front_packed_len);
+        split->body_offset = p->body_offset;
+        if (front)
+            return front;
+    }
+    /* its messages were given when the page was loaded, unless it changed */
+    diag_list again = DIAG_LIST_INIT;
+    value *front = page_parse_front_matter(text, len, p->display_path, split, changed ? d : &again);
+    if (!front && !changed) { /* as page_load left it: no fields, and the body goes on */
+        front = value_new(VALUE_MAP, 1, 1);
+        split->body_offset = p->body_offset;
+    }
+    diag_free(&again);
+    return front;
+}
+
 int project_parse_body(const project *pr, const page *p, md_doc *doc, value **front,
                        uint64_t *text_hash, diag_list *d) {
     if (p->skip_body)
@@ -164,15 +186,9 @@ int project_parse_body(const project *pr, const page *p, md_doc *doc, value **fr
     int changed = *text_hash != p->text_hash;
     front_matter_split split = {0};
     int rc = 0;
-    if (front) { /* its messages were given when the page was loaded, unless it changed */
-        diag_list again = DIAG_LIST_INIT;
-        *front = page_parse_front_matter(text, len, p->display_path, &split, changed ? d : &again);
-        if (!*front && !changed) { /* as page_load left it: no fields, and the body goes on */
-            *front = value_new(VALUE_MAP, 1, 1);
-            split.body_offset = p->body_offset;
-        }
+    if (front) {
+        *front = front_again(p, text, len, changed, &split, d);
         rc = *front ? 0 : -1;
-        diag_free(&again);
     }
     if (rc == 0 && (len < p->body_offset || (front && split.body_offset != p->body_offset))) {
         diag_error(d, p->display_path, 0, 0, "the file changed during the build: build again");
