@@ -189,12 +189,19 @@ static int keep_page(build_ctx *b, size_t i, diag_list *d) {
 
 /* Returns 1 when the page was kept from the last build, else 0. */
 static int build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
-    const page *in_model = b->model.pages[i];
-    if (keep_page(b, i, d))
+    page *in_model = b->model.pages[i];
+    /* Its packed front matter (page.h) is read once, by this worker, and
+     * freed as the page is done: a large site's are never all held. */
+    char *packed = in_model->front_packed;
+    in_model->front_packed = NULL;
+    if (keep_page(b, i, d)) {
+        free(packed);
         return 1;
+    }
     /* the page as this worker builds it: the model's, with the front matter
      * the model did not keep (site_inputs.keep_front_matter) */
     page own = *in_model, *p = &own;
+    own.front_packed = packed;
     md_doc doc;
     memset(&doc, 0, sizeof doc);
     buf_clear(&w->html);
@@ -217,6 +224,7 @@ static int build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
         (!owner || owner == in_model))
         output_write(&b->out, p->out_path, w->out.data, w->out.len, d);
     md_doc_free(&doc);
+    free(packed);
     if (own.front != in_model->front)
         value_free(own.front);
     if (b->writing_pages) /* a page with errors fails the build: its record is never read */

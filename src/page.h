@@ -51,7 +51,8 @@ typedef struct page {
     value *front;
     /* The front matter as page_load parsed it, packed (value_pack.h; owned,
      * NULL when it did not parse, or the page came from the model cache):
-     * the page being built unpacks it rather than parse the YAML again. */
+     * the page being built unpacks it rather than parse the YAML again.
+     * The worker that builds the page takes it from the model and frees it. */
     char *front_packed;
     size_t front_packed_len;
     char *title, *summary, *reviewer;
