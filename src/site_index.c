@@ -153,13 +153,12 @@ typedef struct terms {
     size_t n;
 } terms;
 
-typedef struct related_index related_index;
-struct related_index {
+typedef struct related_index {
     strmap by_key; /* "c:URL" or "t:SLUG" -> posting (owned) */
     terms *of;     /* per procedure, by rank */
     page **procs;  /* the procedures in listing order */
     size_t n_procs;
-};
+} related_index;
 
 static void add_term(related_index *ix, size_t rank, const char *key, unsigned weight) {
     posting *post = strmap_get(&ix->by_key, key);

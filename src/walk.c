@@ -27,11 +27,12 @@ void path_list_push(path_list *list, char *owned_path) {
 }
 
 static void push_page(content_files *out, char *owned_path, const struct stat *st) {
-    if (out->pages.len == out->pages.cap)
-        out->stats =
-            xrealloc(out->stats, (out->pages.cap ? out->pages.cap * 2 : 32) * sizeof *out->stats);
-    out->stats[out->pages.len] = *st;
     path_list_push(&out->pages, owned_path);
+    if (out->stats_cap < out->pages.cap) {
+        out->stats_cap = out->pages.cap;
+        out->stats = xrealloc(out->stats, out->stats_cap * sizeof *out->stats);
+    }
+    out->stats[out->pages.len - 1] = *st;
 }
 
 static void path_list_free(path_list *list) {

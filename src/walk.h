@@ -23,8 +23,9 @@ typedef struct path_list {
 typedef struct content_files {
     path_list pages;    /* "procedures/microneedling/index.md" */
     struct stat *stats; /* each page file's, as the walk found it */
-    path_list assets;   /* "procedures/microneedling/diagram.svg" */
-    path_list data;     /* "_data/conditions.yaml" */
+    size_t stats_cap;
+    path_list assets; /* "procedures/microneedling/diagram.svg" */
+    path_list data;   /* "_data/conditions.yaml" */
 } content_files;
 
 /* Returns 0, or -1 after reporting unreadable folders. */
