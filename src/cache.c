@@ -182,9 +182,27 @@ int cache_manifest_load(cache_manifest *m, const char *path) {
     return 0;
 }
 
+/* The manifest and the digest are tens of thousands of lines: written
+ * without printf, which would be a good part of a rebuild's time. */
+static void put_hex64(buf *b, uint64_t v) { /* as %016llx */
+    char text[16];
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        text[i] = "0123456789abcdef"[v & 15];
+    buf_append(b, text, sizeof text);
+}
+
+static void put_uints(buf *b, const unsigned long long *v, size_t n, char sep) {
+    for (size_t i = 0; i < n; i++) {
+        buf_put_uint(b, v[i]);
+        buf_putc(b, sep);
+    }
+}
+
 static void put_string(buf *b, const char *s) {
-    buf_printf(b, "%zu ", strlen(s));
-    buf_puts(b, s);
+    size_t n = strlen(s);
+    buf_put_uint(b, n);
+    buf_putc(b, ' ');
+    buf_append(b, s, n);
     buf_putc(b, '\n');
 }
 
@@ -200,9 +218,11 @@ int cache_manifest_save(const cache_manifest *m, const char *path) {
     put_string(&b, m->messages ? m->messages : "");
     for (size_t i = 0; i < m->len; i++) {
         const cache_entry *e = &m->entries[i];
-        buf_printf(&b, "out %016llx %llu %llu %llu ", (unsigned long long)e->hash,
-                   (unsigned long long)e->size, (unsigned long long)e->mtime_ns,
-                   (unsigned long long)e->ino);
+        unsigned long long numbers[] = {e->size, e->mtime_ns, e->ino};
+        buf_puts(&b, "out ");
+        put_hex64(&b, e->hash);
+        buf_putc(&b, ' ');
+        put_uints(&b, numbers, 3, ' ');
         put_string(&b, e->path);
     }
     char *tmp = fs_temp_beside(path);
@@ -262,9 +282,15 @@ static void describe(buf *b, const char *name, const struct stat *st) {
         buf_puts(b, "/\n");
         return;
     }
-    buf_printf(b, "\n%o %lld %llu %lld.%ld %llu\n", (unsigned)st->st_mode, (long long)st->st_size,
-               (unsigned long long)mtime_ns(st), (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec,
-               (unsigned long long)st->st_ino);
+    unsigned long long numbers[] = {st->st_mode,
+                                    (unsigned long long)st->st_size,
+                                    mtime_ns(st),
+                                    (unsigned long long)st->st_ctim.tv_sec,
+                                    (unsigned long long)st->st_ctim.tv_nsec,
+                                    st->st_ino};
+    buf_putc(b, '\n');
+    put_uints(b, numbers, 6, ' ');
+    buf_putc(b, '\n');
 }
 
 /* Lists the folder open as fd (which it closes), depth-first in name order.

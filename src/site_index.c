@@ -190,13 +190,15 @@ static void related_index_build(related_index *ix, const site_model *m) {
         p->procedure_rank = r + 1;
         for (size_t k = 0; k < p->n_concern_pages; k++) {
             buf_clear(&key);
-            buf_printf(&key, "c:%s", p->concern_pages[k]->url_path);
+            buf_puts(&key, "c:");
+            buf_puts(&key, p->concern_pages[k]->url_path);
             add_term(ix, r, buf_cstr(&key), 2);
         }
         for (size_t k = 0; k < p->n_tags; k++) {
             char *slug = text_slugify(p->tags[k], strlen(p->tags[k]));
             buf_clear(&key);
-            buf_printf(&key, "t:%s", slug);
+            buf_puts(&key, "t:");
+            buf_puts(&key, slug);
             free(slug);
             add_term(ix, r, buf_cstr(&key), 1);
         }
