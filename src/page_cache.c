@@ -13,8 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char MAGIC[] = "clinicgen-pages 2\n";
-enum { HEADER_BYTES = sizeof MAGIC - 1 + 16 };
+static const char MAGIC[] = "clinicgen-pages 3\n";
+enum { BASE_AT = sizeof MAGIC - 1 + 16, HEADER_BYTES = BASE_AT + 16 };
+
+/* The base of a delta at path: path-base. Caller frees. */
+static char *base_path(const char *path) {
+    return xasprintf("%s-base", path);
+}
 
 uint64_t page_cache_key(uint64_t seed, const page *p, uint64_t text_hash) {
     return hash64_u64(text_hash, hash64_str(p->out_path, seed));
@@ -51,9 +56,9 @@ static int read_terms(page_cache *c, const char *at, const char *end) {
     return r.bad || r.p != r.end ? -1 : 0;
 }
 
-/* Indexes the records between the header and the terms. */
-static int index_records(page_cache *c, const char *end) {
-    binio_reader r = {c->data + HEADER_BYTES, end, 0};
+/* Indexes the records from at to end (the header and the terms). */
+static int index_records(page_cache *c, const char *at, const char *end) {
+    binio_reader r = {at, end, 0};
     while (!r.bad && r.p < r.end) {
         const char *record = r.p;
         uint32_t len = binio_u32(&r);
@@ -92,24 +97,55 @@ static int read_starts(page_cache *c, const char *at, const char *end) {
     return r.bad || r.p != r.end ? -1 : 0;
 }
 
-static int parse(page_cache *c, uint64_t build, uint64_t seed) {
+/* Where the parts of a file are. */
+typedef struct layout {
+    uint64_t build, seed, base_len, base_build;
+    const char *terms, *starts, *hashes_end; /* the starts' hash is at hashes_end */
+} layout;
+
+static int read_layout(const char *data, size_t len, layout *l) {
     enum { TAIL = 2 * sizeof(uint64_t) }; /* the two tables' offsets */
-    if (c->len < HEADER_BYTES + TAIL + 2 * sizeof(uint64_t) ||
-        memcmp(c->data, MAGIC, sizeof MAGIC - 1))
+    if (len < HEADER_BYTES + TAIL + 2 * sizeof(uint64_t) || memcmp(data, MAGIC, sizeof MAGIC - 1))
         return -1;
-    binio_reader r = {c->data + sizeof MAGIC - 1, c->data + c->len, 0};
-    if (binio_u64(&r) != build || binio_u64(&r) != seed)
-        return -1;
+    binio_reader r = {data + sizeof MAGIC - 1, data + len, 0};
+    l->build = binio_u64(&r);
+    l->seed = binio_u64(&r);
+    l->base_len = binio_u64(&r);
+    l->base_build = binio_u64(&r);
     uint64_t terms_at, starts_at;
-    memcpy(&terms_at, c->data + c->len - TAIL, sizeof terms_at);
-    memcpy(&starts_at, c->data + c->len - TAIL + sizeof terms_at, sizeof starts_at);
-    size_t hashes_end = c->len - TAIL - sizeof(uint64_t); /* where the starts' hash is */
+    memcpy(&terms_at, data + len - TAIL, sizeof terms_at);
+    memcpy(&starts_at, data + len - TAIL + sizeof terms_at, sizeof starts_at);
+    size_t hashes_end = len - TAIL - sizeof(uint64_t);
     if (terms_at < HEADER_BYTES || starts_at < terms_at + sizeof(uint64_t) ||
         starts_at > hashes_end)
         return -1;
-    const char *terms = c->data + terms_at, *starts = c->data + starts_at;
-    return read_terms(c, terms, starts - sizeof(uint64_t)) != 0 ||
-                   read_starts(c, starts, c->data + hashes_end) != 0 || index_records(c, terms) != 0
+    l->terms = data + terms_at;
+    l->starts = data + starts_at;
+    l->hashes_end = data + hashes_end;
+    return 0;
+}
+
+/* A delta's base: the full file it names, whose records come first. */
+static int load_base(page_cache *c, const char *path, const layout *delta) {
+    char *from = base_path(path);
+    c->base = fs_read_file(from, &c->base_len);
+    free(from);
+    layout l;
+    if (!c->base || c->base_len != delta->base_len || read_layout(c->base, c->base_len, &l) != 0 ||
+        l.build != delta->base_build || l.seed != delta->seed || l.base_len != 0)
+        return -1;
+    return index_records(c, c->base + HEADER_BYTES, l.terms);
+}
+
+static int parse(page_cache *c, const char *path, uint64_t build, uint64_t seed) {
+    layout l;
+    if (read_layout(c->data, c->len, &l) != 0 || l.build != build || l.seed != seed)
+        return -1;
+    if (l.base_len && load_base(c, path, &l) != 0)
+        return -1;
+    return read_terms(c, l.terms, l.starts - sizeof(uint64_t)) != 0 ||
+                   read_starts(c, l.starts, l.hashes_end) != 0 ||
+                   index_records(c, c->data + HEADER_BYTES, l.terms) != 0
                ? -1
                : 0;
 }
@@ -130,7 +166,7 @@ int page_cache_load(page_cache *c, const char *path, uint64_t build, uint64_t se
         return -1;
     c->terms = search_collector_new(syn, collector_id);
     c->collector_id = collector_id;
-    if (parse(c, build, seed) != 0) {
+    if (parse(c, path, build, seed) != 0) {
         page_cache_free(c);
         return -1;
     }
@@ -237,6 +273,7 @@ int page_cache_read(const page_cache *c, const char *record, diag_list *d, searc
 
 void page_cache_free(page_cache *c) {
     free(c->data);
+    free(c->base);
     strmap_free(&c->records);
     strmap_free(&c->starts);
     search_collector_free(c->terms);
@@ -274,12 +311,23 @@ int page_cache_writer_open(page_cache_writer *w, const char *path, uint64_t buil
     }
     setvbuf(w->f, NULL, _IOFBF, 1 << 20); /* tens of megabytes: not in 4 KB writes */
     pthread_mutex_init(&w->lock, NULL);
+    w->previous = previous;
     for (uint32_t i = 0; previous && i < previous->n_terms; i++)
         writer_term(w, search_collector_term(previous->terms, i));
+    uint64_t no_base[2] = {0, 0}; /* set at commit if the file is a delta */
     fwrite(MAGIC, 1, sizeof MAGIC - 1, w->f);
     fwrite(&build, sizeof build, 1, w->f);
     fwrite(&seed, sizeof seed, 1, w->f);
+    fwrite(no_base, sizeof no_base, 1, w->f);
     return 0;
+}
+
+/* The full file a delta of this build would name as its base: the last
+ * build's base, or its own file if that was a full one. */
+static const char *next_base(const page_cache_writer *w, size_t *len) {
+    const page_cache *prev = w->previous;
+    *len = !prev ? 0 : prev->base ? prev->base_len : prev->len;
+    return !prev ? NULL : prev->base ? prev->base : prev->data;
 }
 
 /* The writer's numbers of c's terms, looked up once per term per worker. */
@@ -359,10 +407,26 @@ void page_cache_put_built(page_cache_writer *w, page_cache_terms *map, const cha
     buf_free(&b);
 }
 
-void page_cache_put_kept(page_cache_writer *w, const char *record) {
+static void write_kept(page_cache_writer *w, const char *record) {
     uint32_t len;
     memcpy(&len, record, sizeof len);
     write_record(w, record, sizeof len + len);
+}
+
+void page_cache_put_kept(page_cache_writer *w, const char *record) {
+    size_t len;
+    uintptr_t base = (uintptr_t)next_base(w, &len), at = (uintptr_t)record;
+    if (!base || at < base || at >= base + len) {
+        write_kept(w, record); /* the last delta's: the next one has it too */
+        return;
+    }
+    pthread_mutex_lock(&w->lock);
+    if (w->n_in_base == w->cap_in_base) {
+        w->cap_in_base = w->cap_in_base ? w->cap_in_base * 2 : 1024;
+        w->in_base = xrealloc(w->in_base, w->cap_in_base * sizeof *w->in_base);
+    }
+    w->in_base[w->n_in_base++] = record;
+    pthread_mutex_unlock(&w->lock);
 }
 
 static void free_writer(page_cache_writer *w) {
@@ -371,6 +435,7 @@ static void free_writer(page_cache_writer *w) {
         free(w->terms[i]);
     free(w->terms);
     strmap_free(&w->dict);
+    free(w->in_base);
     buf_free(&w->starts);
     free(w->path);
     free(w->tmp);
@@ -385,7 +450,42 @@ void page_cache_put_first_record(page_cache_writer *w, const char *out_path, siz
     pthread_mutex_unlock(&w->lock);
 }
 
+/* A delta while its records stay under a quarter of its base's size;
+ * else the kept records of the base are written too, and it is a full
+ * file. Returns whether it is a delta. */
+static int settle_base(page_cache_writer *w) {
+    size_t base_len;
+    const char *base = next_base(w, &base_len);
+    long at = ftell(w->f);
+    if (base && at >= 0 && (size_t)at - HEADER_BYTES <= base_len / 4) {
+        uint64_t fields[2] = {base_len, 0}; /* its length and build */
+        memcpy(&fields[1], base + sizeof MAGIC - 1, sizeof fields[1]);
+        if (fflush(w->f) != 0 || fseek(w->f, BASE_AT, SEEK_SET) != 0 ||
+            fwrite(fields, sizeof fields, 1, w->f) != 1 || fseek(w->f, 0, SEEK_END) != 0)
+            w->failed = 1;
+        return 1;
+    }
+    for (size_t i = 0; i < w->n_in_base; i++)
+        write_kept(w, w->in_base[i]);
+    return 0;
+}
+
+/* Renames the finished file into place; a delta's base, the last full
+ * file, moves aside to NAME.pages-base first. */
+static int put_in_place(page_cache_writer *w, int delta) {
+    char *base = base_path(w->path);
+    int rc = 0;
+    if (delta && !w->previous->base)
+        rc = rename(w->path, base);
+    rc = rc || rename(w->tmp, w->path);
+    if (rc == 0 && !delta)
+        unlink(base); /* a full file needs none */
+    free(base);
+    return rc ? -1 : 0;
+}
+
 int page_cache_writer_commit(page_cache_writer *w) {
+    int delta = settle_base(w);
     long at = ftell(w->f);
     buf b = BUF_INIT;
     binio_put_u32(&b, w->n_terms);
@@ -401,7 +501,7 @@ int page_cache_writer_commit(page_cache_writer *w) {
     binio_put_u64(&b, (uint64_t)starts_at);
     int failed = w->failed || at < 0 || fwrite(b.data, 1, b.len, w->f) != b.len;
     failed |= fclose(w->f) != 0;
-    failed = failed || rename(w->tmp, w->path) != 0;
+    failed = failed || put_in_place(w, delta) != 0;
     if (failed)
         unlink(w->tmp);
     buf_free(&b);

@@ -14,7 +14,7 @@
  * file, and its messages and search records come from its record.
  *
  * The file is binary (binio.h: str is a string, or none):
- *   "clinicgen-pages 1\n" u64 build  u64 seed
+ *   "clinicgen-pages 3\n" u64 build  u64 seed  u64 base length  u64 base build
  *   records:  u32 length, u64 hash of the rest, then u64 key, str out_path, u32 n, n messages
  *             (u8 level, i32 line, i32 col, str file, str text), u8 search,
  *             and if 1 the page's search_page (str title, u32 n, n records
@@ -25,6 +25,14 @@
  *   each page's first search record number: u32 n, n times str out_path
  *   and u32, a u64 hash of them; then the two tables' u64 offsets
  * A file that does not parse counts as none: every page is then built.
+ *
+ * A rebuild that keeps most pages does not write every record again: its
+ * file is a delta, holding only the records it built and those of the
+ * last delta it kept, and naming as its base (by length and build) the
+ * full file NAME.pages-base, whose records it keeps in place; its own
+ * records and tables win. Once a delta's records pass a quarter of its
+ * base's size, the next file is a full one again (base length 0). A delta
+ * whose base is not the one it names counts as none.
  *
  * A page_cache owns the file's bytes, the index of its records and the
  * collector whose dictionary numbers the kept pages' terms. A writer owns
@@ -46,6 +54,8 @@
 typedef struct page_cache {
     char *data; /* the file */
     size_t len;
+    char *base; /* its base, when it is a delta; else NULL */
+    size_t base_len;
     strmap records;          /* out_path -> the record's start in data */
     strmap starts;           /* out_path -> its first search record's number + 1 */
     search_collector *terms; /* the file's terms, numbered as its postings */
@@ -54,7 +64,7 @@ typedef struct page_cache {
 } page_cache;
 
 #define PAGE_CACHE_INIT                                                                            \
-    { NULL, 0, STRMAP_INIT, STRMAP_INIT, NULL, 0, 0 }
+    { NULL, 0, NULL, 0, STRMAP_INIT, STRMAP_INIT, NULL, 0, 0 }
 
 /* The key of page p, whose file's text hashes to text_hash (0 for a page
  * made up by the site model), for a build whose other inputs give seed. */
@@ -83,6 +93,11 @@ void page_cache_free(page_cache *c);
 typedef struct page_cache_writer {
     FILE *f;
     char *path, *tmp;
+    const page_cache *previous; /* the last build's, or NULL */
+    /* kept records that are in the base the file would have as a delta:
+     * written at commit only if it is a full file */
+    const char **in_base;
+    size_t n_in_base, cap_in_base;
     pthread_mutex_t lock; /* guards the file and the terms */
     strmap dict;          /* term -> number + 1 */
     char **terms;         /* number -> term (owned) */
@@ -101,8 +116,9 @@ typedef struct page_cache_terms {
 } page_cache_terms;
 
 /* Starts the file for a build (inputs digest build, seed). Records kept
- * from previous (NULL: none will be) are copied as they are, so its terms
- * keep their numbers. Returns 0, or -1 with errno set. */
+ * from previous (NULL: none will be; else it must stay loaded until the
+ * writer is done) are copied as they are, or left in the base, so its
+ * terms keep their numbers. Returns 0, or -1 with errno set. */
 int page_cache_writer_open(page_cache_writer *w, const char *path, uint64_t build, uint64_t seed,
                            const page_cache *previous);
 /* A page built by this build: its messages d and, if sp is not NULL, its
@@ -114,8 +130,9 @@ void page_cache_put_built(page_cache_writer *w, page_cache_terms *map, const cha
 void page_cache_put_kept(page_cache_writer *w, const char *record);
 /* The number of the first search record of the page at out_path. */
 void page_cache_put_first_record(page_cache_writer *w, const char *out_path, size_t first);
-/* Finishes the file and renames it into place; returns 0 or -1. Either
- * way the writer is freed. */
+/* Finishes the file, as a delta or a full one, and renames it into place
+ * (and the last full file to NAME.pages-base when it becomes the base);
+ * returns 0 or -1. Either way the writer is freed. */
 int page_cache_writer_commit(page_cache_writer *w);
 void page_cache_writer_abort(page_cache_writer *w);
 void page_cache_terms_free(page_cache_terms *map);

@@ -244,3 +244,149 @@ TEST(page_cache_refuses_damaged_files) {
     fs_remove_tree(dir);
     free(dir);
 }
+
+/* ---- deltas ---- */
+
+enum { PAGES = 40 };
+
+static char *page_name(int i) {
+    return xasprintf("p%d/index.html", i);
+}
+
+/* A build that builds the pages in [built_from, built_to) under key
+ * 5000 + i + 100 * generation and keeps the others from old (under their
+ * key in keys[]), then commits. */
+static void rebuild(const char *path, uint64_t build, page_cache *old, int built_from, int built_to,
+                    int generation, uint64_t *keys) {
+    page_cache_writer w;
+    CHECK(page_cache_writer_open(&w, path, build, SEED, old) == 0);
+    search_collector *c = search_collector_new(NULL, 0);
+    page_cache_terms map = {NULL, 0};
+    diag_list none = DIAG_LIST_INIT;
+    for (int i = 0; i < PAGES; i++) {
+        char *name = page_name(i);
+        if (i >= built_from && i < built_to) {
+            search_page sp;
+            fill_search(&sp, c);
+            keys[i] = 5000 + (uint64_t)i + 100 * (uint64_t)generation;
+            page_cache_put_built(&w, &map, name, keys[i], &none, &sp, c);
+            search_page_free(&sp);
+        } else {
+            const char *record = page_cache_find(old, name, keys[i]);
+            CHECK(record != NULL);
+            if (record)
+                page_cache_put_kept(&w, record);
+        }
+        page_cache_put_first_record(&w, name, 2 * (size_t)i);
+        free(name);
+    }
+    CHECK(page_cache_writer_commit(&w) == 0);
+    page_cache_terms_free(&map);
+    search_collector_free(c);
+}
+
+/* Every page is found under its key and reads as written. */
+static void check_pages(const char *path, uint64_t build, const uint64_t *keys) {
+    page_cache c;
+    CHECK(page_cache_load(&c, path, build, SEED, NULL, 0) == 0);
+    for (int i = 0; i < PAGES; i++) {
+        char *name = page_name(i);
+        const char *record = page_cache_find(&c, name, keys[i]);
+        diag_list d = DIAG_LIST_INIT;
+        search_page sp;
+        memset(&sp, 0, sizeof sp);
+        int searched = 0;
+        CHECK(record && page_cache_read(&c, record, &d, &sp, &searched) == 0 && searched);
+        if (searched)
+            check_search(&sp, &c);
+        size_t first = 0;
+        CHECK(page_cache_first_record(&c, name, &first) == 0 && first == 2 * (size_t)i);
+        search_page_free(&sp);
+        diag_free(&d);
+        free(name);
+    }
+    page_cache_free(&c);
+}
+
+static long file_size(const char *path) {
+    size_t len;
+    char *data = fs_read_file(path, &len);
+    free(data);
+    return data ? (long)len : -1;
+}
+
+TEST(page_cache_rebuild_writes_a_delta_over_the_last_full_file) {
+    char *dir = make_tmp();
+    char *path = fs_join(dir, "site.pages"), *base = fs_join(dir, "site.pages-base");
+    uint64_t keys[PAGES];
+    rebuild(path, BUILD, NULL, 0, PAGES, 0, keys); /* every page built: a full file */
+    long full = file_size(path);
+    CHECK(full > 0 && file_size(base) == -1);
+    check_pages(path, BUILD, keys);
+
+    page_cache old; /* one page rebuilt: the last file becomes the base */
+    CHECK(page_cache_load(&old, path, BUILD, SEED, NULL, 0) == 0);
+    uint64_t first_key = keys[3];
+    rebuild(path, BUILD + 1, &old, 3, 4, 1, keys);
+    page_cache_free(&old);
+    CHECK(file_size(base) == full);
+    CHECK(file_size(path) > 0 && file_size(path) < full / 4);
+    check_pages(path, BUILD + 1, keys);
+    page_cache c; /* the page's record in the base is not the one found */
+    CHECK(page_cache_load(&c, path, BUILD + 1, SEED, NULL, 0) == 0);
+    char *name = page_name(3);
+    CHECK(page_cache_find(&c, name, first_key) == NULL);
+    free(name);
+    page_cache_free(&c);
+
+    /* another: the same base, and the last delta's record carried over */
+    CHECK(page_cache_load(&old, path, BUILD + 1, SEED, NULL, 0) == 0);
+    rebuild(path, BUILD + 2, &old, 7, 8, 2, keys);
+    page_cache_free(&old);
+    CHECK(file_size(base) == full);
+    check_pages(path, BUILD + 2, keys);
+
+    /* many pages rebuilt: a full file again, and no base */
+    CHECK(page_cache_load(&old, path, BUILD + 2, SEED, NULL, 0) == 0);
+    rebuild(path, BUILD + 3, &old, 0, PAGES / 2, 3, keys);
+    page_cache_free(&old);
+    CHECK(file_size(base) == -1);
+    CHECK(file_size(path) >= full * 9 / 10);
+    check_pages(path, BUILD + 3, keys);
+    free(path);
+    free(base);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+TEST(page_cache_delta_without_its_base_counts_as_none) {
+    char *dir = make_tmp();
+    char *path = fs_join(dir, "site.pages"), *base = fs_join(dir, "site.pages-base");
+    uint64_t keys[PAGES];
+    rebuild(path, BUILD, NULL, 0, PAGES, 0, keys);
+    page_cache old;
+    CHECK(page_cache_load(&old, path, BUILD, SEED, NULL, 0) == 0);
+    rebuild(path, BUILD + 1, &old, 3, 4, 1, keys);
+    page_cache_free(&old);
+    page_cache c;
+    CHECK(page_cache_load(&c, path, BUILD + 1, SEED, NULL, 0) == 0);
+    page_cache_free(&c);
+    size_t len; /* a base of the right length from another build */
+    char *data = fs_read_file(base, &len);
+    CHECK(data != NULL);
+    if (data) {
+        memcpy(data + 18, "\x01", 1); /* its build, just after the magic line */
+        fs_write_file(base, data, len);
+        CHECK(page_cache_load(&c, path, BUILD + 1, SEED, NULL, 0) == -1);
+        fs_write_file(base, data, len - 1); /* or of another length */
+        CHECK(page_cache_load(&c, path, BUILD + 1, SEED, NULL, 0) == -1);
+    }
+    unlink(base);
+    CHECK(page_cache_load(&c, path, BUILD + 1, SEED, NULL, 0) == -1);
+    CHECK(c.data == NULL && c.base == NULL);
+    free(data);
+    free(path);
+    free(base);
+    fs_remove_tree(dir);
+    free(dir);
+}
