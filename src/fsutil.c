@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,6 +102,32 @@ char *fs_read_file_stat(const char *path, size_t max, size_t *len, struct stat *
 
 char *fs_read_file(const char *path, size_t *len) {
     return fs_read_file_max(path, SIZE_MAX, len);
+}
+
+const char *fs_map_file(const char *path, size_t *len) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    void *data = MAP_FAILED;
+    if (fstat(fd, &st) != 0)
+        data = MAP_FAILED;
+    else if (!S_ISREG(st.st_mode) || st.st_size == 0)
+        errno = S_ISREG(st.st_mode) ? EINVAL : ENODEV;
+    else
+        data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    int err = errno;
+    close(fd);
+    errno = err;
+    if (data == MAP_FAILED)
+        return NULL;
+    *len = (size_t)st.st_size;
+    return data;
+}
+
+void fs_unmap_file(const char *data, size_t len) {
+    if (data)
+        munmap((void *)data, len);
 }
 
 /* From the deepest folder up: most callers make one folder in a folder

@@ -22,6 +22,12 @@ char *fs_read_file_max(const char *path, size_t max, size_t *len);
 /* The same, also giving the file's status before it was read (st may be
  * left unset on failure). */
 char *fs_read_file_stat(const char *path, size_t max, size_t *len, struct stat *st);
+/* A regular file mapped read-only (not NUL-terminated), for a large file
+ * read in place: a build cache's. NULL with errno set (also for an empty
+ * file). Release with fs_unmap_file. The file must not shrink while it is
+ * mapped: the build cache replaces its files by rename, never in place. */
+const char *fs_map_file(const char *path, size_t *len);
+void fs_unmap_file(const char *data, size_t len);
 /* strerror(err), except that ENODEV from fs_read_file and fs_copy_file
  * reads "not a regular file". */
 const char *fs_strerror(int err);

@@ -128,7 +128,7 @@ static int read_layout(const char *data, size_t len, layout *l) {
 /* A delta's base: the full file it names, whose records come first. */
 static int load_base(page_cache *c, const char *path, const layout *delta) {
     char *from = base_path(path);
-    c->base = fs_read_file(from, &c->base_len);
+    c->base = fs_map_file(from, &c->base_len);
     free(from);
     layout l;
     if (!c->base || c->base_len != delta->base_len || read_layout(c->base, c->base_len, &l) != 0 ||
@@ -161,7 +161,7 @@ int page_cache_first_record(const page_cache *c, const char *out_path, size_t *f
 int page_cache_load(page_cache *c, const char *path, uint64_t build, uint64_t seed,
                     const search_synonyms *syn, int collector_id) {
     *c = (page_cache)PAGE_CACHE_INIT;
-    c->data = fs_read_file(path, &c->len);
+    c->data = fs_map_file(path, &c->len);
     if (!c->data)
         return -1;
     c->terms = search_collector_new(syn, collector_id);
@@ -272,8 +272,8 @@ int page_cache_read(const page_cache *c, const char *record, diag_list *d, searc
 }
 
 void page_cache_free(page_cache *c) {
-    free(c->data);
-    free(c->base);
+    fs_unmap_file(c->data, c->len);
+    fs_unmap_file(c->base, c->base_len);
     strmap_free(&c->records);
     strmap_free(&c->starts);
     search_collector_free(c->terms);

@@ -34,7 +34,7 @@
  * base's size, the next file is a full one again (base length 0). A delta
  * whose base is not the one it names counts as none.
  *
- * A page_cache owns the file's bytes, the index of its records and the
+ * A page_cache owns the file's mapping, the index of its records and the
  * collector whose dictionary numbers the kept pages' terms. A writer owns
  * its temporary file until commit or abort. Workers may read one cache and
  * write through one writer at once.
@@ -52,9 +52,9 @@
 #include <stdio.h>
 
 typedef struct page_cache {
-    char *data; /* the file */
+    const char *data; /* the file, mapped (fsutil.h: fs_map_file) */
     size_t len;
-    char *base; /* its base, when it is a delta; else NULL */
+    const char *base; /* its base, mapped, when it is a delta; else NULL */
     size_t base_len;
     strmap records;          /* out_path -> the record's start in data */
     strmap starts;           /* out_path -> its first search record's number + 1 */
