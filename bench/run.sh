@@ -76,8 +76,11 @@ export TMPDIR="$tmp"            # Hugo's cache dir ($TMPDIR/hugo_cache) too
 # fs/ext4/ialloc.c): removing the last build's tree before each build made
 # the next one's system time swing from 1 to 4 s at 10,000 pages, for
 # clinicgen and Hugo alike. That measured the disk, not the generators.
+# For the same reason each build starts with the last one's files on disk
+# (sync), so that no build pays for writing out another's.
 timed() {
     [ ! -e "$2" ] || die "$2 exists already: each full build gets a new folder"
+    sync # the last build's files go to disk now, not during this one
     rebuild "$@"
 }
 rebuild() {
