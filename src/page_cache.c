@@ -284,16 +284,7 @@ void page_cache_free(page_cache *c) {
 
 /* The writer's number of a term, added if new; called with the lock held. */
 static uint32_t writer_term(page_cache_writer *w, const char *term) {
-    uintptr_t known = (uintptr_t)strmap_get(&w->dict, term);
-    if (known)
-        return (uint32_t)(known - 1);
-    if (w->n_terms == w->cap_terms) {
-        w->cap_terms = w->cap_terms ? w->cap_terms * 2 : 1024;
-        w->terms = xrealloc(w->terms, w->cap_terms * sizeof *w->terms);
-    }
-    w->terms[w->n_terms] = xstrdup(term);
-    strmap_put(&w->dict, term, (void *)(uintptr_t)(w->n_terms + 1));
-    return w->n_terms++;
+    return search_collector_intern(w->dict, term, strlen(term));
 }
 
 int page_cache_writer_open(page_cache_writer *w, const char *path, uint64_t build, uint64_t seed,
@@ -312,6 +303,7 @@ int page_cache_writer_open(page_cache_writer *w, const char *path, uint64_t buil
     setvbuf(w->f, NULL, _IOFBF, 1 << 20); /* tens of megabytes: not in 4 KB writes */
     pthread_mutex_init(&w->lock, NULL);
     w->previous = previous;
+    w->dict = search_collector_new(NULL, 0);
     for (uint32_t i = 0; previous && i < previous->n_terms; i++)
         writer_term(w, search_collector_term(previous->terms, i));
     uint64_t no_base[2] = {0, 0}; /* set at commit if the file is a delta */
@@ -431,10 +423,7 @@ void page_cache_put_kept(page_cache_writer *w, const char *record) {
 
 static void free_writer(page_cache_writer *w) {
     pthread_mutex_destroy(&w->lock);
-    for (uint32_t i = 0; i < w->n_terms; i++)
-        free(w->terms[i]);
-    free(w->terms);
-    strmap_free(&w->dict);
+    search_collector_free(w->dict);
     free(w->in_base);
     buf_free(&w->starts);
     free(w->path);
@@ -488,9 +477,10 @@ int page_cache_writer_commit(page_cache_writer *w) {
     int delta = settle_base(w);
     long at = ftell(w->f);
     buf b = BUF_INIT;
-    binio_put_u32(&b, w->n_terms);
-    for (uint32_t i = 0; i < w->n_terms; i++)
-        binio_put_string(&b, w->terms[i]);
+    uint32_t n_terms = (uint32_t)search_collector_terms(w->dict);
+    binio_put_u32(&b, n_terms);
+    for (uint32_t i = 0; i < n_terms; i++)
+        binio_put_string(&b, search_collector_term(w->dict, i));
     binio_put_u64(&b, hash64(b.data, b.len, 0));
     size_t starts_at = (size_t)at + b.len;
     size_t from = b.len;

@@ -98,11 +98,9 @@ typedef struct page_cache_writer {
      * written at commit only if it is a full file */
     const char **in_base;
     size_t n_in_base, cap_in_base;
-    pthread_mutex_t lock; /* guards the file and the terms */
-    strmap dict;          /* term -> number + 1 */
-    char **terms;         /* number -> term (owned) */
-    uint32_t n_terms, cap_terms;
-    buf starts; /* str out_path, u32 first search record: per page with records */
+    pthread_mutex_t lock;   /* guards the file and the terms */
+    search_collector *dict; /* the file's terms, numbered as its postings */
+    buf starts;             /* str out_path, u32 first search record: per page with records */
     uint32_t n_starts;
     int failed;
 } page_cache_writer;
