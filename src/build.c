@@ -453,7 +453,6 @@ static int prepare(build_ctx *b, diag_list *d) {
     /* search and the A-Z index come with a theme that has pages for them */
     b->search = template_set_get(b->pr.templates, "search.html") != NULL;
     int az = template_set_get(b->pr.templates, "az.html") != NULL;
-    b->jobs = opt->jobs > 0 ? opt->jobs : threads_default_jobs();
     int known = !opt->no_cache && model_cache_load(&b->known, b->model_path, b->others) == 0;
     site_inputs in = {&b->pr.cfg,
                       b->pr.content_dir,
@@ -585,8 +584,7 @@ static int load_cache(build_ctx *b) {
     if (cache_manifest_load(&b->previous, b->manifest_path) != 0)
         return 0;
     change_check check = {b, 0};
-    int jobs = b->opt->jobs > 0 ? b->opt->jobs : threads_default_jobs();
-    threads_run(jobs < 2 ? 1 : 2, check_changes, &check);
+    threads_run(b->jobs < 2 ? 1 : 2, check_changes, &check);
     b->inputs_known = 1;
     return b->previous_intact && b->inputs == b->previous.inputs;
 }
@@ -680,6 +678,7 @@ int build_site(const build_options *opt) {
     build_ctx b = {.opt = opt};
     b.out_dir = opt->out_dir ? xstrdup(opt->out_dir) : fs_join(opt->project_dir, "site");
     b.options = options_key(opt, b.out_dir);
+    b.jobs = opt->jobs > 0 ? opt->jobs : threads_default_jobs();
     b.manifest_path = cache_file_path(b.out_dir, "manifest");
     b.pages_path = cache_file_path(b.out_dir, "pages");
     b.model_path = cache_file_path(b.out_dir, "model");
