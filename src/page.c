@@ -7,7 +7,6 @@
 #include "hash.h"
 #include "markdown.h"
 #include "text.h"
-#include "value_pack.h"
 #include "yaml_value.h"
 
 #include <ctype.h>
@@ -349,16 +348,13 @@ static void page_read_text(page *p, const char *text, size_t len, diag_list *d) 
         p->front = value_new(VALUE_MAP, 1, 1);
         return;
     }
-    int parsed = page_parse_front(p, text, len, d) == 0;
-    if (!parsed)
+    if (page_parse_front(p, text, len, d) != 0)
         p->front = value_new(VALUE_MAP, 1, 1);
     else
         page_read_fields(p, d);
     if (markdown_check_limits(text + p->body_offset, len - p->body_offset, p->display_path,
                               p->body_line - 1, d) != 0)
         p->skip_body = 1;
-    else if (parsed) /* for project_parse_body: the tree itself is dropped (page.h: front) */
-        p->front_packed = value_pack(p->front, &p->front_packed_len);
 }
 
 /* The messages from first on, in line order (fields are read in a fixed

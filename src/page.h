@@ -46,13 +46,14 @@ typedef struct page {
     char *section_path; /* the section (folder) this page is listed in */
     page_kind kind;
     /* front matter map (owned; an empty map without front matter). A build
-     * drops it once the page's fields are read (site_inputs.keep_front_matter):
-     * the page being built reads it again with its body. */
+     * drops it once the page's fields are read (site_inputs.keep_front_matter)
+     * and keeps it packed instead: */
     value *front;
-    /* The front matter as page_load parsed it, packed (value_pack.h; owned,
-     * NULL when it did not parse, or the page came from the model cache):
-     * the page being built unpacks it rather than parse the YAML again.
-     * The worker that builds the page takes it from the model and frees it. */
+    /* the front matter as page_load parsed it, packed (value_pack.h; owned,
+     * NULL when the model keeps the tree, the body is skipped or the page
+     * came from the model cache): the page being built unpacks it rather
+     * than parse the YAML again. The worker that builds the page takes it
+     * from the model and frees it. */
     char *front_packed;
     size_t front_packed_len;
     char *title, *summary, *reviewer;

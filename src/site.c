@@ -10,6 +10,7 @@
 #include "site_index.h"
 #include "text.h"
 #include "threads.h"
+#include "value_pack.h"
 #include "walk.h"
 #include "yaml_value.h"
 
@@ -55,7 +56,9 @@ static void *read_pages(void *arg) {
         if (!in->known ||
             !model_cache_restore(in->known, p, in->content_dir, src, &r->files->stats[i], shown))
             page_load(p, in->content_dir, src, shown, &r->diags[i]);
-        if (!in->keep_front_matter) { /* its fields are read: the page being built reads it again */
+        if (!in->keep_front_matter) { /* its fields are read: the page being built unpacks it */
+            if (p->front && !p->skip_body)
+                p->front_packed = value_pack(p->front, &p->front_packed_len);
             value_free(p->front);
             p->front = NULL;
         }
