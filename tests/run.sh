@@ -24,6 +24,9 @@ suite search tests/search/stem-check.sh
 suite demo tests/demo.sh
 suite incremental tests/incremental.sh
 suite progress tests/progress.sh
+# the release binary (optimised, with mimalloc: see the Makefile) once more
+suite golden-release env CLINICGEN=build/clinicgen tests/golden.sh
+suite incremental-release env CLINICGEN=build/clinicgen tests/incremental.sh
 suite browser tests/browser/run.sh
 suite a11y tests/browser/a11y.sh
 
