@@ -15,10 +15,9 @@
 typedef struct term_postings {
     const char *term; /* a collector's copy */
     uint32_t df;      /* records holding it */
-    double idf;
-    size_t n, cap; /* cap: SEARCH_POSTINGS_MAX or df, if fewer */
+    size_t n, cap; /* cap: room in records and weights, grown to SEARCH_POSTINGS_MAX */
     uint32_t *records;
-    float *weights; /* BM25 scores */
+    float *weights; /* BM25 scores (while scoring, without the term's idf) */
     unsigned char *scores;
 } term_postings;
 
@@ -82,8 +81,10 @@ static double bm25_norm(float length, double avg) {
     return 1.2 * (0.25 + 0.75 * length / avg);
 }
 
-static double bm25(const inverted *ix, double idf, float weight, uint32_t record) {
-    return idf * weight * 2.2 / (weight + ix->norms[record]);
+/* BM25 but for the term's idf, a factor common to all its postings: the
+ * best postings of a term are found before its idf is known. */
+static float bm25_without_idf(const inverted *ix, float weight, uint32_t record) {
+    return (float)(weight * 2.2 / (weight + ix->norms[record]));
 }
 
 /* Is (a, record ra) a worse posting to keep than (b, rb)? Lower scores
@@ -125,12 +126,16 @@ static void sift_up(term_postings *tp, size_t i) {
     }
 }
 
-/* Keeps a scored posting in heap tp if it is among the best cap so far. */
-static void keep_best(term_postings *tp, size_t cap, float score, uint32_t record) {
-    if (!tp->records) {
-        tp->cap = cap;
-        tp->records = xmalloc(cap * sizeof *tp->records);
-        tp->weights = xmalloc(cap * sizeof *tp->weights);
+/* Keeps a scored posting in heap tp if it is among the best
+ * SEARCH_POSTINGS_MAX so far; the heap grows as it fills, most terms
+ * being on a few records only. */
+static void keep_best(term_postings *tp, float score, uint32_t record) {
+    if (tp->n == tp->cap && tp->cap < SEARCH_POSTINGS_MAX) {
+        tp->cap = tp->cap ? tp->cap * 4 : 4;
+        if (tp->cap > SEARCH_POSTINGS_MAX)
+            tp->cap = SEARCH_POSTINGS_MAX;
+        tp->records = xrealloc(tp->records, tp->cap * sizeof *tp->records);
+        tp->weights = xrealloc(tp->weights, tp->cap * sizeof *tp->weights);
     }
     if (tp->n < tp->cap) {
         tp->weights[tp->n] = score;
@@ -145,19 +150,20 @@ static void keep_best(term_postings *tp, size_t cap, float score, uint32_t recor
 
 /* ---- scoring, on several threads ----
  * The pages are cut into one part per thread, of about as many postings
- * each. Two passes go over every part's packed postings: the first counts
- * each term's records (for its idf) in the part, the second scores every
- * posting and keeps each term's SEARCH_POSTINGS_MAX best of the part in a
- * heap. The parts' heaps are then merged: the best of the whole site are
- * among the best of its parts. Only those are ever held: the postings of
- * a large site are not copied into the index. */
+ * each. One pass goes over every part's packed postings: it counts each
+ * term's records (for its idf) and keeps each term's SEARCH_POSTINGS_MAX
+ * best postings of the part in a heap, scored without the idf, which
+ * ranks a term's postings all alike. The parts' heaps are then merged (the
+ * best of the whole site are among the best of its parts) and scaled by
+ * the idf. Only those are ever held: the postings of a large site are not
+ * copied into the index. */
 
 typedef struct score_part {
     const search_page *pages;
     size_t n_pages;
     uint32_t first_record; /* the number of its first page's first record */
     uint32_t *df;          /* first pass: per term, its records in the part */
-    term_postings *best;   /* second pass: per term, a heap of its best */
+    term_postings *best;   /* per term, a heap of its best in the part */
 } score_part;
 
 typedef struct scoring {
@@ -166,10 +172,9 @@ typedef struct scoring {
     score_part *parts;
     size_t n_parts;
     atomic_size_t next_part;
-    int second_pass;
 } scoring;
 
-/* One pass over a part's postings, in record order. */
+/* The pass over a part's postings, in record order. */
 static void score_part_pass(const scoring *s, score_part *part) {
     const inverted *ix = s->ix;
     const term_map *tm = s->map;
@@ -186,13 +191,8 @@ static void score_part_pass(const scoring *s, score_part *part) {
                 post.term >= tm->len[pg->collector])
                 break; /* none are malformed: the collector and the page cache made them */
             uint32_t t = tm->map[pg->collector][post.term], record = r + (uint32_t)k;
-            if (!s->second_pass) {
-                part->df[t]++;
-                continue;
-            }
-            const term_postings *tp = &ix->terms[t];
-            float score = (float)bm25(ix, tp->idf, post.weight, record);
-            keep_best(&part->best[t], tp->cap, score, record);
+            part->df[t]++;
+            keep_best(&part->best[t], bm25_without_idf(ix, post.weight, record), record);
         }
         r += (uint32_t)pg->n_records;
     }
@@ -203,12 +203,6 @@ static void *score_worker(void *arg) {
     for (size_t i; (i = atomic_fetch_add(&s->next_part, 1)) < s->n_parts;)
         score_part_pass(s, &s->parts[i]);
     return NULL;
-}
-
-static void run_pass(scoring *s, int jobs, int second) {
-    s->second_pass = second;
-    atomic_init(&s->next_part, 0);
-    threads_run(jobs, score_worker, s);
 }
 
 /* Cuts the pages into n parts of about as many postings each. */
@@ -233,20 +227,25 @@ static void cut_parts(scoring *s, const search_page *pages, size_t n_pages, size
     }
 }
 
-/* The parts' heaps of a term become its own. */
+/* The parts' heaps and record counts of a term become its own; its
+ * postings are given their idf. */
 static void merge_best(scoring *s, size_t t) {
     term_postings *tp = &s->ix->terms[t];
     for (size_t k = 0; k < s->n_parts; k++) {
         term_postings *h = &s->parts[k].best[t];
+        tp->df += s->parts[k].df[t];
         if (!tp->records) {
-            tp->records = h->records, tp->weights = h->weights, tp->n = h->n;
+            *tp = (term_postings){tp->term, tp->df, h->n, h->cap, h->records, h->weights, NULL};
             continue;
         }
         for (size_t i = 0; i < h->n; i++)
-            keep_best(tp, tp->cap, h->weights[i], h->records[i]);
+            keep_best(tp, h->weights[i], h->records[i]);
         free(h->records);
         free(h->weights);
     }
+    double idf = bm25_idf(s->ix, tp->df);
+    for (size_t i = 0; i < tp->n; i++)
+        tp->weights[i] = (float)(idf * tp->weights[i]);
 }
 
 /* Each record's length normalisation, once, not once per posting. */
@@ -298,15 +297,8 @@ static void score_terms(inverted *ix, const search_page *pages, size_t n_pages, 
     scoring s = {.ix = ix, .map = map};
     set_norms(ix, pages, n_pages);
     cut_parts(&s, pages, n_pages, jobs > 1 ? (size_t)jobs : 1);
-    run_pass(&s, jobs, 0);
-    for (size_t t = 0; t < ix->n_terms; t++) {
-        term_postings *tp = &ix->terms[t];
-        for (size_t k = 0; k < s.n_parts; k++)
-            tp->df += s.parts[k].df[t];
-        tp->idf = bm25_idf(ix, tp->df);
-        tp->cap = tp->df < SEARCH_POSTINGS_MAX ? tp->df : SEARCH_POSTINGS_MAX;
-    }
-    run_pass(&s, jobs, 1);
+    atomic_init(&s.next_part, 0);
+    threads_run(jobs, score_worker, &s);
     size_t kept = 0;
     double best = 0;
     for (size_t t = 0; t < ix->n_terms; t++) {
