@@ -162,8 +162,12 @@ typedef struct score_part {
     const search_page *pages;
     size_t n_pages;
     uint32_t first_record; /* the number of its first page's first record */
-    uint32_t *df;          /* first pass: per term, its records in the part */
+    uint32_t *df;          /* per term, its records in the part */
     term_postings *best;   /* per term, a heap of its best in the part */
+    /* per term, the score a posting must beat to be kept: its full heap's
+     * worst, or -1. Most postings are turned away here, without touching
+     * the heap: a small array stays in the cache where heaps do not. */
+    float *floor;
 } score_part;
 
 typedef struct scoring {
@@ -192,7 +196,13 @@ static void score_part_pass(const scoring *s, score_part *part) {
                 break; /* none are malformed: the collector and the page cache made them */
             uint32_t t = tm->map[pg->collector][post.term], record = r + (uint32_t)k;
             part->df[t]++;
-            keep_best(&part->best[t], bm25_without_idf(ix, post.weight, record), record);
+            float score = bm25_without_idf(ix, post.weight, record);
+            if (score <= part->floor[t]) /* no better than the worst kept, a record before */
+                continue;
+            term_postings *heap = &part->best[t];
+            keep_best(heap, score, record);
+            if (heap->n == SEARCH_POSTINGS_MAX)
+                part->floor[t] = heap->weights[0];
         }
         r += (uint32_t)pg->n_records;
     }
@@ -224,6 +234,9 @@ static void cut_parts(scoring *s, const search_page *pages, size_t n_pages, size
         }
         part->df = xcalloc(s->ix->n_terms + 1, sizeof *part->df);
         part->best = xcalloc(s->ix->n_terms + 1, sizeof *part->best);
+        part->floor = xmalloc((s->ix->n_terms + 1) * sizeof *part->floor);
+        for (size_t t = 0; t <= s->ix->n_terms; t++)
+            part->floor[t] = -1;
     }
 }
 
@@ -310,6 +323,7 @@ static void score_terms(inverted *ix, const search_page *pages, size_t n_pages, 
     for (size_t k = 0; k < s.n_parts; k++) {
         free(s.parts[k].df);
         free(s.parts[k].best);
+        free(s.parts[k].floor);
     }
     free(s.parts);
     for (size_t t = 0; t < ix->n_terms; t++)
