@@ -8,6 +8,7 @@
 #include "text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -145,42 +146,54 @@ static int visit_folder(walker *w, const char *full, const char *rel, const char
     return -1;
 }
 
-/* stat() of a folder entry, following a symlink only when it stays inside
- * the project. Returns 0, or -1 after reporting. */
-static int entry_stat(walker *w, const char *full, const char *rel, struct stat *st,
-                      int *via_link) {
-    if (lstat(full, st) != 0) {
+/* stat() of the entry name of folder dir (open as dirfd: no path to look
+ * up again for each of its files), following a symlink only when it stays
+ * inside the project. Returns 0, or -1 after reporting. */
+static int entry_stat(walker *w, int dirfd, const char *dir, const char *name, const char *rel,
+                      struct stat *st, int *via_link) {
+    if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0) {
         walk_error(w, rel, "cannot read: %s", strerror(errno));
         return -1;
     }
     *via_link = S_ISLNK(st->st_mode);
     if (!*via_link)
         return 0;
+    char *full = fs_join(dir, name);
     char *real = follow_link(w, full, rel);
-    if (!real)
-        return -1;
-    free(real);
-    if (stat(full, st) != 0) {
+    int rc = real ? stat(full, st) : -1;
+    if (real && rc != 0)
         walk_error(w, rel, "cannot read: %s", strerror(errno));
-        return -1;
+    free(real);
+    free(full);
+    return rc;
+}
+
+/* The names in folder dir, and the folder open as *dirfd; NULL (nothing
+ * open) after reporting. */
+static char **open_folder(walker *w, const char *dir, const char *rel, int *dirfd, size_t *n) {
+    *dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char **names = *dirfd < 0 ? NULL : fs_list_dir(dir, n);
+    if (!names) {
+        walk_error(w, rel, "cannot read folder: %s", strerror(errno));
+        if (*dirfd >= 0)
+            close(*dirfd);
     }
-    return 0;
+    return names;
 }
 
 static void walk_data(walker *w, const char *dir, const char *rel) {
     size_t n;
-    char **names = fs_list_dir(dir, &n);
-    if (!names) {
-        walk_error(w, rel, "cannot read folder: %s", strerror(errno));
+    int dirfd;
+    char **names = open_folder(w, dir, rel, &dirfd, &n);
+    if (!names)
         return;
-    }
     for (size_t i = 0; i < n; i++) {
         if (names[i][0] == '.' || !(has_suffix(names[i], ".yaml") || has_suffix(names[i], ".yml")))
             continue;
-        char *full = fs_join(dir, names[i]), *child = fs_join(rel, names[i]);
+        char *child = fs_join(rel, names[i]);
         struct stat st;
         int via_link;
-        if (entry_stat(w, full, child, &st, &via_link) == 0) {
+        if (entry_stat(w, dirfd, dir, names[i], child, &st, &via_link) == 0) {
             if (S_ISREG(st.st_mode)) {
                 path_list_push(&w->out->data, child);
                 child = NULL;
@@ -189,9 +202,9 @@ static void walk_data(walker *w, const char *dir, const char *rel) {
             }
         }
         free(child);
-        free(full);
     }
     fs_free_list(names, n);
+    close(dirfd);
 }
 
 static void walk_dir(walker *w, const char *dir, const char *rel, int depth, const char *link);
@@ -213,18 +226,21 @@ static int check_name(walker *w, const char *rel, const char *name) {
     return -1;
 }
 
-static void walk_entry(walker *w, const char *dir, const char *rel, const char *name, int depth,
-                       const char *link) {
-    char *full = fs_join(dir, name), *child = fs_join(rel, name);
+static void walk_entry(walker *w, int dirfd, const char *dir, const char *rel, const char *name,
+                       int depth, const char *link) {
+    char *child = fs_join(rel, name);
     struct stat st;
     int via_link;
-    if (check_name(w, child, name) != 0 || entry_stat(w, full, child, &st, &via_link) != 0) {
+    if (check_name(w, child, name) != 0 ||
+        entry_stat(w, dirfd, dir, name, child, &st, &via_link) != 0) {
         /* reported */
     } else if (S_ISDIR(st.st_mode)) {
+        char *full = fs_join(dir, name);
         if (depth == 0 && !strcmp(name, "_data"))
             walk_data(w, full, child);
         else if (name[0] != '_')
             walk_dir(w, full, child, depth + 1, via_link ? child : link);
+        free(full);
     } else if (name[0] == '_' && strcmp(name, "_index.md") != 0) {
         /* not part of the site, whatever it is */
     } else if (!S_ISREG(st.st_mode)) {
@@ -239,7 +255,6 @@ static void walk_entry(walker *w, const char *dir, const char *rel, const char *
         child = NULL;
     }
     free(child);
-    free(full);
 }
 
 /* link: the symlink on the way to dir, or NULL. */
@@ -251,15 +266,15 @@ static void walk_dir(walker *w, const char *dir, const char *rel, int depth, con
         return;
     }
     size_t n;
-    char **names = fs_list_dir(dir, &n);
-    if (!names) {
-        walk_error(w, rel, "cannot read folder: %s", strerror(errno));
+    int dirfd;
+    char **names = open_folder(w, dir, rel, &dirfd, &n);
+    if (!names)
         return;
-    }
     for (size_t i = 0; i < n; i++)
         if (names[i][0] != '.')
-            walk_entry(w, dir, rel, names[i], depth, link);
+            walk_entry(w, dirfd, dir, rel, names[i], depth, link);
     fs_free_list(names, n);
+    close(dirfd);
 }
 
 void walk_data_files(const char *content_dir, const char *display_dir, content_files *out,
