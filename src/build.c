@@ -72,6 +72,8 @@ typedef struct build_ctx {
     char *options;           /* the options that change what is written */
     cache_manifest previous; /* the last build's, or empty */
     int previous_intact;     /* its files are all in out_dir as it left them */
+    pthread_t outputs_check; /* works out previous_intact while the model is built */
+    int checking_outputs;    /* outputs_check is to be joined (outputs_checked) */
     uint64_t inputs;         /* this build's digest of its inputs */
     int inputs_known;        /* taken already, of the last build's roots */
     uint64_t others;         /* the same without content/ (page_cache.h: the seed) */
@@ -562,31 +564,37 @@ static char *options_key(const build_options *opt, const char *out_dir) {
 
 /* The two looks at the disk load_cache takes, on two threads when -j
  * allows: they are a stat of every output and of every input. */
-typedef struct change_check {
-    build_ctx *b;
-    atomic_int next;
-} change_check;
-
-static void *check_changes(void *arg) {
-    change_check *c = arg;
-    build_ctx *b = c->b;
-    for (int task; (task = atomic_fetch_add(&c->next, 1)) < 2;)
-        if (task == 0)
-            b->previous_intact = cache_outputs_intact(&b->previous, b->out_dir);
-        else
-            b->inputs = cache_inputs_digest(b->previous.roots, b->previous.n_roots, b->options);
+static void *check_outputs(void *arg) {
+    build_ctx *b = arg;
+    b->previous_intact = cache_outputs_intact(&b->previous, b->out_dir);
     return NULL;
 }
 
+/* Waits until previous_intact is known. */
+static void outputs_checked(build_ctx *b) {
+    if (b->checking_outputs)
+        pthread_join(b->outputs_check, NULL);
+    b->checking_outputs = 0;
+}
+
 /* Loads the last build's manifest; returns 1 when nothing has changed
- * since: the same inputs, and every file it wrote still as it was. */
+ * since: the same inputs, and every file it wrote still as it was. The
+ * files are looked at on a thread of their own while the inputs are
+ * (with -j above 1), and when the inputs have changed, while the site
+ * model is built too: only the pages phase needs to know. */
 static int load_cache(build_ctx *b) {
     if (cache_manifest_load(&b->previous, b->manifest_path) != 0)
         return 0;
-    change_check check = {b, 0};
-    threads_run(b->jobs < 2 ? 1 : 2, check_changes, &check);
+    b->checking_outputs =
+        b->jobs > 1 && pthread_create(&b->outputs_check, NULL, check_outputs, b) == 0;
+    if (!b->checking_outputs)
+        check_outputs(b);
+    b->inputs = cache_inputs_digest(b->previous.roots, b->previous.n_roots, b->options);
     b->inputs_known = 1;
-    return b->previous_intact && b->inputs == b->previous.inputs;
+    if (b->inputs != b->previous.inputs)
+        return 0;
+    outputs_checked(b);
+    return b->previous_intact;
 }
 
 /* After a successful build: what it read and wrote, for the next one. */
@@ -694,6 +702,7 @@ int build_site(const build_options *opt) {
     b.progress = progress_start(stderr, opt->verbosity == VERBOSITY_NORMAL);
     progress_phase(b.progress, "reading pages", 0);
     int rc = prepare(&b, &d);
+    outputs_checked(&b);
     report_phase(&b, "site model");
     if (rc == 0)
         rc = generate(&b, &d);
