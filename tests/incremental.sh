@@ -62,6 +62,20 @@ expect_kept() {
     for f in "$@"; do ! grep -qx "$f" "$work/rewritten" || { echo "$f was rewritten"; return 1; }; done
 }
 
+# only_search_files_of FILE: of search/, the rebuild rewrote only the
+# shards of the words in page FILE (named by a term's first two letters:
+# t-HEX.js), those of synonym groups (t-~N), the page's record files and
+# meta.js: every other term kept its scores, and its file.
+only_search_files_of() {
+    allowed=$(tr 'A-Z' 'a-z' <"$1" | tr -c 'a-z0-9\n' '\n' | grep . | cut -c1-2 | sort -u |
+        while read -r key; do printf 'search/t-%s.js\n' "$(printf '%s' "$key" | od -An -tx1 | tr -d ' \n')"; done)
+    extra=$(grep '^search/' "$work/rewritten" |
+        grep -v -e '^search/meta\.js$' -e '^search/r-[0-9]*\.js$' -e '^search/t-7e' | grep -vxF "$allowed")
+    records=$(grep -c '^search/r-' "$work/rewritten")
+    [ -z "$extra" ] && [ "$records" -le 2 ] ||
+        { echo "search files rewritten beyond the page's words:"; echo "$extra"; echo "record files: $records"; return 1; }
+}
+
 build -q
 [ "$build_status" -eq 0 ] && [ ! -s "$work/err" ]
 result first-build-writes-the-cache-beside-the-site "$?" "$(cat "$work/err")"
@@ -91,6 +105,21 @@ result summary-says-how-many-files-changed "$?" "$out"
 # the other pages are kept from the page cache, not built again
 echo "$out" | grep -Eq 'files changed, 1 page rebuilt'
 result body-edit-rebuilds-that-page-only "$?" "$out"
+
+# The search index of a short page's edit: BM25's scale and average length
+# stay as they were, so only the shards of the page's own words change.
+short=$proj/content/faq/zebrafish-collagen.md
+printf -- '---\ntitle: "Zebrafish collagen"\nsummary: "Is there evidence?"\n---\n\nNot yet.\n' >"$short"
+build -q
+before_change
+printf '\nNo study in people so far.\n' >>"$short"
+build
+details=$(check_rewrites && expect_rewritten faq/zebrafish-collagen/index.html &&
+    only_search_files_of "$short")
+result short-page-edit-rewrites-the-shards-of-its-words-only "$?" "$details
+$(cat "$work/err")"
+rm "$short"
+build -q
 
 before_change
 sed -i 's/^title: .*/title: "Microdermabrasion (crystal or diamond tip)"/' "$proj/content/$page.md"
