@@ -488,6 +488,24 @@ static void open_page_cache(build_ctx *b) {
                                               b->can_keep ? &b->kept : NULL) == 0;
 }
 
+typedef struct cache_tasks {
+    build_ctx *b;
+    atomic_int next;
+} cache_tasks;
+
+/* The model cache is written while the page cache is read: they share
+ * nothing, and the model is not changed until the pages are built. */
+static void *write_model_open_pages(void *arg) {
+    cache_tasks *t = arg;
+    build_ctx *b = t->b;
+    for (int task; (task = atomic_fetch_add(&t->next, 1)) < 2;)
+        if (task == 0)
+            b->model_tmp = model_cache_write(&b->model, b->model_path, b->others);
+        else
+            open_page_cache(b);
+    return NULL;
+}
+
 static int generate(build_ctx *b, diag_list *d) {
     const cache_manifest *previous = b->previous_intact ? &b->previous : NULL;
     if (output_begin(&b->out, b->out_dir, b->opt->project_dir, previous, d) != 0)
@@ -497,8 +515,7 @@ static int generate(build_ctx *b, diag_list *d) {
     if (*cache_dir)
         fs_mkdirs(cache_dir);
     free(cache_dir);
-    b->model_tmp = model_cache_write(&b->model, b->model_path, b->others);
-    open_page_cache(b);
+    threads_run(b->jobs > 1 ? 2 : 1, write_model_open_pages, &(cache_tasks){b, 0});
     report_phase(b, "output, caches");
     progress_phase(b->progress, "building pages", b->model.n_pages);
     build_pages(b, d);
