@@ -10,14 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A posting kept while scoring: its record and BM25 score side by side,
+ * as the heap compares them together. */
+typedef struct kept_posting {
+    float score;
+    uint32_t record;
+} kept_posting;
+
 /* One term's best postings: while scoring, a heap with the worst kept
- * posting on top; then sorted by record, with their scores 1..255. */
+ * posting on top (kept); then sorted by record, with their scores 1..255
+ * (records, scores). */
 typedef struct term_postings {
     const char *term; /* a collector's copy */
     uint32_t df;      /* records holding it */
-    size_t n, cap; /* cap: room in records and weights, grown to SEARCH_POSTINGS_MAX */
+    size_t n, cap;    /* cap: room in kept, grown to SEARCH_POSTINGS_MAX */
+    kept_posting *kept; /* scores without the term's idf until merge_best */
     uint32_t *records;
-    float *weights; /* BM25 scores (while scoring, without the term's idf) */
     unsigned char *scores;
 } term_postings;
 
@@ -87,63 +95,57 @@ static float bm25_without_idf(const inverted *ix, float weight, uint32_t record)
     return (float)(weight * 2.2 / (weight + ix->norms[record]));
 }
 
-/* Is (a, record ra) a worse posting to keep than (b, rb)? Lower scores
- * are, and of equal ones the later record: the earliest wins a tie. */
-static int worse(float a, uint32_t ra, float b, uint32_t rb) {
-    return a < b || (a == b && ra > rb);
-}
-
-static void swap_postings(term_postings *tp, size_t i, size_t j) {
-    float s = tp->weights[i];
-    uint32_t rec = tp->records[i];
-    tp->weights[i] = tp->weights[j];
-    tp->records[i] = tp->records[j];
-    tp->weights[j] = s;
-    tp->records[j] = rec;
+/* Is a a worse posting to keep than b? Lower scores are, and of equal
+ * ones the later record: the earliest wins a tie. */
+static int worse(kept_posting a, kept_posting b) {
+    return a.score < b.score || (a.score == b.score && a.record > b.record);
 }
 
 static void sift_down(term_postings *tp, size_t i) {
+    kept_posting *h = tp->kept, moving = h[i];
     for (;;) {
         size_t w = i, l = 2 * i + 1, r = l + 1;
-        if (l < tp->n && worse(tp->weights[l], tp->records[l], tp->weights[w], tp->records[w]))
-            w = l;
-        if (r < tp->n && worse(tp->weights[r], tp->records[r], tp->weights[w], tp->records[w]))
+        kept_posting least = moving;
+        if (l < tp->n && worse(h[l], least))
+            w = l, least = h[l];
+        if (r < tp->n && worse(h[r], least))
             w = r;
         if (w == i)
-            return;
-        swap_postings(tp, i, w);
+            break;
+        h[i] = h[w];
         i = w;
     }
+    h[i] = moving;
 }
 
 static void sift_up(term_postings *tp, size_t i) {
+    kept_posting *h = tp->kept, moving = h[i];
     while (i > 0) {
         size_t up = (i - 1) / 2;
-        if (!worse(tp->weights[i], tp->records[i], tp->weights[up], tp->records[up]))
-            return;
-        swap_postings(tp, i, up);
+        if (!worse(moving, h[up]))
+            break;
+        h[i] = h[up];
         i = up;
     }
+    h[i] = moving;
 }
 
 /* Keeps a scored posting in heap tp if it is among the best
  * SEARCH_POSTINGS_MAX so far; the heap grows as it fills, most terms
  * being on a few records only. */
 static void keep_best(term_postings *tp, float score, uint32_t record) {
+    kept_posting post = {score, record};
     if (tp->n == tp->cap && tp->cap < SEARCH_POSTINGS_MAX) {
         tp->cap = tp->cap ? tp->cap * 4 : 4;
         if (tp->cap > SEARCH_POSTINGS_MAX)
             tp->cap = SEARCH_POSTINGS_MAX;
-        tp->records = xrealloc(tp->records, tp->cap * sizeof *tp->records);
-        tp->weights = xrealloc(tp->weights, tp->cap * sizeof *tp->weights);
+        tp->kept = xrealloc(tp->kept, tp->cap * sizeof *tp->kept);
     }
     if (tp->n < tp->cap) {
-        tp->weights[tp->n] = score;
-        tp->records[tp->n++] = record;
+        tp->kept[tp->n++] = post;
         sift_up(tp, tp->n - 1);
-    } else if (worse(tp->weights[0], tp->records[0], score, record)) {
-        tp->weights[0] = score;
-        tp->records[0] = record;
+    } else if (worse(tp->kept[0], post)) {
+        tp->kept[0] = post;
         sift_down(tp, 0);
     }
 }
@@ -202,7 +204,7 @@ static void score_part_pass(const scoring *s, score_part *part) {
             term_postings *heap = &part->best[t];
             keep_best(heap, score, record);
             if (heap->n == SEARCH_POSTINGS_MAX)
-                part->floor[t] = heap->weights[0];
+                part->floor[t] = heap->kept[0].score;
         }
         r += (uint32_t)pg->n_records;
     }
@@ -247,18 +249,17 @@ static void merge_best(scoring *s, size_t t) {
     for (size_t k = 0; k < s->n_parts; k++) {
         term_postings *h = &s->parts[k].best[t];
         tp->df += s->parts[k].df[t];
-        if (!tp->records) {
-            *tp = (term_postings){tp->term, tp->df, h->n, h->cap, h->records, h->weights, NULL};
+        if (!tp->kept) {
+            *tp = (term_postings){tp->term, tp->df, h->n, h->cap, h->kept, NULL, NULL};
             continue;
         }
         for (size_t i = 0; i < h->n; i++)
-            keep_best(tp, h->weights[i], h->records[i]);
-        free(h->records);
-        free(h->weights);
+            keep_best(tp, h->kept[i].score, h->kept[i].record);
+        free(h->kept);
     }
     double idf = bm25_idf(s->ix, tp->df);
     for (size_t i = 0; i < tp->n; i++)
-        tp->weights[i] = (float)(idf * tp->weights[i]);
+        tp->kept[i].score = (float)(idf * tp->kept[i].score);
 }
 
 /* x > 0 to the nearest power of 2^(1/16): within 2.2%. */
@@ -287,28 +288,22 @@ static void set_norms(inverted *ix, const search_page *pages, size_t n_pages) {
 }
 
 static int by_record(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint32_t x = ((const kept_posting *)a)->record, y = ((const kept_posting *)b)->record;
     return x < y ? -1 : x > y;
 }
 
 /* A term's kept postings in record order, their scores as 1..255 of scale. */
 static void finish_term(term_postings *tp, double scale) {
-    uint64_t *pairs = xmalloc((tp->n ? tp->n : 1) * sizeof *pairs); /* record << 32 | index */
-    for (size_t i = 0; i < tp->n; i++)
-        pairs[i] = (uint64_t)tp->records[i] << 32 | i;
-    qsort(pairs, tp->n, sizeof *pairs, by_record);
+    qsort(tp->kept, tp->n, sizeof *tp->kept, by_record);
+    tp->records = xmalloc((tp->n ? tp->n : 1) * sizeof *tp->records);
     tp->scores = xmalloc(tp->n ? tp->n : 1);
     for (size_t i = 0; i < tp->n; i++) {
-        size_t from = (size_t)(pairs[i] & 0xffffffffu);
-        long q = scale > 0 ? lround(tp->weights[from] / scale * 255.0) : 1;
+        long q = scale > 0 ? lround(tp->kept[i].score / scale * 255.0) : 1;
         tp->scores[i] = (unsigned char)(q < 1 ? 1 : q > 255 ? 255 : q);
-        pairs[i] >>= 32;
+        tp->records[i] = tp->kept[i].record;
     }
-    for (size_t i = 0; i < tp->n; i++)
-        tp->records[i] = (uint32_t)pairs[i];
-    free(pairs);
-    free(tp->weights);
-    tp->weights = NULL;
+    free(tp->kept);
+    tp->kept = NULL;
 }
 
 /* Scores the pages' postings on jobs threads (see above). A term no page
@@ -518,8 +513,8 @@ void search_records_free(search_records *w) {
 
 static void free_index(inverted *ix) {
     for (size_t t = 0; t < ix->n_terms; t++) {
+        free(ix->terms[t].kept);
         free(ix->terms[t].records);
-        free(ix->terms[t].weights);
         free(ix->terms[t].scores);
     }
     free(ix->terms);
