@@ -579,8 +579,7 @@ static char *options_key(const build_options *opt, const char *out_dir) {
     return key;
 }
 
-/* The two looks at the disk load_cache takes, on two threads when -j
- * allows: they are a stat of every output and of every input. */
+/* Whether the last build's files are as it left them: a stat of each. */
 static void *check_outputs(void *arg) {
     build_ctx *b = arg;
     b->previous_intact = cache_outputs_intact(&b->previous, b->out_dir);
