@@ -480,16 +480,15 @@ char *site_offline_url(const site_model *m, const char *from_out_path, const cha
     size_t n = strlen(base);
     if (!m->cfg->offline || strncmp(url, base, n) != 0 || url[1] == '/')
         return NULL; /* "//host/x" is another site */
-    const char *rest = url + n;
-    size_t path_len = strcspn(rest, "?#");
+    const char *rest = url + n, *query = rest + strcspn(rest, "?#");
     buf out = BUF_INIT;
     for (const char *c = from_out_path; *c; c++)
         if (*c == '/')
             buf_puts(&out, "../");
-    buf_append(&out, rest, path_len);
-    if (path_len == 0 || rest[path_len - 1] == '/')
+    buf_append(&out, rest, (size_t)(query - rest));
+    if (query == rest || query[-1] == '/')
         buf_puts(&out, "index.html");
-    buf_puts(&out, rest + path_len);
+    buf_puts(&out, query);
     return buf_detach(&out);
 }
 
