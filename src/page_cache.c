@@ -45,8 +45,8 @@ static int read_terms(page_cache *c, const char *at, const char *end) {
     binio_reader r;
     if (table_reader(at, end, &r) != 0)
         return -1;
-    c->n_terms = binio_u32(&r);
-    for (uint32_t i = 0; i < c->n_terms && !r.bad; i++) {
+    uint32_t n_terms = binio_u32(&r);
+    for (uint32_t i = 0; i < n_terms && !r.bad; i++) {
         uint32_t len;
         const char *term = binio_span(&r, &len);
         /* each term once, in order: its id is its number */
@@ -304,8 +304,9 @@ int page_cache_writer_open(page_cache_writer *w, const char *path, uint64_t buil
     pthread_mutex_init(&w->lock, NULL);
     w->previous = previous;
     w->dict = search_collector_new(NULL, 0);
-    for (uint32_t i = 0; previous && i < previous->n_terms; i++)
-        writer_term(w, search_collector_term(previous->terms, i));
+    size_t n_terms = previous ? search_collector_terms(previous->terms) : 0;
+    for (size_t i = 0; i < n_terms; i++)
+        writer_term(w, search_collector_term(previous->terms, (uint32_t)i));
     uint64_t no_base[2] = {0, 0}; /* set at commit if the file is a delta */
     fwrite(MAGIC, 1, sizeof MAGIC - 1, w->f);
     fwrite(&build, sizeof build, 1, w->f);

@@ -59,12 +59,11 @@ typedef struct page_cache {
     strmap records;          /* out_path -> the record's start in data */
     strmap starts;           /* out_path -> its first search record's number + 1 */
     search_collector *terms; /* the file's terms, numbered as its postings */
-    uint32_t n_terms;
     int collector_id; /* the terms' collector number in the search index */
 } page_cache;
 
 #define PAGE_CACHE_INIT                                                                            \
-    { NULL, 0, NULL, 0, STRMAP_INIT, STRMAP_INIT, NULL, 0, 0 }
+    { NULL, 0, NULL, 0, STRMAP_INIT, STRMAP_INIT, NULL, 0 }
 
 /* The key of page p, whose file's text hashes to text_hash (0 for a page
  * made up by the site model), for a build whose other inputs give seed. */

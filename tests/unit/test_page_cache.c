@@ -71,8 +71,9 @@ static void check_search(const search_page *sp, const page_cache *c) {
     CHECK(sp->records[1].first == 2 && sp->records[1].count == 1);
     CHECK(sp->collector == c->collector_id);
     search_posting p0 = posting_at(sp, 0), p1 = posting_at(sp, 1), p2 = posting_at(sp, 2);
-    CHECK(p0.term < c->n_terms && p2.term < c->n_terms);
-    if (p0.term < c->n_terms && p2.term < c->n_terms) {
+    size_t n_terms = search_collector_terms(c->terms);
+    CHECK(p0.term < n_terms && p2.term < n_terms);
+    if (p0.term < n_terms && p2.term < n_terms) {
         CHECK_STR(search_collector_term(c->terms, p0.term), "needl");
         CHECK_STR(search_collector_term(c->terms, p2.term), "sun");
     }
