@@ -21,7 +21,7 @@ enum { HEADER_BYTES = sizeof MAGIC - 1 + 8 };
 
 int model_cache_load(model_cache *c, const char *path, uint64_t inputs) {
     *c = (model_cache)MODEL_CACHE_INIT;
-    c->data = fs_read_file(path, &c->len);
+    c->data = fs_map_file(path, &c->len);
     if (!c->data)
         return -1;
     /* the last 8 bytes: the header's and the entries' hashes, chained */
@@ -40,12 +40,12 @@ int model_cache_load(model_cache *c, const char *path, uint64_t inputs) {
         uint32_t len = binio_u32(&r);
         binio_need(&r, len, 1);
         binio_reader in = {r.p, r.p + len, r.bad};
-        char *source = binio_string(&in);
+        uint32_t source_len;
+        const char *source = binio_span(&in, &source_len); /* the map copies it */
         if (!source)
             r.bad = 1;
         else
             strmap_put(&c->entries, source, (void *)entry);
-        free(source);
         r.p += r.bad ? 0 : len;
         sum = r.bad ? sum : hash64(entry, sizeof len + len, sum);
     }
@@ -126,7 +126,7 @@ int model_cache_restore(const model_cache *c, page *p, const char *content_dir, 
 }
 
 void model_cache_free(model_cache *c) {
-    free(c->data);
+    fs_unmap_file(c->data, c->len);
     strmap_free(&c->entries);
     *c = (model_cache)MODEL_CACHE_INIT;
 }

@@ -21,7 +21,7 @@
  * the hash before it as the seed). A file that does not parse counts as
  * none: its pages are read.
  *
- * A model_cache owns the file's bytes and the index of its entries; it is
+ * A model_cache owns the file's mapping and the index of its entries; it is
  * read-only once loaded, so the threads that read pages share it.
  */
 #ifndef CLINICGEN_MODEL_CACHE_H
@@ -36,7 +36,7 @@
 #include <sys/stat.h>
 
 typedef struct model_cache {
-    char *data;
+    const char *data; /* the file, mapped (fsutil.h: fs_map_file) */
     size_t len;
     strmap entries; /* source -> the entry's start in data */
 } model_cache;
