@@ -6,7 +6,6 @@
 #include "fsutil.h"
 #include "hash.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -270,10 +269,6 @@ int cache_outputs_intact(const cache_manifest *m, const char *out_dir) {
 
 enum { CACHE_MAX_DEPTH = 64 };
 
-static int compare_names(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* A folder is described by its name and what it holds, not its times,
  * which change whenever an editor makes a scratch file in it. */
 static void describe(buf *b, const char *name, const struct stat *st) {
@@ -298,40 +293,23 @@ static void describe(buf *b, const char *name, const struct stat *st) {
  * it (walk.c), where its target is described in its own place, and one
  * that points elsewhere fails the build anyway. */
 static void describe_dir(buf *b, int fd, int depth) {
-    DIR *dir = fdopendir(fd);
-    if (!dir) {
-        close(fd);
-        return;
-    }
-    size_t n = 0, cap = 0;
-    char **names = NULL;
-    struct dirent *ent;
-    while ((ent = readdir(dir))) {
-        if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
-            continue;
-        if (n == cap)
-            names = xrealloc(names, (cap = cap ? cap * 2 : 32) * sizeof *names);
-        names[n++] = xstrdup(ent->d_name);
-    }
-    if (n)
-        qsort(names, n, sizeof *names, compare_names);
+    size_t n = 0;
+    char **names = fs_list_dir_at(fd, &n);
     for (size_t i = 0; i < n; i++) {
         struct stat st;
-        if (fstatat(dirfd(dir), names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
+        if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
             memset(&st, 0, sizeof st);
         describe(b, names[i], &st);
         if (S_ISDIR(st.st_mode) && depth < CACHE_MAX_DEPTH) {
-            int child =
-                openat(dirfd(dir), names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            int child = openat(fd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (child >= 0) {
                 describe_dir(b, child, depth + 1);
                 buf_puts(b, "..\n");
             }
         }
-        free(names[i]);
     }
-    free(names);
-    closedir(dir);
+    fs_free_list(names, n);
+    close(fd);
 }
 
 uint64_t cache_file_identity(const char *path) {

@@ -342,10 +342,8 @@ static int compare_names(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char **fs_list_dir(const char *path, size_t *count) {
-    DIR *dir = opendir(path);
-    if (!dir)
-        return NULL;
+/* The names in dir, sorted; closes dir. */
+static char **list_names(DIR *dir, size_t *count) {
     size_t n = 0, cap = 16;
     char **names = xmalloc(cap * sizeof *names);
     struct dirent *ent;
@@ -360,6 +358,25 @@ char **fs_list_dir(const char *path, size_t *count) {
     qsort(names, n, sizeof *names, compare_names);
     *count = n;
     return names;
+}
+
+char **fs_list_dir(const char *path, size_t *count) {
+    DIR *dir = opendir(path);
+    return dir ? list_names(dir, count) : NULL;
+}
+
+char **fs_list_dir_at(int fd, size_t *count) {
+    int copy = dup(fd); /* the listing closes its own */
+    DIR *dir = copy < 0 ? NULL : fdopendir(copy);
+    if (!dir) {
+        int err = errno;
+        if (copy >= 0)
+            close(copy);
+        errno = err;
+        return NULL;
+    }
+    rewinddir(dir); /* the copy shares fd's position */
+    return list_names(dir, count);
 }
 
 void fs_free_list(char **names, size_t count) {

@@ -64,6 +64,9 @@ char *fs_resolve_path(const char *path);
 
 /* Sorted names in a folder (without . and ..); NULL with errno set. */
 char **fs_list_dir(const char *path, size_t *count);
+/* The same for the folder open as fd, which stays open: for a walk that
+ * then looks at the entries relative to it (fstatat, openat). */
+char **fs_list_dir_at(int fd, size_t *count);
 void fs_free_list(char **names, size_t count);
 
 /* A set of folders by identity (device and inode), so that a walk which

@@ -172,7 +172,7 @@ static int entry_stat(walker *w, int dirfd, const char *dir, const char *name, c
  * open) after reporting. */
 static char **open_folder(walker *w, const char *dir, const char *rel, int *dirfd, size_t *n) {
     *dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    char **names = *dirfd < 0 ? NULL : fs_list_dir(dir, n);
+    char **names = *dirfd < 0 ? NULL : fs_list_dir_at(*dirfd, n);
     if (!names) {
         walk_error(w, rel, "cannot read folder: %s", strerror(errno));
         if (*dirfd >= 0)
