@@ -105,15 +105,13 @@ char *fs_read_file(const char *path, size_t *len) {
 }
 
 const char *fs_map_file(const char *path, size_t *len) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = open_regular(path, &st);
     if (fd < 0)
         return NULL;
-    struct stat st;
     void *data = MAP_FAILED;
-    if (fstat(fd, &st) != 0)
-        data = MAP_FAILED;
-    else if (!S_ISREG(st.st_mode) || st.st_size == 0)
-        errno = S_ISREG(st.st_mode) ? EINVAL : ENODEV;
+    if (st.st_size == 0)
+        errno = EINVAL;
     else
         data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     int err = errno;
