@@ -184,7 +184,7 @@ static int keep_page(build_ctx *b, size_t i, diag_list *d) {
     diag_free(&messages);
     if (searched)
         b->search_pages[i] = sp;
-    b->kept_records[i] = record; /* copied to the next page cache after the pages, without a lock */
+    b->kept_records[i] = record; /* copied to the next page cache after the pages, by one thread */
     atomic_fetch_add(&b->pages_kept, 1);
     return 1;
 }
