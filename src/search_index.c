@@ -11,19 +11,18 @@
 #include <string.h>
 
 /* A posting kept while scoring: its record and BM25 score side by side,
- * as the heap compares them together. */
+ * as the selection compares them together. */
 typedef struct kept_posting {
     float score;
     uint32_t record;
 } kept_posting;
 
-/* One term's best postings: while scoring, a heap with the worst kept
- * posting on top (kept); then sorted by record, with their scores 1..255
- * (records, scores). */
+/* One term's best postings: while scoring, those kept (keep_best); then
+ * sorted by record, with their scores 1..255 (records, scores). */
 typedef struct term_postings {
-    const char *term; /* a collector's copy */
-    uint32_t df;      /* records holding it */
-    size_t n, cap;    /* cap: room in kept, grown to SEARCH_POSTINGS_MAX */
+    const char *term;   /* a collector's copy */
+    uint32_t df;        /* records holding it */
+    size_t n, cap;      /* cap: room in kept, grown to 2 * SEARCH_POSTINGS_MAX */
     kept_posting *kept; /* scores without the term's idf until merge_best */
     uint32_t *records;
     unsigned char *scores;
@@ -91,8 +90,8 @@ static double bm25_norm(float length, double avg) {
 
 /* BM25 but for the term's idf, a factor common to all its postings: the
  * best postings of a term are found before its idf is known. */
-static float bm25_without_idf(const inverted *ix, float weight, uint32_t record) {
-    return (float)(weight * 2.2 / (weight + ix->norms[record]));
+static float bm25_without_idf(float weight, double norm) {
+    return (float)(weight * 2.2 / (weight + norm));
 }
 
 /* Is a a worse posting to keep than b? Lower scores are, and of equal
@@ -101,61 +100,63 @@ static int worse(kept_posting a, kept_posting b) {
     return a.score < b.score || (a.score == b.score && a.record > b.record);
 }
 
-static void sift_down(term_postings *tp, size_t i) {
-    kept_posting *h = tp->kept, moving = h[i];
-    for (;;) {
-        size_t w = i, l = 2 * i + 1, r = l + 1;
-        kept_posting least = moving;
-        if (l < tp->n && worse(h[l], least))
-            w = l, least = h[l];
-        if (r < tp->n && worse(h[r], least))
-            w = r;
-        if (w == i)
-            break;
-        h[i] = h[w];
-        i = w;
-    }
-    h[i] = moving;
+static void swap_postings(kept_posting *a, kept_posting *b) {
+    kept_posting t = *a;
+    *a = *b;
+    *b = t;
 }
 
-static void sift_up(term_postings *tp, size_t i) {
-    kept_posting *h = tp->kept, moving = h[i];
-    while (i > 0) {
-        size_t up = (i - 1) / 2;
-        if (!worse(moving, h[up]))
-            break;
-        h[i] = h[up];
-        i = up;
+/* Moves the n best of h[0..len) (n <= len) to its front, the n-th best
+ * of them last (quickselect, the pivot the middle of three). */
+static void select_best(kept_posting *h, size_t len, size_t n) {
+    size_t lo = 0, hi = len, want = n - 1; /* want's place is in [lo, hi) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2, last = hi - 1;
+        if (worse(h[mid], h[lo]))
+            swap_postings(&h[mid], &h[lo]);
+        if (worse(h[last], h[lo]))
+            swap_postings(&h[last], &h[lo]);
+        if (worse(h[mid], h[last]))
+            swap_postings(&h[mid], &h[last]); /* h[last]: the middle of the three */
+        size_t store = lo;
+        for (size_t i = lo; i < last; i++)
+            if (worse(h[last], h[i]))
+                swap_postings(&h[i], &h[store++]);
+        swap_postings(&h[store], &h[last]);
+        if (store == want)
+            return;
+        if (want < store)
+            hi = store;
+        else
+            lo = store + 1;
     }
-    h[i] = moving;
 }
 
-/* Keeps a scored posting in heap tp if it is among the best
- * SEARCH_POSTINGS_MAX so far; the heap grows as it fills, most terms
- * being on a few records only. */
-static void keep_best(term_postings *tp, float score, uint32_t record) {
-    kept_posting post = {score, record};
-    if (tp->n == tp->cap && tp->cap < SEARCH_POSTINGS_MAX) {
+/* Keeps a scored posting better than the term's floor (score_part). The
+ * kept grow as they fill, most terms being on a few records only; once
+ * twice SEARCH_POSTINGS_MAX are kept, only the best SEARCH_POSTINGS_MAX
+ * stay. Returns 1 then: the worst of those (the last) is the new floor. */
+static int keep_best(term_postings *tp, float score, uint32_t record) {
+    if (tp->n == tp->cap) {
         tp->cap = tp->cap ? tp->cap * 4 : 4;
-        if (tp->cap > SEARCH_POSTINGS_MAX)
-            tp->cap = SEARCH_POSTINGS_MAX;
+        if (tp->cap > 2 * SEARCH_POSTINGS_MAX)
+            tp->cap = 2 * SEARCH_POSTINGS_MAX;
         tp->kept = xrealloc(tp->kept, tp->cap * sizeof *tp->kept);
     }
-    if (tp->n < tp->cap) {
-        tp->kept[tp->n++] = post;
-        sift_up(tp, tp->n - 1);
-    } else if (worse(tp->kept[0], post)) {
-        tp->kept[0] = post;
-        sift_down(tp, 0);
-    }
+    tp->kept[tp->n++] = (kept_posting){score, record};
+    if (tp->n < 2 * SEARCH_POSTINGS_MAX)
+        return 0;
+    select_best(tp->kept, tp->n, SEARCH_POSTINGS_MAX);
+    tp->n = SEARCH_POSTINGS_MAX;
+    return 1;
 }
 
 /* ---- scoring, on several threads ----
  * The pages are cut into one part per thread, of about as many postings
  * each. One pass goes over every part's packed postings: it counts each
  * term's records (for its idf) and keeps each term's SEARCH_POSTINGS_MAX
- * best postings of the part in a heap, scored without the idf, which
- * ranks a term's postings all alike. The parts' heaps are then merged (the
+ * best postings of the part (keep_best), scored without the idf, which
+ * ranks a term's postings all alike. The parts' best are then merged (the
  * best of the whole site are among the best of its parts) and scaled by
  * the idf. Only those are ever held: the postings of a large site are not
  * copied into the index. */
@@ -165,10 +166,10 @@ typedef struct score_part {
     size_t n_pages;
     uint32_t first_record; /* the number of its first page's first record */
     uint32_t *df;          /* per term, its records in the part */
-    term_postings *best;   /* per term, a heap of its best in the part */
-    /* per term, the score a posting must beat to be kept: its full heap's
-     * worst, or -1. Most postings are turned away here, without touching
-     * the heap: a small array stays in the cache where heaps do not. */
+    term_postings *best;   /* per term, its best in the part */
+    /* per term, the score a posting must beat to be kept: the worst of
+     * the SEARCH_POSTINGS_MAX best once there were more, else -1. Most
+     * postings are turned away here: a small array stays in the cache. */
     float *floor;
 } score_part;
 
@@ -180,33 +181,37 @@ typedef struct scoring {
     atomic_size_t next_part;
 } scoring;
 
-/* The pass over a part's postings, in record order. */
+/* The pass over a part's postings, in record order. A record's postings
+ * follow its page's earlier records' (search_collect.h). */
 static void score_part_pass(const scoring *s, score_part *part) {
-    const inverted *ix = s->ix;
-    const term_map *tm = s->map;
-    uint32_t r = part->first_record;
+    uint32_t record = part->first_record;
     for (size_t p = 0; p < part->n_pages; p++) {
         const search_page *pg = &part->pages[p];
+        const uint32_t *map = s->map->map[pg->collector];
+        size_t n_local = s->map->len[pg->collector];
         const unsigned char *at = pg->postings, *end = at + pg->postings_len;
-        size_t k = 0; /* the record of the i-th posting */
-        for (size_t i = 0; i < pg->n_postings; i++) {
-            while (k < pg->n_records && i >= pg->records[k].first + pg->records[k].count)
-                k++;
-            search_posting post;
-            if (k == pg->n_records || search_posting_unpack(&at, end, &post) != 0 ||
-                post.term >= tm->len[pg->collector])
-                break; /* none are malformed: the collector and the page cache made them */
-            uint32_t t = tm->map[pg->collector][post.term], record = r + (uint32_t)k;
-            part->df[t]++;
-            float score = bm25_without_idf(ix, post.weight, record);
-            if (score <= part->floor[t]) /* no better than the worst kept, a record before */
-                continue;
-            term_postings *heap = &part->best[t];
-            keep_best(heap, score, record);
-            if (heap->n == SEARCH_POSTINGS_MAX)
-                part->floor[t] = heap->kept[0].score;
+        for (size_t k = 0; k < pg->n_records; k++, record++) {
+            double norm = s->ix->norms[record];
+            for (size_t i = 0; i < pg->records[k].count; i++) {
+                search_posting post;
+                if (search_posting_unpack(&at, end, &post) != 0 || post.term >= n_local)
+                    break; /* none are malformed: the collector and the page cache made them */
+                uint32_t t = map[post.term];
+                part->df[t]++;
+                /* most postings score no better than the term's worst kept:
+                 * turned away by a product, without a division (the factor
+                 * leaves the ties near the floor to the exact test) */
+                float floor = part->floor[t];
+                if (post.weight * 2.2 < floor * (post.weight + norm) * (1 - 1e-6))
+                    continue;
+                float score = bm25_without_idf(post.weight, norm);
+                if (score <= floor)
+                    continue;
+                term_postings *best = &part->best[t];
+                if (keep_best(best, score, record))
+                    part->floor[t] = best->kept[SEARCH_POSTINGS_MAX - 1].score;
+            }
         }
-        r += (uint32_t)pg->n_records;
     }
 }
 
@@ -242,8 +247,8 @@ static void cut_parts(scoring *s, const search_page *pages, size_t n_pages, size
     }
 }
 
-/* The parts' heaps and record counts of a term become its own; its
- * postings are given their idf. */
+/* The parts' best postings and record counts of a term become its own;
+ * its postings are given their idf. */
 static void merge_best(scoring *s, size_t t) {
     term_postings *tp = &s->ix->terms[t];
     for (size_t k = 0; k < s->n_parts; k++) {
@@ -256,6 +261,10 @@ static void merge_best(scoring *s, size_t t) {
         for (size_t i = 0; i < h->n; i++)
             keep_best(tp, h->kept[i].score, h->kept[i].record);
         free(h->kept);
+    }
+    if (tp->n > SEARCH_POSTINGS_MAX) {
+        select_best(tp->kept, tp->n, SEARCH_POSTINGS_MAX);
+        tp->n = SEARCH_POSTINGS_MAX;
     }
     double idf = bm25_idf(s->ix, tp->df);
     for (size_t i = 0; i < tp->n; i++)
