@@ -43,14 +43,24 @@ TEST(hash64_tells_contents_apart) {
     CHECK(hash64("abc", 3, 0) != hash64("abd", 3, 0));
     CHECK(hash64("abc", 3, 0) != hash64("abc", 3, 1));
     CHECK(hash64("", 0, 0) != hash64("\0", 1, 0));
-    /* every length from 0 to 16 bytes, and the tail after whole words */
-    char a[17] = "0123456789abcdef", b[17];
-    for (size_t n = 1; n <= 16; n++) {
-        memcpy(b, a, sizeof b);
-        b[n - 1] ^= 1;
-        CHECK(hash64(a, n, 0) != hash64(b, n, 0));
+    /* every length up to 100 bytes (past the four lanes of long inputs and
+     * the words and bytes after them), a bit flipped at every place */
+    char a[101], b[101];
+    for (size_t i = 0; i < sizeof a; i++)
+        a[i] = (char)('0' + i % 43);
+    for (size_t n = 1; n <= 100; n++) {
         CHECK(hash64(a, n, 0) != hash64(a, n - 1, 0));
+        for (size_t at = 0; at < n; at++) {
+            memcpy(b, a, sizeof b);
+            b[at] ^= 1;
+            CHECK(hash64(a, n, 0) != hash64(b, n, 0));
+        }
     }
+    /* two words that trade lanes */
+    memcpy(b, a, sizeof b);
+    memcpy(b, a + 8, 8);
+    memcpy(b + 8, a, 8);
+    CHECK(hash64(a, 64, 0) != hash64(b, 64, 0));
 }
 
 TEST(cache_manifest_path_is_beside_the_output) {
