@@ -524,7 +524,7 @@ static int generate(build_ctx *b, diag_list *d) {
     write_search_index(b, d);
     report_phase(b, "search index");
     progress_phase(b->progress, "copying files", 0);
-    sitefiles_write(&b->out, &b->model, d);
+    sitefiles_write(&b->out, &b->model, b->can_keep, d);
     copy_files(b, d);
     report_phase(b, "files, sitemap");
     if (d->errors) {

@@ -60,7 +60,14 @@ static int write_robots(output *o, const site_model *m, diag_list *d) {
     return rc;
 }
 
-int sitefiles_write(output *o, const site_model *m, diag_list *d) {
-    int rc = write_sitemap(o, m, d);
-    return write_robots(o, m, d) | rc;
+/* Keeps rel if unchanged and the last build wrote it, else writes it. */
+static int keep_or_write(output *o, const site_model *m, const char *rel, int unchanged,
+                         int (*write)(output *, const site_model *, diag_list *), diag_list *d) {
+    int kept = unchanged ? output_keep(o, rel, NULL, d) : 1;
+    return kept == 1 ? write(o, m, d) : kept;
+}
+
+int sitefiles_write(output *o, const site_model *m, int unchanged, diag_list *d) {
+    int rc = keep_or_write(o, m, "sitemap.xml", unchanged, write_sitemap, d);
+    return keep_or_write(o, m, "robots.txt", unchanged, write_robots, d) | rc;
 }

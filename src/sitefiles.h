@@ -9,6 +9,9 @@
 #include "output.h"
 #include "site.h"
 
-int sitefiles_write(output *o, const site_model *m, diag_list *d);
+/* Writes both files; with unchanged set (the site model and settings are
+ * the last build's: page_cache.h, the seed), keeps those the last build
+ * wrote instead (output_keep). Returns 0 or -1 after reporting. */
+int sitefiles_write(output *o, const site_model *m, int unchanged, diag_list *d);
 
 #endif

@@ -130,6 +130,16 @@ details=$(check_rewrites && expect_rewritten "$page/index.html" procedures/index
 result title-edit-rewrites-the-listings-that-show-it "$?" "$details
 $(cat "$work/err")"
 
+# The sitemap names each page's last change: a new date there rewrites it
+# (a body edit keeps it: see above).
+before_change
+sed -i 's/^updated: .*/updated: 2026-11-20/' "$proj/content/$page.md"
+build
+details=$(check_rewrites && expect_rewritten "$page/index.html" sitemap.xml &&
+    grep -q '<lastmod>2026-11-20</lastmod>' "$site/sitemap.xml")
+result date-edit-rewrites-the-sitemap "$?" "$details
+$(cat "$work/err")"
+
 before_change
 sed -i 's/^summary: .*/summary: "A rotating tip polishes off the outer layer of skin."/' \
     "$proj/content/$page.md"
