@@ -194,16 +194,18 @@ static int build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
     page *in_model = b->model.pages[i];
     /* Its packed front matter (page.h) is read once, by this worker, and
      * freed as the page is done: a large site's are never all held. */
-    char *packed = in_model->front_packed;
-    in_model->front_packed = NULL;
+    char *packed = in_model->front_packed, *small_text = in_model->small_text;
+    in_model->front_packed = in_model->small_text = NULL;
     if (keep_page(b, i, d)) {
         free(packed);
+        free(small_text);
         return 1;
     }
     /* the page as this worker builds it: the model's, with the front matter
      * the model did not keep (site_inputs.keep_front_matter) */
     page own = *in_model, *p = &own;
     own.front_packed = packed;
+    own.small_text = small_text;
     md_doc doc;
     memset(&doc, 0, sizeof doc);
     buf_clear(&w->html);
@@ -227,6 +229,7 @@ static int build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
         output_write(&b->out, p->out_path, w->out.data, w->out.len, d);
     md_doc_free(&doc);
     free(packed);
+    free(small_text);
     if (own.front != in_model->front)
         value_free(own.front);
     if (b->writing_pages) /* a page with errors fails the build: its record is never read */

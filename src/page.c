@@ -432,7 +432,12 @@ int page_load(page *p, const char *content_dir, const char *source, const char *
     }
     int rc = page_load_source(p, text, len, source, display_path, d);
     p->file_id = file_id;
-    free(text);
+    if (len <= PAGE_KEEP_TEXT_MAX && !p->skip_body) {
+        p->small_text = text;
+        p->small_text_len = len;
+    } else {
+        free(text);
+    }
     return rc;
 }
 
@@ -471,6 +476,7 @@ void page_free_fields(page *p) {
     free(p->section_path);
     value_free(p->front);
     free(p->front_packed);
+    free(p->small_text);
     free(p->title);
     free(p->summary);
     free(p->reviewer);

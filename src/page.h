@@ -56,6 +56,12 @@ typedef struct page {
      * from the model and frees it. */
     char *front_packed;
     size_t front_packed_len;
+    /* the file as page_load read it, when it is small (PAGE_KEEP_TEXT_MAX;
+     * owned, else NULL): the page being built takes it rather than read
+     * the file again, so a site of many small pages reads each once. The
+     * worker that builds the page takes it from the model and frees it. */
+    char *small_text;
+    size_t small_text_len;
     char *title, *summary, *reviewer;
     int title_from_heading; /* the body's opening level-1 heading gave the title */
     page_date date, updated, reviewed;
@@ -100,6 +106,9 @@ typedef struct page {
  * page is 11 KB), and a page's trees and HTML take up to a hundred times
  * its size in memory while it is built (a page of nothing but links). */
 enum { PAGE_MAX_MB = 4, PAGE_MAX_BYTES = PAGE_MAX_MB * 1024 * 1024 };
+/* Kept from page_load to the page's build: a tenth of a megabyte per
+ * thousand pages at most, and the text of most real pages is larger. */
+enum { PAGE_KEEP_TEXT_MAX = 1024 };
 
 typedef struct front_matter_split {
     const char *yaml; /* inside the --- lines; NULL when there is none */

@@ -172,17 +172,20 @@ int project_parse_body(const project *pr, const page *p, md_doc *doc, value **fr
                        uint64_t *text_hash, diag_list *d) {
     if (p->skip_body)
         return -1; /* reported when the page was loaded */
-    char *path = fs_join(pr->content_dir, p->source);
-    size_t len;
-    char *text = fs_read_file_max(path, PAGE_MAX_BYTES, &len);
-    free(path);
+    size_t len = p->small_text_len;
+    char *text = p->small_text, *read = NULL;
+    if (!text) {
+        char *path = fs_join(pr->content_dir, p->source);
+        text = read = fs_read_file_max(path, PAGE_MAX_BYTES, &len);
+        free(path);
+    }
     if (!text) {
         diag_error(d, p->display_path, 0, 0, "cannot read: %s", fs_strerror(errno));
         return -1;
     }
     /* The file may have changed since page_load checked it: then check it
      * again rather than hand cmark-gfm something unchecked. */
-    *text_hash = hash64(text, len, 0);
+    *text_hash = read ? hash64(text, len, 0) : p->text_hash;
     int changed = *text_hash != p->text_hash;
     front_matter_split split = {0};
     int rc = 0;
@@ -204,6 +207,6 @@ int project_parse_body(const project *pr, const page *p, md_doc *doc, value **fr
         value_free(*front);
         *front = NULL;
     }
-    free(text);
+    free(read);
     return rc;
 }

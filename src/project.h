@@ -53,9 +53,9 @@ void project_free_dirs(char *dirs[2], char *shown[2]);
  * itself. The caller frees the array and its strings. */
 char **project_input_roots(const project *pr, size_t *n);
 
-/* Reads page p's source below content/ and parses its body (after the
- * front matter) into doc, which the caller frees with md_doc_free; sets
- * *text_hash to the hash of the text read (page.h: text_hash) and, unless
+/* Reads page p's source below content/ (or takes p->small_text, as
+ * page_load read it) and parses its body (after the front matter) into doc, which the caller frees
+ * with md_doc_free; sets *text_hash to the hash of the text read (page.h: text_hash) and, unless
  * front is NULL, *front to its front matter again (caller frees: the site
  * model does not keep it: site_inputs.keep_front_matter). Returns 0,
  * or -1 after reporting a file that cannot be read, is past
