@@ -194,8 +194,11 @@ static void score_part_pass(const scoring *s, score_part *part) {
             double norm = s->ix->norms[record];
             for (size_t i = 0; i < pg->records[k].count; i++) {
                 search_posting post;
-                if (search_posting_unpack(&at, end, &post) != 0 || post.term >= n_local)
-                    break; /* none are malformed: the collector and the page cache made them */
+                if (search_posting_unpack(&at, end, &post) != 0 || post.term >= n_local) {
+                    at = end; /* the page's others are skipped too (none are malformed:
+                               * the collector and the page cache made them) */
+                    break;
+                }
                 uint32_t t = map[post.term];
                 part->df[t]++;
                 /* most postings score no better than the term's worst kept:
