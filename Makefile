@@ -42,7 +42,7 @@ deps: build/deps.stamp
 
 build/obj/%.o: src/%.c $(wildcard src/*.h) build/cflags.stamp | build/deps.stamp
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(MALLOC_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
 # Rebuild the release objects and binary whenever their flags change.
 build/cflags.stamp: FORCE
@@ -64,6 +64,8 @@ build/obj/project.o build/asan/obj/project.o build/fuzz/obj/project.o \
 # sanitizer and valgrind builds keep the system allocator their checks
 # need. `make MALLOC_LIBS=` builds without it.
 MALLOC_LIBS ?= -Wl,--push-state,--no-as-needed -lmimalloc -Wl,--pop-state
+# main.c tunes mimalloc (large pages, committed at once) when it is linked.
+MALLOC_CFLAGS = $(if $(findstring mimalloc,$(MALLOC_LIBS)),-DCLINICGEN_MIMALLOC)
 
 build/clinicgen: $(OBJ) build/cflags.stamp
 	$(CC) $(CFLAGS) -Wall -Wextra -Werror -pthread $(OBJ) $(MALLOC_LIBS) $(PKG_LIBS) -o $@
