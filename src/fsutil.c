@@ -79,7 +79,8 @@ char *fs_read_file_stat(const char *path, size_t max, size_t *len, struct stat *
             cap *= 2;
             data = xrealloc(data, cap);
         }
-        ssize_t r = read(fd, data + n, cap - n - 1);
+        size_t want = cap - n - 1;
+        ssize_t r = read(fd, data + n, want);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -89,9 +90,11 @@ char *fs_read_file_stat(const char *path, size_t max, size_t *len, struct stat *
             errno = err;
             return NULL;
         }
-        if (r == 0)
-            break;
         n += (size_t)r;
+        /* a regular file reads short only at its end: a file read whole
+         * takes one read, not a second one to find the end */
+        if ((size_t)r < want)
+            break;
     }
     close(fd);
     data[n] = '\0';

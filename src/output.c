@@ -65,6 +65,7 @@ static void output_init(output *o, const cache_manifest *previous) {
     pthread_mutex_init(&o->lock, NULL);
     o->written = (cache_manifest)CACHE_MANIFEST_INIT;
     o->taken = (strmap)STRMAP_INIT;
+    o->folders = (strmap)STRMAP_INIT;
 }
 
 void output_free(output *o) {
@@ -74,6 +75,7 @@ void output_free(output *o) {
     free(o->final_dir);
     cache_manifest_free(&o->written);
     strmap_free(&o->taken);
+    strmap_free(&o->folders);
     for (size_t i = 0; i < o->n_staged; i++)
         free(o->staged[i]);
     free(o->staged);
@@ -178,6 +180,20 @@ static void record(output *o, const char *rel, const char *path, uint64_t hash,
     pthread_mutex_unlock(&o->lock);
 }
 
+/* Makes the folder of path (in the staging folder) unless this build made
+ * it already: most files are the first in a folder of their own (a page's
+ * index.html), where opening the file first would fail. Another thread may
+ * still be making it: writing then makes it too (fs_write_new_file). */
+static void make_folder(output *o, const char *path) {
+    char *dir = fs_dirname(path);
+    pthread_mutex_lock(&o->lock);
+    int made = strmap_put(&o->folders, dir, o) != NULL;
+    pthread_mutex_unlock(&o->lock);
+    if (!made)
+        fs_mkdirs(dir);
+    free(dir);
+}
+
 static int write_once(output *o, const char *rel, const char *data, size_t len, const char *who,
                       diag_list *d) {
     char *path = staged_path(o, rel, d);
@@ -188,6 +204,7 @@ static int write_once(output *o, const char *rel, const char *data, size_t len, 
     int rc = kept < 0 ? -1 : 0;
     if (kept == 0) {
         struct stat st; /* of the open file: no second look up of its path */
+        make_folder(o, path);
         rc = fs_write_new_file_stat(path, data, len, &st);
         if (rc != 0 && errno == EEXIST)
             report_taken(rel, who, d);
@@ -217,6 +234,7 @@ int output_copy(output *o, const char *rel, const char *from, const char *from_s
         return kept < 0 ? -1 : 0;
     }
     int write_failed;
+    make_folder(o, path);
     int rc = fs_copy_file(from, path, &write_failed);
     if (rc != 0 && write_failed && errno == EEXIST)
         report_taken(rel, from_shown, d);

@@ -37,6 +37,7 @@ typedef struct output {
     pthread_mutex_t lock;           /* guards what follows */
     cache_manifest written;         /* every file of this build, as written */
     strmap taken;                   /* their paths: each is written once */
+    strmap folders;                 /* folders made in the staging folder */
     char **staged;                  /* update mode: the files to move into place */
     size_t n_staged;
 } output;
