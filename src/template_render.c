@@ -312,12 +312,74 @@ static void push_summary(lua_State *L, const site_model *m, const page *p) {
     set_common_fields(L, m, p);
 }
 
-static void push_page_list(lua_State *L, const site_model *m, page *const *list, size_t n) {
+/* A list of summaries made now: for a list the caller does not keep. */
+static void push_summaries(lua_State *L, const site_model *m, page *const *list, size_t n) {
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         push_summary(L, m, list[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
+}
+
+/* ---- listings: summaries made as they are read ---- */
+
+/* __index of a listing. Upvalues: the site model, its array of pages, how
+ * many. */
+static int listing_index(lua_State *L) {
+    int is_number;
+    lua_Integer i = lua_tointegerx(L, 2, &is_number);
+    if (!is_number || i < 1 || i > lua_tointeger(L, lua_upvalueindex(3))) {
+        lua_pushnil(L);
+        return 1;
+    }
+    page *const *list = lua_touserdata(L, lua_upvalueindex(2));
+    push_summary(L, lua_touserdata(L, lua_upvalueindex(1)), list[i - 1]);
+    return 1;
+}
+
+static int listing_length(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    return 1;
+}
+
+static int listing_next(lua_State *L) {
+    lua_Integer i = luaL_checkinteger(L, 2) + 1;
+    if (lua_geti(L, 1, i) == LUA_TNIL)
+        return 1;
+    lua_pushinteger(L, i);
+    lua_insert(L, -2);
+    return 2;
+}
+
+static int listing_pairs(lua_State *L) {
+    lua_pushcfunction(L, listing_next);
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, 0);
+    return 3;
+}
+
+/* The pages of a listing that the site model keeps (a section's, a tag's,
+ * the A-Z's): a table whose summaries are made when read and not kept, so
+ * that a page listing 50,000 others holds one summary at a time, not
+ * hundreds of megabytes of them, and a listing no template reads costs
+ * nothing. #, ipairs, pairs and cg-each see a list of n summaries; one
+ * read twice gives two equal tables. */
+static void push_page_list(lua_State *L, const site_model *m, page *const *list, size_t n) {
+    lua_newtable(L);
+    if (n == 0)
+        return;
+    lua_createtable(L, 0, 3);
+    lua_pushlightuserdata(L, (void *)m);
+    lua_pushlightuserdata(L, (void *)list);
+    lua_pushinteger(L, (lua_Integer)n);
+    lua_pushcclosure(L, listing_index, 3);
+    lua_setfield(L, -2, "__index");
+    lua_pushinteger(L, (lua_Integer)n);
+    lua_pushcclosure(L, listing_length, 1);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, listing_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_setmetatable(L, -2);
 }
 
 /* toc: h2 entries, each with its h3 entries as children. */
@@ -427,7 +489,7 @@ static void set_index_fields(lua_State *L, const site_model *m, const page *p) {
         push_concern_links(L, m, p);
         lua_setfield(L, -2, "concerns");
         page *related[SITE_RELATED_MAX];
-        push_page_list(L, m, related, site_related(m, p, related));
+        push_summaries(L, m, related, site_related(m, p, related));
         lua_setfield(L, -2, "related");
     } else if (p->kind == KIND_CONCERN) {
         push_page_list(L, m, p->treated_by, p->n_treated_by);
@@ -781,13 +843,13 @@ static void render_each(rctx *r, const tnode *n, int scope) {
     int list = lua_gettop(L);
     push_scope_mt(L, scope);
     int mt = lua_gettop(L);
-    lua_Integer length = (lua_Integer)lua_rawlen(L, list);
+    lua_Integer length = luaL_len(L, list); /* a listing's is its __len */
     if (length == 0) { /* a map (or nothing): by key, with or without a key name */
         render_each_map(r, n, mt, list);
     } else {
         for (lua_Integer i = 1; i <= length && !r->failed; i++) {
             lua_pushinteger(L, i);
-            lua_rawgeti(L, list, i);
+            lua_geti(L, list, i);
             render_item(r, n, mt, i, length);
         }
     }
