@@ -76,6 +76,8 @@ typedef struct build_ctx {
     int checking_outputs;    /* outputs_check is to be joined (outputs_checked) */
     uint64_t inputs;         /* this build's digest of its inputs */
     int inputs_known;        /* taken already, of the last build's roots */
+    fs_listing **listings;   /* what each root held as the digest saw it, */
+    size_t n_listings;       /* for the content walk (walk.h) */
     uint64_t others;         /* the same without content/ (page_cache.h: the seed) */
     char **roots;
     size_t n_roots;
@@ -427,6 +429,30 @@ static int same_roots(const build_ctx *b) {
     return 1;
 }
 
+static void free_listings(build_ctx *b) {
+    for (size_t i = 0; i < b->n_listings; i++)
+        fs_listing_free(b->listings[i]);
+    free(b->listings);
+    b->listings = NULL;
+    b->n_listings = 0;
+}
+
+/* The digest of the inputs under roots, keeping what each holds. */
+static uint64_t digest_inputs(build_ctx *b, char *const *roots, size_t n) {
+    free_listings(b);
+    b->listings = xcalloc(n + 1, sizeof *b->listings);
+    b->n_listings = n;
+    return cache_inputs_digest(roots, n, b->options, b->listings);
+}
+
+/* What content/ holds as the digest saw it, or NULL. */
+static const fs_listing *content_listing(const build_ctx *b) {
+    for (size_t i = 0; i < b->n_listings && i < b->n_roots; i++)
+        if (!strcmp(b->roots[i], b->pr.content_dir))
+            return b->listings[i];
+    return NULL;
+}
+
 /* The inputs' digest without content/: the site model's digest stands for
  * what pages read of content/ besides their own file. */
 static uint64_t inputs_but_content(const build_ctx *b) {
@@ -435,7 +461,7 @@ static uint64_t inputs_but_content(const build_ctx *b) {
     for (size_t i = 0; i < b->n_roots; i++)
         if (strcmp(b->roots[i], b->pr.content_dir) != 0)
             others[n++] = b->roots[i];
-    uint64_t digest = cache_inputs_digest(others, n, b->options);
+    uint64_t digest = cache_inputs_digest(others, n, b->options, NULL);
     free(others);
     return digest;
 }
@@ -450,7 +476,7 @@ static int prepare(build_ctx *b, diag_list *d) {
      * build runs is seen by the next one */
     b->roots = project_input_roots(&b->pr, &b->n_roots);
     if (!b->inputs_known || !same_roots(b))
-        b->inputs = cache_inputs_digest(b->roots, b->n_roots, b->options);
+        b->inputs = digest_inputs(b, b->roots, b->n_roots);
     b->others = inputs_but_content(b);
     /* Content errors do not stop the build here: every page is still
      * rendered so that all errors are reported at once, and the output is
@@ -459,16 +485,11 @@ static int prepare(build_ctx *b, diag_list *d) {
     b->search = template_set_get(b->pr.templates, "search.html") != NULL;
     int az = template_set_get(b->pr.templates, "az.html") != NULL;
     int known = !opt->no_cache && model_cache_load(&b->known, b->model_path, b->others) == 0;
-    site_inputs in = {&b->pr.cfg,
-                      b->pr.content_dir,
-                      b->pr.content_shown,
-                      opt->drafts,
-                      b->search,
-                      az,
-                      b->jobs,
-                      known ? &b->known : NULL,
-                      0};
+    site_inputs in = {
+        &b->pr.cfg, b->pr.content_dir, b->pr.content_shown,      opt->drafts, b->search,
+        az,         b->jobs,           known ? &b->known : NULL, 0,           content_listing(b)};
     site_model_build(&b->model, &in, d);
+    free_listings(b);
     b->seed = hash64_u64(b->model.digest, b->others);
     if (b->search) {
         char *synonyms_file = fs_join(b->pr.content_shown, "_data/synonyms.yaml");
@@ -554,6 +575,7 @@ static void free_ctx(build_ctx *b) {
     free(b->model_path);
     output_free(&b->out);
     cache_manifest_free(&b->previous);
+    free_listings(b);
     for (size_t i = 0; i < b->n_roots; i++)
         free(b->roots[i]);
     free(b->roots);
@@ -608,7 +630,7 @@ static int load_cache(build_ctx *b) {
         b->jobs > 1 && pthread_create(&b->outputs_check, NULL, check_outputs, b) == 0;
     if (!b->checking_outputs)
         check_outputs(b);
-    b->inputs = cache_inputs_digest(b->previous.roots, b->previous.n_roots, b->options);
+    b->inputs = digest_inputs(b, b->previous.roots, b->previous.n_roots);
     b->inputs_known = 1;
     if (b->inputs != b->previous.inputs)
         return 0;

@@ -288,28 +288,19 @@ static void describe(buf *b, const char *name, const struct stat *st) {
     buf_putc(b, '\n');
 }
 
-/* Lists the folder open as fd (which it closes), depth-first in name order.
- * Links are described, not followed: one inside content/ must point inside
- * it (walk.c), where its target is described in its own place, and one
- * that points elsewhere fails the build anyway. */
-static void describe_dir(buf *b, int fd, int depth) {
-    size_t n = 0;
-    char **names = fs_list_dir_at(fd, &n);
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
-            memset(&st, 0, sizeof st);
-        describe(b, names[i], &st);
-        if (S_ISDIR(st.st_mode) && depth < CACHE_MAX_DEPTH) {
-            int child = openat(fd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (child >= 0) {
-                describe_dir(b, child, depth + 1);
-                buf_puts(b, "..\n");
-            }
+/* A folder's entries, depth-first in name order. Links are described, not
+ * followed: one inside content/ must point inside it (walk.c), where its
+ * target is described in its own place, and one that points elsewhere
+ * fails the build anyway. */
+static void describe_listing(buf *b, const fs_listing *listing) {
+    for (size_t i = 0; i < listing->n; i++) {
+        const fs_entry *e = &listing->entries[i];
+        describe(b, e->name, &e->st);
+        if (e->folder) {
+            describe_listing(b, e->folder);
+            buf_puts(b, "..\n");
         }
     }
-    fs_free_list(names, n);
-    close(fd);
 }
 
 uint64_t cache_file_identity(const char *path) {
@@ -325,7 +316,8 @@ uint64_t cache_stat_identity(const char *path, const struct stat *st) {
     return h;
 }
 
-uint64_t cache_inputs_digest(char *const *roots, size_t n, const char *options) {
+uint64_t cache_inputs_digest(char *const *roots, size_t n, const char *options,
+                             fs_listing **listings) {
     buf b = BUF_INIT;
     buf_puts(&b, options);
     buf_putc(&b, '\n');
@@ -335,8 +327,13 @@ uint64_t cache_inputs_digest(char *const *roots, size_t n, const char *options) 
             memset(&st, 0, sizeof st);
         describe(&b, roots[i], &st);
         int fd = S_ISDIR(st.st_mode) ? open(roots[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (fd >= 0)
-            describe_dir(&b, fd, 1);
+        fs_listing *listing = fd >= 0 ? fs_listing_read(fd, CACHE_MAX_DEPTH - 1) : NULL;
+        if (listing)
+            describe_listing(&b, listing);
+        if (listings)
+            listings[i] = listing;
+        else
+            fs_listing_free(listing);
     }
     uint64_t digest = hash64(b.data, b.len, 0);
     buf_free(&b);

@@ -23,6 +23,7 @@
 #ifndef CLINICGEN_CACHE_H
 #define CLINICGEN_CACHE_H
 
+#include "fsutil.h"
 #include "strmap.h"
 
 #include <stddef.h>
@@ -80,7 +81,11 @@ int cache_outputs_intact(const cache_manifest *m, const char *out_dir);
 
 /* A digest of the names, sizes, times and inodes of every file and folder
  * below roots (a root may be a file, a link or missing), and of options.
- * Links below a root are described, not followed. */
-uint64_t cache_inputs_digest(char *const *roots, size_t n, const char *options);
+ * Links below a root are described, not followed. listings: NULL, or n
+ * places for what each root holds as the digest saw it (NULL for a root
+ * that is not a folder), for the content walk to take rather than look
+ * again; the caller frees them (fs_listing_free). */
+uint64_t cache_inputs_digest(char *const *roots, size_t n, const char *options,
+                             fs_listing **listings);
 
 #endif

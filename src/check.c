@@ -561,7 +561,8 @@ static int open_site(check_ctx *c, diag_list *d) {
                       template_set_get(t, "az.html") != NULL,
                       threads_default_jobs(),
                       NULL,
-                      1};
+                      1,
+                      NULL};
     site_model_build(&c->model, &in, d);
     c->filters = filter_env_new(&c->pr.filters, c->pr.cfg.raw, c->model.data);
     c->pages = xcalloc(c->model.n_pages + 1, sizeof *c->pages);

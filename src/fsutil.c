@@ -386,6 +386,45 @@ void fs_free_list(char **names, size_t count) {
     free(names);
 }
 
+fs_listing *fs_listing_read(int fd, int depth) {
+    size_t n = 0;
+    char **names = fs_list_dir_at(fd, &n);
+    if (!names) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return NULL;
+    }
+    fs_listing *listing = xcalloc(1, sizeof *listing);
+    listing->entries = xcalloc(n + 1, sizeof *listing->entries);
+    listing->n = n;
+    for (size_t i = 0; i < n; i++) {
+        fs_entry *e = &listing->entries[i];
+        e->name = names[i];
+        if (fstatat(fd, e->name, &e->st, AT_SYMLINK_NOFOLLOW) != 0) {
+            e->err = errno;
+            memset(&e->st, 0, sizeof e->st);
+        } else if (S_ISDIR(e->st.st_mode) && depth > 0) {
+            int sub = openat(fd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            e->folder = sub < 0 ? NULL : fs_listing_read(sub, depth - 1);
+        }
+    }
+    free(names); /* the names are the entries' now */
+    close(fd);
+    return listing;
+}
+
+void fs_listing_free(fs_listing *listing) {
+    if (!listing)
+        return;
+    for (size_t i = 0; i < listing->n; i++) {
+        free(listing->entries[i].name);
+        fs_listing_free(listing->entries[i].folder);
+    }
+    free(listing->entries);
+    free(listing);
+}
+
 int fs_folder_set_add(fs_folder_set *set, const char *path) {
     struct stat st;
     if (stat(path, &st) != 0)

@@ -69,6 +69,27 @@ char **fs_list_dir(const char *path, size_t *count);
 char **fs_list_dir_at(int fd, size_t *count);
 void fs_free_list(char **names, size_t count);
 
+/* A folder's entries as one look saw them, so that two readers of a tree
+ * (the build's inputs digest, then the content walk) look at each file
+ * once. Links are described (lstat), never followed. */
+typedef struct fs_listing fs_listing;
+typedef struct fs_entry {
+    char *name;
+    struct stat st;     /* zeroed when err */
+    int err;            /* 0, or the errno of looking at it */
+    fs_listing *folder; /* a folder's own entries (not a link's); NULL if not read */
+} fs_entry;
+struct fs_listing {
+    fs_entry *entries; /* sorted by name, without . and .. */
+    size_t n;
+};
+
+/* Lists the folder open as fd, which it closes, and the folders below it
+ * down to depth levels more (0: this one only). NULL with errno set when
+ * fd cannot be listed; a folder below that cannot be has folder NULL. */
+fs_listing *fs_listing_read(int fd, int depth);
+void fs_listing_free(fs_listing *listing);
+
 /* A set of folders by identity (device and inode), so that a walk which
  * follows symlinks reads each folder once: a link back to a folder above
  * would otherwise be followed forever, and two of them exponentially. */

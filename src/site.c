@@ -392,7 +392,7 @@ int site_model_build(site_model *m, const site_inputs *in, diag_list *d) {
     m->cfg = in->cfg;
     size_t errors = d->errors;
     content_files files;
-    walk_content(in->content_dir, in->display_content_dir, &files, d);
+    walk_content(in->content_dir, in->display_content_dir, in->content_listing, &files, d);
     load_pages(m, in, &files, d);
     load_assets(m, in, &files, d);
     load_data(m, in, &files, d);

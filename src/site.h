@@ -66,6 +66,9 @@ typedef struct site_inputs {
     const struct model_cache *known;
     /* keep each page's front matter (page.h): clinicgen check reads it */
     int keep_front_matter;
+    /* what content_dir holds as the build's inputs digest saw it (walk.h),
+     * or NULL to look now */
+    const struct fs_listing *content_listing;
 } site_inputs;
 
 /* Returns 0; -1 after reporting errors (the model is still freeable). */

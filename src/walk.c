@@ -112,18 +112,13 @@ static char *follow_link(walker *w, const char *full, const char *rel) {
     return real;
 }
 
-/* Marks a folder as read: 0 the first time. Reaching it again is an error
- * on the symlink that leads there: the one on the later way (link), else
- * the one on the earlier. */
-static int visit_folder(walker *w, const char *full, const char *rel, const char *link) {
-    struct stat st;
-    if (stat(full, &st) != 0) {
-        walk_error(w, rel, "cannot read folder: %s", strerror(errno));
-        return -1;
-    }
+/* Marks a folder (whose status is st) as read: 0 the first time. Reaching
+ * it again is an error on the symlink that leads there: the one on the
+ * later way (link), else the one on the earlier. */
+static int visit_folder(walker *w, const struct stat *st, const char *rel, const char *link) {
     char key[64];
-    snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino);
+    snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)st->st_dev,
+             (unsigned long long)st->st_ino);
     folder_seen *seen = strmap_get(&w->folders, key);
     if (!seen) {
         seen = xcalloc(1, sizeof *seen);
@@ -146,19 +141,19 @@ static int visit_folder(walker *w, const char *full, const char *rel, const char
     return -1;
 }
 
-/* stat() of the entry name of folder dir (open as dirfd: no path to look
- * up again for each of its files), following a symlink only when it stays
- * inside the project. Returns 0, or -1 after reporting. */
-static int entry_stat(walker *w, int dirfd, const char *dir, const char *name, const char *rel,
+/* The status of entry e of folder dir, following a symlink only when it
+ * stays inside the project. Returns 0, or -1 after reporting. */
+static int entry_stat(walker *w, const char *dir, const fs_entry *e, const char *rel,
                       struct stat *st, int *via_link) {
-    if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) != 0) {
-        walk_error(w, rel, "cannot read: %s", strerror(errno));
+    if (e->err) {
+        walk_error(w, rel, "cannot read: %s", strerror(e->err));
         return -1;
     }
+    *st = e->st;
     *via_link = S_ISLNK(st->st_mode);
     if (!*via_link)
         return 0;
-    char *full = fs_join(dir, name);
+    char *full = fs_join(dir, e->name);
     char *real = follow_link(w, full, rel);
     int rc = real ? stat(full, st) : -1;
     if (real && rc != 0)
@@ -168,32 +163,32 @@ static int entry_stat(walker *w, int dirfd, const char *dir, const char *name, c
     return rc;
 }
 
-/* The names in folder dir, and the folder open as *dirfd; NULL (nothing
- * open) after reporting. */
-static char **open_folder(walker *w, const char *dir, const char *rel, int *dirfd, size_t *n) {
-    *dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    char **names = *dirfd < 0 ? NULL : fs_list_dir_at(*dirfd, n);
-    if (!names) {
+/* The entries of folder dir: listed, as the inputs digest saw them (cache.h),
+ * or else read now into *read, which the caller frees. NULL after
+ * reporting. */
+static const fs_listing *folder_entries(walker *w, const char *dir, const char *rel,
+                                        const fs_listing *listed, fs_listing **read) {
+    *read = NULL;
+    if (listed)
+        return listed;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    *read = fd < 0 ? NULL : fs_listing_read(fd, 0);
+    if (!*read)
         walk_error(w, rel, "cannot read folder: %s", strerror(errno));
-        if (*dirfd >= 0)
-            close(*dirfd);
-    }
-    return names;
+    return *read;
 }
 
-static void walk_data(walker *w, const char *dir, const char *rel) {
-    size_t n;
-    int dirfd;
-    char **names = open_folder(w, dir, rel, &dirfd, &n);
-    if (!names)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        if (names[i][0] == '.' || !(has_suffix(names[i], ".yaml") || has_suffix(names[i], ".yml")))
+static void walk_data(walker *w, const char *dir, const char *rel, const fs_listing *listed) {
+    fs_listing *read;
+    const fs_listing *entries = folder_entries(w, dir, rel, listed, &read);
+    for (size_t i = 0; entries && i < entries->n; i++) {
+        const fs_entry *e = &entries->entries[i];
+        if (e->name[0] == '.' || !(has_suffix(e->name, ".yaml") || has_suffix(e->name, ".yml")))
             continue;
-        char *child = fs_join(rel, names[i]);
+        char *child = fs_join(rel, e->name);
         struct stat st;
         int via_link;
-        if (entry_stat(w, dirfd, dir, names[i], child, &st, &via_link) == 0) {
+        if (entry_stat(w, dir, e, child, &st, &via_link) == 0) {
             if (S_ISREG(st.st_mode)) {
                 path_list_push(&w->out->data, child);
                 child = NULL;
@@ -203,11 +198,11 @@ static void walk_data(walker *w, const char *dir, const char *rel) {
         }
         free(child);
     }
-    fs_free_list(names, n);
-    close(dirfd);
+    fs_listing_free(read);
 }
 
-static void walk_dir(walker *w, const char *dir, const char *rel, int depth, const char *link);
+static void walk_dir(walker *w, const char *dir, const char *rel, int depth, const char *link,
+                     const struct stat *st, const fs_listing *listed);
 
 /* A name that is not UTF-8 would make URLs and pages that are not either. */
 static int check_name(walker *w, const char *rel, const char *name) {
@@ -226,20 +221,21 @@ static int check_name(walker *w, const char *rel, const char *name) {
     return -1;
 }
 
-static void walk_entry(walker *w, int dirfd, const char *dir, const char *rel, const char *name,
-                       int depth, const char *link) {
+static void walk_entry(walker *w, const char *dir, const char *rel, const fs_entry *e, int depth,
+                       const char *link) {
+    const char *name = e->name;
     char *child = fs_join(rel, name);
     struct stat st;
     int via_link;
-    if (check_name(w, child, name) != 0 ||
-        entry_stat(w, dirfd, dir, name, child, &st, &via_link) != 0) {
+    if (check_name(w, child, name) != 0 || entry_stat(w, dir, e, child, &st, &via_link) != 0) {
         /* reported */
     } else if (S_ISDIR(st.st_mode)) {
         char *full = fs_join(dir, name);
+        const fs_listing *listed = via_link ? NULL : e->folder; /* a link's: not listed */
         if (depth == 0 && !strcmp(name, "_data"))
-            walk_data(w, full, child);
+            walk_data(w, full, child, listed);
         else if (name[0] != '_')
-            walk_dir(w, full, child, depth + 1, via_link ? child : link);
+            walk_dir(w, full, child, depth + 1, via_link ? child : link, &st, listed);
         free(full);
     } else if (name[0] == '_' && strcmp(name, "_index.md") != 0) {
         /* not part of the site, whatever it is */
@@ -257,24 +253,21 @@ static void walk_entry(walker *w, int dirfd, const char *dir, const char *rel, c
     free(child);
 }
 
-/* link: the symlink on the way to dir, or NULL. */
-static void walk_dir(walker *w, const char *dir, const char *rel, int depth, const char *link) {
-    if (visit_folder(w, dir, rel, link) != 0)
+/* link: the symlink on the way to dir, or NULL; st: dir's status. */
+static void walk_dir(walker *w, const char *dir, const char *rel, int depth, const char *link,
+                     const struct stat *st, const fs_listing *listed) {
+    if (visit_folder(w, st, rel, link) != 0)
         return;
     if (depth > WALK_MAX_DEPTH) {
         walk_error(w, rel, "folders nested more than %d deep", WALK_MAX_DEPTH);
         return;
     }
-    size_t n;
-    int dirfd;
-    char **names = open_folder(w, dir, rel, &dirfd, &n);
-    if (!names)
-        return;
-    for (size_t i = 0; i < n; i++)
-        if (names[i][0] != '.')
-            walk_entry(w, dirfd, dir, rel, names[i], depth, link);
-    fs_free_list(names, n);
-    close(dirfd);
+    fs_listing *read;
+    const fs_listing *entries = folder_entries(w, dir, rel, listed, &read);
+    for (size_t i = 0; entries && i < entries->n; i++)
+        if (entries->entries[i].name[0] != '.')
+            walk_entry(w, dir, rel, &entries->entries[i], depth, link);
+    fs_listing_free(read);
 }
 
 void walk_data_files(const char *content_dir, const char *display_dir, content_files *out,
@@ -283,15 +276,16 @@ void walk_data_files(const char *content_dir, const char *display_dir, content_f
         .display_dir = display_dir, .out = out, .d = d, .root = realpath(content_dir, NULL)};
     char *dir = fs_join(content_dir, "_data");
     if (w.root && fs_is_dir(dir))
-        walk_data(&w, dir, "_data");
+        walk_data(&w, dir, "_data", NULL);
     free(dir);
     free(w.root);
 }
 
-int walk_content(const char *content_dir, const char *display_dir, content_files *out,
-                 diag_list *d) {
+int walk_content(const char *content_dir, const char *display_dir, const fs_listing *listed,
+                 content_files *out, diag_list *d) {
     memset(out, 0, sizeof *out);
-    if (!fs_is_dir(content_dir)) {
+    struct stat st;
+    if (stat(content_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         diag_error(d, display_dir, 0, 0, "there is no content folder");
         return -1;
     }
@@ -303,7 +297,7 @@ int walk_content(const char *content_dir, const char *display_dir, content_files
         diag_error(d, display_dir, 0, 0, "cannot read folder: %s", strerror(errno));
         return -1;
     }
-    walk_dir(&w, content_dir, "", 0, NULL);
+    walk_dir(&w, content_dir, "", 0, NULL, &st, listed);
     for (size_t i = 0; i < w.folders.cap; i++) {
         folder_seen *seen = w.folders.slots[i].key ? w.folders.slots[i].value : NULL;
         if (seen) {

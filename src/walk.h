@@ -11,6 +11,7 @@
 #define CLINICGEN_WALK_H
 
 #include "diag.h"
+#include "fsutil.h"
 
 #include <stddef.h>
 #include <sys/stat.h>
@@ -28,9 +29,11 @@ typedef struct content_files {
     path_list data;   /* "_data/conditions.yaml" */
 } content_files;
 
-/* Returns 0, or -1 after reporting unreadable folders. */
-int walk_content(const char *content_dir, const char *display_dir, content_files *out,
-                 diag_list *d);
+/* Returns 0, or -1 after reporting unreadable folders. listed: what
+ * content_dir holds, as the build's inputs digest saw it (cache.h), so
+ * that no file is looked at twice; NULL to look now. */
+int walk_content(const char *content_dir, const char *display_dir, const fs_listing *listed,
+                 content_files *out, diag_list *d);
 void content_files_free(content_files *files);
 /* Only the data files (content_dir/_data/NAME.yaml) into out->data. */
 void walk_data_files(const char *content_dir, const char *display_dir, content_files *out,

@@ -132,7 +132,7 @@ TEST(cache_manifest_damaged_or_missing_is_none) {
 
 static uint64_t digest_of(const char *dir) {
     char *roots[] = {(char *)dir};
-    return cache_inputs_digest(roots, 1, "options");
+    return cache_inputs_digest(roots, 1, "options", NULL);
 }
 
 TEST(cache_inputs_digest_sees_edits_new_and_removed_files) {
@@ -143,7 +143,7 @@ TEST(cache_inputs_digest_sees_edits_new_and_removed_files) {
     uint64_t d0 = digest_of(dir);
     CHECK(digest_of(dir) == d0);
     char *roots[] = {dir};
-    CHECK(cache_inputs_digest(roots, 1, "other options") != d0);
+    CHECK(cache_inputs_digest(roots, 1, "other options", NULL) != d0);
     write_at(dir, "sub/a.md", "two"); /* same size; a new time or inode */
     uint64_t d1 = digest_of(dir);
     CHECK(d1 != d0);

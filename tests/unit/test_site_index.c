@@ -48,7 +48,7 @@ static void put(fixture *f, const char *rel, const char *front) {
 }
 
 static void build(fixture *f, int az) {
-    site_inputs in = {&f->cfg, f->content, "content", 0, 0, az, 2, NULL, 1};
+    site_inputs in = {&f->cfg, f->content, "content", 0, 0, az, 2, NULL, 1, NULL};
     site_model_build(&f->m, &in, &f->d);
     for (size_t i = 0; i < f->d.len; i++)
         buf_printf(&f->messages, "%s:%d: %s\n", f->d.items[i].file ? f->d.items[i].file : "",

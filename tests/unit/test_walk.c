@@ -2,6 +2,7 @@
  * (symlinks out of the project or in a loop, FIFOs, names that are not
  * UTF-8), each named in its message. */
 #include "buf.h"
+#include "cache.h"
 #include "fsutil.h"
 #include "test.h"
 #include "walk.h"
@@ -31,17 +32,34 @@ static void make_link(const char *dir, const char *target, const char *rel) {
     free(path);
 }
 
-/* Every message as "file: message", one per line (caller frees). */
-static char *walk_messages(const char *dir, content_files *files, int *rc) {
+/* What content/ holds, as the build's inputs digest lists it (caller
+ * frees). */
+static fs_listing *digest_listing(const char *dir) {
+    char *content = fs_join(dir, "content");
+    fs_listing *listing = NULL;
+    cache_inputs_digest(&content, 1, "options", &listing);
+    CHECK(listing != NULL);
+    free(content);
+    return listing;
+}
+
+/* Every message of a walk that takes listing (NULL: looks itself) as
+ * "file: message", one per line (caller frees). */
+static char *walk_listed(const char *dir, const fs_listing *listing, content_files *files,
+                         int *rc) {
     char *content = fs_join(dir, "content");
     diag_list d = DIAG_LIST_INIT;
-    *rc = walk_content(content, "content", files, &d);
+    *rc = walk_content(content, "content", listing, files, &d);
     buf out = BUF_INIT;
     for (size_t i = 0; i < d.len; i++)
         buf_printf(&out, "%s: %s\n", d.items[i].file, d.items[i].message);
     diag_free(&d);
     free(content);
     return buf_detach(&out);
+}
+
+static char *walk_messages(const char *dir, content_files *files, int *rc) {
+    return walk_listed(dir, NULL, files, rc);
 }
 
 TEST(walk_lists_pages_assets_and_data_in_order) {
@@ -143,6 +161,45 @@ TEST(walk_refuses_fifos_and_names_that_are_not_utf8) {
     free(latin);
     free(fifo);
     content_files_free(&f);
+    fs_remove_tree(dir);
+    free(dir);
+}
+
+/* The build hands the walk what the inputs digest saw: the same pages, no
+ * file looked at twice, and what changed since is for the next build (the
+ * digest did not see it either). Links are still followed, from the disk. */
+TEST(walk_takes_what_the_inputs_digest_listed) {
+    const char *files[] = {"b.md", "a/index.md", "a/photo.png", "_data/x.yaml", NULL};
+    char *dir = make_project(files);
+    if (!dir)
+        return;
+    make_link(dir, "a/photo.png", "same-photo.png");
+    make_link(dir, "..", "a/up");
+    fs_listing *listing = digest_listing(dir);
+    char *later = xasprintf("%s/content/c.md", dir);
+    CHECK_INT(fs_write_file(later, "x\n", 2), 0);
+    content_files listed, looked;
+    int rc_listed, rc_looked;
+    char *m_listed = walk_listed(dir, listing, &listed, &rc_listed);
+    char *m_looked = walk_messages(dir, &looked, &rc_looked);
+    CHECK_INT(rc_listed, -1); /* a/up is a loop, found by following it */
+    CHECK_STR(m_listed, "content/a/up: this symlink leads back to content, a folder it is in (a "
+                        "loop)\n");
+    CHECK_STR(m_looked, m_listed);
+    CHECK_INT(listed.pages.len, 2);
+    CHECK_INT(looked.pages.len, 3); /* c.md, made after the digest */
+    for (size_t i = 0; i < listed.pages.len && i < looked.pages.len; i++) {
+        CHECK_STR(listed.pages.items[i], looked.pages.items[i]);
+        CHECK(listed.stats[i].st_ino == looked.stats[i].st_ino);
+    }
+    CHECK_INT(listed.assets.len, 2);
+    CHECK_INT(listed.data.len, 1);
+    free(m_listed);
+    free(m_looked);
+    free(later);
+    content_files_free(&listed);
+    content_files_free(&looked);
+    fs_listing_free(listing);
     fs_remove_tree(dir);
     free(dir);
 }
