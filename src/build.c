@@ -78,6 +78,7 @@ typedef struct build_ctx {
     int inputs_known;        /* taken already, of the last build's roots */
     fs_listing **listings;   /* what each root held as the digest saw it, */
     size_t n_listings;       /* for the content walk (walk.h) */
+    char *content_root;      /* content/ as it is among the roots */
     uint64_t others;         /* the same without content/ (page_cache.h: the seed) */
     char **roots;
     size_t n_roots;
@@ -448,7 +449,7 @@ static uint64_t digest_inputs(build_ctx *b, char *const *roots, size_t n) {
 /* What content/ holds as the digest saw it, or NULL. */
 static const fs_listing *content_listing(const build_ctx *b) {
     for (size_t i = 0; i < b->n_listings && i < b->n_roots; i++)
-        if (!strcmp(b->roots[i], b->pr.content_dir))
+        if (!strcmp(b->roots[i], b->content_root))
             return b->listings[i];
     return NULL;
 }
@@ -459,7 +460,7 @@ static uint64_t inputs_but_content(const build_ctx *b) {
     char **others = xcalloc(b->n_roots, sizeof *others);
     size_t n = 0;
     for (size_t i = 0; i < b->n_roots; i++)
-        if (strcmp(b->roots[i], b->pr.content_dir) != 0)
+        if (strcmp(b->roots[i], b->content_root) != 0)
             others[n++] = b->roots[i];
     uint64_t digest = cache_inputs_digest(others, n, b->options, NULL);
     free(others);
@@ -475,6 +476,7 @@ static int prepare(build_ctx *b, diag_list *d) {
     /* the digest is taken before any page is read: an edit made while the
      * build runs is seen by the next one */
     b->roots = project_input_roots(&b->pr, &b->n_roots);
+    b->content_root = fs_absolute(b->pr.content_dir);
     if (!b->inputs_known || !same_roots(b))
         b->inputs = digest_inputs(b, b->roots, b->n_roots);
     b->others = inputs_but_content(b);
@@ -576,6 +578,7 @@ static void free_ctx(build_ctx *b) {
     output_free(&b->out);
     cache_manifest_free(&b->previous);
     free_listings(b);
+    free(b->content_root);
     for (size_t i = 0; i < b->n_roots; i++)
         free(b->roots[i]);
     free(b->roots);

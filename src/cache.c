@@ -303,14 +303,9 @@ static void describe_listing(buf *b, const fs_listing *listing) {
     }
 }
 
-uint64_t cache_file_identity(const char *path) {
-    struct stat st;
-    return stat(path, &st) == 0 ? cache_stat_identity(path, &st) : 0;
-}
-
-uint64_t cache_stat_identity(const char *path, const struct stat *st) {
+uint64_t cache_stat_identity(const char *name, const struct stat *st) {
     buf b = BUF_INIT;
-    describe(&b, path, st);
+    describe(&b, name, st);
     uint64_t h = hash64(b.data, b.len, 1);
     buf_free(&b);
     return h;

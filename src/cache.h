@@ -70,11 +70,11 @@ void cache_manifest_set_roots(cache_manifest *m, char **roots, size_t n); /* tak
 
 /* Fills e's size, mtime_ns and inode from st (the file as written). */
 void cache_entry_set_stat(cache_entry *e, const struct stat *st);
-/* A hash of a file's name, size, times and inode, as the inputs' digest
- * describes it: the same while the file is unchanged (output_copy). */
-uint64_t cache_file_identity(const char *path);
-/* The same from a status already taken of the file at path. */
-uint64_t cache_stat_identity(const char *path, const struct stat *st);
+/* A hash of a file's name and of its size, times and inode from st, as
+ * the inputs' digest describes it: the same while the file is unchanged.
+ * Callers name a file as the project sees it (below content/, say), not
+ * by a path that depends on how -C was spelled. */
+uint64_t cache_stat_identity(const char *name, const struct stat *st);
 
 /* Is every file of the manifest in out_dir as the build left it? */
 int cache_outputs_intact(const cache_manifest *m, const char *out_dir);

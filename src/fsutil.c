@@ -318,6 +318,23 @@ char *fs_normalize(const char *path) {
     return buf_detach(&out);
 }
 
+char *fs_absolute(const char *path) {
+    char *joined = NULL;
+    if (path[0] != '/') {
+        char *cwd = getcwd(NULL, 0);
+        joined = cwd ? fs_join(cwd, path) : NULL;
+        free(cwd);
+        if (!joined)
+            return xstrdup(path);
+    }
+    const char *whole = joined ? joined : path;
+    char *inside = fs_normalize(whole + 1); /* NULL: ".." above "/" */
+    char *absolute = inside ? xstrcat3("/", inside, "") : xstrdup(whole);
+    free(inside);
+    free(joined);
+    return absolute;
+}
+
 char *fs_resolve_path(const char *path) {
     char *real = realpath(path, NULL);
     if (real)

@@ -56,6 +56,10 @@ char *fs_join(const char *a, const char *b);
 /* Normalises a relative path: drops "." parts, resolves "..". Returns NULL
  * when ".." would climb above the start. */
 char *fs_normalize(const char *path);
+/* path as an absolute path, against the current folder, with "." and ".."
+ * resolved by name (links are not followed): the same string however a
+ * place is spelled from wherever. Caller frees. */
+char *fs_absolute(const char *path);
 /* The folder part of a relative path ("a/b.md" -> "a", "b.md" -> ""). */
 char *fs_dirname(const char *path);
 /* realpath of a file or folder that may not exist yet: its parent resolved,

@@ -102,14 +102,12 @@ static int read_fields(binio_reader *r, page *p) {
     return r->bad || r->p != r->end || kind > KIND_NOT_FOUND || !p->title || !p->url_path ? -1 : 0;
 }
 
-int model_cache_restore(const model_cache *c, page *p, const char *content_dir, const char *source,
-                        const struct stat *st, const char *display_path) {
+int model_cache_restore(const model_cache *c, page *p, const char *source, const struct stat *st,
+                        const char *display_path) {
     const char *entry = strmap_get(&c->entries, source);
     if (!entry)
         return 0;
-    char *path = fs_join(content_dir, source);
-    uint64_t file_id = S_ISREG(st->st_mode) ? cache_stat_identity(path, st) : 0;
-    free(path);
+    uint64_t file_id = S_ISREG(st->st_mode) ? cache_stat_identity(source, st) : 0;
     uint32_t len, source_len;
     memcpy(&len, entry, sizeof len);
     binio_reader r = {entry + sizeof len, entry + sizeof len + len, 0};

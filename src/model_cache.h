@@ -47,12 +47,11 @@ typedef struct model_cache {
 /* Loads the file at path if the build that wrote it had the same inputs
  * besides content/ (inputs). Returns 0, or -1 (c is then empty). */
 int model_cache_load(model_cache *c, const char *path, uint64_t inputs);
-/* Fills the zeroed page p from the entry of source when the file
- * content_dir/source, whose status is st (the content walk's), is as it
- * was then; returns 1, or 0 when the file is to be read (p is left
- * zeroed). */
-int model_cache_restore(const model_cache *c, page *p, const char *content_dir, const char *source,
-                        const struct stat *st, const char *display_path);
+/* Fills the zeroed page p from the entry of source when the file source
+ * below content/, whose status is st (the content walk's), is as it was
+ * then; returns 1, or 0 when the file is to be read (p is left zeroed). */
+int model_cache_restore(const model_cache *c, page *p, const char *source, const struct stat *st,
+                        const char *display_path);
 void model_cache_free(model_cache *c);
 
 /* Writes an entry for every page of m read from a file into a temporary

@@ -226,8 +226,10 @@ int output_copy(output *o, const char *rel, const char *from, const char *from_s
     char *path = staged_path(o, rel, d);
     if (!path)
         return -1;
-    /* a copy is the same as before when its source file is */
-    uint64_t hash = cache_file_identity(from);
+    /* a copy is the same as before when its source file is (named by rel:
+     * the same however -C is spelled) */
+    struct stat st;
+    uint64_t hash = stat(from, &st) == 0 ? cache_stat_identity(rel, &st) : 0;
     int kept = claim(o, rel, hash, from_shown, d);
     if (kept != 0) {
         free(path);

@@ -412,7 +412,7 @@ int page_load(page *p, const char *content_dir, const char *source, const char *
     size_t len;
     struct stat st;
     char *text = fs_read_file_stat(path, PAGE_MAX_BYTES, &len, &st);
-    uint64_t file_id = text ? cache_stat_identity(path, &st) : 0;
+    uint64_t file_id = text ? cache_stat_identity(source, &st) : 0; /* as model_cache_restore */
     free(path);
     if (!text) {
         int err = errno;

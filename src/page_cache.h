@@ -59,7 +59,7 @@ typedef struct page_cache {
     strmap records;          /* out_path -> the record's start in data */
     strmap starts;           /* out_path -> its first search record's number + 1 */
     search_collector *terms; /* the file's terms, numbered as its postings */
-    int collector_id; /* the terms' collector number in the search index */
+    int collector_id;        /* the terms' collector number in the search index */
 } page_cache;
 
 #define PAGE_CACHE_INIT                                                                            \

@@ -126,10 +126,13 @@ char **project_input_roots(const project *pr, size_t *n) {
     static const char *const own[] = {"site.yaml", "content", "templates", "static", "filters"};
     size_t count = sizeof own / sizeof *own;
     char **roots = xcalloc(count + 3, sizeof *roots);
-    for (size_t i = 0; i < count; i++)
-        roots[i] = fs_join(pr->dir, own[i]);
+    for (size_t i = 0; i < count; i++) {
+        char *root = fs_join(pr->dir, own[i]);
+        roots[i] = fs_absolute(root);
+        free(root);
+    }
     if (pr->theme_dir)
-        roots[count++] = xstrdup(pr->theme_dir);
+        roots[count++] = fs_absolute(pr->theme_dir);
     roots[count++] = xstrdup(CLINICGEN_DATADIR "/filters");
     roots[count++] = xstrdup("/proc/self/exe"); /* a new clinicgen may write other files */
     *n = count;

@@ -50,7 +50,8 @@ void project_free_dirs(char *dirs[2], char *shown[2]);
 /* Every file and folder a build of the project reads, for the build
  * cache's digest (cache.h): site.yaml, content/, the project's templates/,
  * static/ and filters/, the theme, the installed filters and clinicgen
- * itself. The caller frees the array and its strings. */
+ * itself; each as an absolute path (fs_absolute), so that the cache holds
+ * however -C is spelled. The caller frees the array and its strings. */
 char **project_input_roots(const project *pr, size_t *n);
 
 /* Reads page p's source below content/ (or takes p->small_text, as

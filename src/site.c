@@ -53,8 +53,7 @@ static void *read_pages(void *arg) {
         char *shown = fs_join(r->in->display_content_dir, src);
         page *p = r->pages[i] = xcalloc(1, sizeof *r->pages[i]);
         const site_inputs *in = r->in;
-        if (!in->known ||
-            !model_cache_restore(in->known, p, in->content_dir, src, &r->files->stats[i], shown))
+        if (!in->known || !model_cache_restore(in->known, p, src, &r->files->stats[i], shown))
             page_load(p, in->content_dir, src, shown, &r->diags[i]);
         if (!in->keep_front_matter) { /* its fields are read: the page being built unpacks it */
             if (p->front && !p->skip_body)
@@ -124,9 +123,12 @@ static value *load_data_files(const path_list *files, const char *content_dir,
 static void load_data(site_model *m, const site_inputs *in, const content_files *files,
                       diag_list *d) {
     m->data = load_data_files(&files->data, in->content_dir, in->display_content_dir, d);
-    for (size_t i = 0; i < files->data.len; i++) {
+    for (size_t i = 0; i < files->data.len; i++) { /* by their names in content/: the same
+                                                    * however -C is spelled */
         char *path = fs_join(in->content_dir, files->data.items[i]);
-        m->digest = hash64_u64(cache_file_identity(path), m->digest);
+        struct stat st;
+        uint64_t id = stat(path, &st) == 0 ? cache_stat_identity(files->data.items[i], &st) : 0;
+        m->digest = hash64_u64(id, m->digest);
         free(path);
     }
 }

@@ -9,6 +9,7 @@ set -u
 cd "$(dirname "$0")/.."
 bin=${CLINICGEN:-build/asan/clinicgen}
 root=$(pwd)
+case $bin in /*) ;; *) bin=$root/$bin ;; esac # some builds run from another folder
 work=$root/tests/out/incremental
 proj=$work/project
 site=$proj/site
@@ -105,6 +106,20 @@ result summary-says-how-many-files-changed "$?" "$out"
 # the other pages are kept from the page cache, not built again
 echo "$out" | grep -Eq 'files changed, 1 page rebuilt'
 result body-edit-rebuilds-that-page-only "$?" "$out"
+
+# The cache holds however the project is named: another spelling of the
+# same folder, from another current folder, keeps every other page, and
+# nothing changed is nothing changed from the project folder too.
+before_change
+printf '\nA sentence for the test of how -C is spelled.\n' >>"$proj/content/$page.md"
+(cd "$work" && "$bin" build -C ./project/../project) 2>"$work/err"
+build_status=$?
+out=$(cat "$work/err")
+details=$(check_rewrites && expect_rewritten "$page/index.html")
+echo "$out" | grep -Eq 'files changed, 1 page rebuilt' && [ -z "$details" ] &&
+    (cd "$proj" && "$bin" build -C .) 2>&1 | grep -q "nothing changed since the last build"
+result another-spelling-of-the-project-keeps-the-cache "$?" "$details
+$out"
 
 # The search index of a short page's edit: BM25's scale and average length
 # stay as they were, so only the shards of the page's own words change. (A

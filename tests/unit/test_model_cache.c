@@ -82,7 +82,7 @@ static page *restore(fixture *f, model_cache *c, int *restored) {
     if (stat(path, &st) != 0)
         memset(&st, 0, sizeof st);
     free(path);
-    *restored = model_cache_restore(c, p, f->content, "procedures/microneedling.md", &st,
+    *restored = model_cache_restore(c, p, "procedures/microneedling.md", &st,
                                     "content/procedures/microneedling.md");
     return p;
 }
