@@ -46,6 +46,7 @@ void cache_manifest_add(cache_manifest *m, const cache_entry *e) {
 void cache_manifest_index(cache_manifest *m) {
     strmap_free(&m->by_path);
     m->by_path = (strmap)STRMAP_INIT;
+    strmap_reserve(&m->by_path, m->len);
     for (size_t i = 0; i < m->len; i++)
         strmap_put(&m->by_path, m->entries[i].path, &m->entries[i]);
 }

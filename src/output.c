@@ -66,6 +66,8 @@ static void output_init(output *o, const cache_manifest *previous) {
     o->written = (cache_manifest)CACHE_MANIFEST_INIT;
     o->taken = (strmap)STRMAP_INIT;
     o->folders = (strmap)STRMAP_INIT;
+    if (previous) /* an update writes about the files the last build wrote */
+        strmap_reserve(&o->taken, previous->len);
 }
 
 void output_free(output *o) {

@@ -68,13 +68,11 @@ static int index_records(page_cache *c, const char *at, const char *end) {
         r.p += len;
         binio_u64(&in); /* the hash: checked when the record is read */
         binio_u64(&in);
-        char *out_path = binio_string(&in);
-        if (in.bad || !out_path) {
-            free(out_path);
+        uint32_t path_len;
+        const char *out_path = binio_span(&in, &path_len); /* the map copies it */
+        if (in.bad || !out_path)
             return -1;
-        }
         strmap_put(&c->records, out_path, (void *)record);
-        free(out_path);
     }
     return r.bad ? -1 : 0;
 }
@@ -86,13 +84,14 @@ static int read_starts(page_cache *c, const char *at, const char *end) {
         return -1;
     uint32_t n = binio_u32(&r);
     binio_need(&r, n, 8);
+    strmap_reserve(&c->starts, n);
     for (uint32_t i = 0; i < n && !r.bad; i++) {
-        char *out_path = binio_string(&r);
+        uint32_t path_len;
+        const char *out_path = binio_span(&r, &path_len);
         uint32_t first = binio_u32(&r);
         if (out_path && !r.bad)
             strmap_put(&c->starts, out_path, (void *)((uintptr_t)first + 1));
         r.bad |= !out_path;
-        free(out_path);
     }
     return r.bad || r.p != r.end ? -1 : 0;
 }

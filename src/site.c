@@ -79,6 +79,7 @@ static void load_pages(site_model *m, const site_inputs *in, const content_files
     size_t n = files->pages.len;
     page_reader r = {in, files, xcalloc(n + 1, sizeof *r.pages), xcalloc(n + 1, sizeof *r.diags),
                      0};
+    strmap_reserve(&m->by_source, n);
     size_t readers = (size_t)in->jobs * READERS_PER_JOB;
     readers = readers > READERS_MAX ? READERS_MAX : readers;
     threads_run(n < readers ? (int)n : (int)readers, read_pages, &r);
@@ -368,6 +369,8 @@ static void claim_folded(strmap *folded, const site_inputs *in, const char *out_
 
 static void claim_urls(site_model *m, const site_inputs *in, diag_list *d) {
     strmap folded = STRMAP_INIT;
+    strmap_reserve(&m->by_url, m->n_pages);
+    strmap_reserve(&m->out_paths, m->n_pages + m->n_assets);
     for (size_t i = 0; i < m->n_pages; i++) {
         page *p = m->pages[i];
         page *other = strmap_put(&m->by_url, p->url_path, p);

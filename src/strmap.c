@@ -24,9 +24,10 @@ static strmap_slot *find_slot(const strmap *m, const char *key, size_t len, size
     }
 }
 
-static void grow(strmap *m) {
+/* To cap slots (a power of two, above the keys held). */
+static void resize(strmap *m, size_t cap) {
     strmap old = *m;
-    m->cap = old.cap ? old.cap * 2 : 16;
+    m->cap = cap;
     m->slots = xcalloc(m->cap, sizeof *m->slots);
     for (size_t i = 0; i < old.cap; i++) {
         if (!old.slots[i].key)
@@ -37,9 +38,23 @@ static void grow(strmap *m) {
     free(old.slots);
 }
 
+/* At most three quarters full: probes stay short. */
+static size_t room_for(size_t n) {
+    size_t cap = 16;
+    while (n * 4 > cap * 3)
+        cap *= 2;
+    return cap;
+}
+
+void strmap_reserve(strmap *m, size_t n) {
+    size_t cap = room_for(n);
+    if (cap > m->cap)
+        resize(m, cap);
+}
+
 void *strmap_put(strmap *m, const char *key, void *value) {
     if ((m->len + 1) * 4 > m->cap * 3)
-        grow(m);
+        resize(m, m->cap ? m->cap * 2 : 16);
     size_t len = strlen(key), hash = strmap_hash(key, len);
     strmap_slot *s = find_slot(m, key, len, hash);
     if (s->key) {

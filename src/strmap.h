@@ -26,6 +26,9 @@ typedef struct strmap {
 
 /* Sets key to value; returns the value it had before, or NULL. */
 void *strmap_put(strmap *m, const char *key, void *value);
+/* Makes room for n keys in all, so that a map whose size is known up front
+ * is not grown (and every key hashed again) on the way. */
+void strmap_reserve(strmap *m, size_t n);
 void *strmap_get(const strmap *m, const char *key);
 /* The same for a key of len bytes that need not end in NUL. */
 void *strmap_get_n(const strmap *m, const char *key, size_t len);

@@ -70,3 +70,34 @@ TEST(strmap_hash_is_stable_and_length_bound) {
     CHECK(strmap_hash("abc", 3) != strmap_hash("abd", 3));
     CHECK(strmap_hash("", 0) == strmap_hash("xyz", 0));
 }
+
+/* Room made up front is room enough: the map does not grow while the keys
+ * it was told of go in, keeps what it held, and grows past them. */
+TEST(strmap_reserve_makes_room_up_front) {
+    strmap m = STRMAP_INIT;
+    int v[1000];
+    strmap_put(&m, "held", &v[0]);
+    strmap_reserve(&m, 1000);
+    size_t cap = m.cap;
+    CHECK(cap * 3 >= 1000 * 4);
+    CHECK(strmap_get(&m, "held") == &v[0]);
+    char key[32];
+    for (int i = 1; i < 1000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        strmap_put(&m, key, &v[i]);
+    }
+    CHECK_INT(m.cap, cap);
+    CHECK_INT(m.len, 1000);
+    strmap_reserve(&m, 10); /* never shrinks */
+    CHECK_INT(m.cap, cap);
+    for (size_t i = 0; i < cap; i++) { /* as many keys as it has slots */
+        snprintf(key, sizeof key, "more%zu", i);
+        strmap_put(&m, key, &v[0]);
+    }
+    CHECK(m.cap > cap);
+    for (int i = 1; i < 1000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        CHECK(strmap_get(&m, key) == &v[i]);
+    }
+    strmap_free(&m);
+}
