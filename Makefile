@@ -13,11 +13,14 @@ CC ?= cc
 CFLAGS ?= -O3 -g -flto=auto
 DEPS_PACKAGES = build-essential pkg-config libcmark-gfm-dev libcmark-gfm-extensions-dev \
 	liblua5.4-dev libxml2-dev libyaml-dev libstemmer-dev libmicrohttpd-dev libmimalloc-dev
-PKGS = libcmark-gfm lua5.4 libxml-2.0 yaml-0.1 libmicrohttpd
+# libmicrohttpd is not linked: clinicgen serve opens it (src/mhd_lib.h), so
+# that no other command loads it and the nine libraries it brings.
+PKGS_LINKED = libcmark-gfm lua5.4 libxml-2.0 yaml-0.1
+PKGS = $(PKGS_LINKED) libmicrohttpd
 BASE_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -pthread \
 	-DCLINICGEN_VERSION='"$(VERSION)"' -DCLINICGEN_DATADIR='"$(DATADIR)"'
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm
+PKG_LIBS = $(shell pkg-config --libs $(PKGS_LINKED) 2>/dev/null) -lcmark-gfm-extensions -lstemmer -lm
 
 SRC = $(sort $(wildcard src/*.c))
 LIB_SRC = $(filter-out src/main.c,$(SRC))

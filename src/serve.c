@@ -144,11 +144,9 @@ static int start(server *s, const sigset_t *signals) {
     int fd = serve_http_listen(s->opt->bind, s->opt->port, &url, &error);
     if (fd >= 0) {
         rebuild(s); /* connections wait in the socket's queue meanwhile */
-        s->http = serve_http_start(fd, s->site_dir, s->hub);
-        if (!s->http) {
+        s->http = serve_http_start(fd, s->site_dir, s->hub, &error);
+        if (!s->http)
             close(fd);
-            buf_puts(&error, "cannot start the web server");
-        }
     }
     if (s->http) {
         serve_http_set_base(s->http, s->base_path ? s->base_path : "/");

@@ -4,10 +4,10 @@
 #include "buf.h"
 #include "fsutil.h"
 #include "http_path.h"
+#include "mhd_lib.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -31,6 +31,7 @@ static const char BUILT_IN_404[] =
     "</body></html>\n";
 
 struct serve_http {
+    mhd_lib mhd; /* the library, opened for the server */
     struct MHD_Daemon *daemon;
     const char *site_dir; /* borrowed */
     live *hub;            /* borrowed */
@@ -40,39 +41,40 @@ struct serve_http {
 
 /* ---- answers ---- */
 
-static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, struct MHD_Response *r,
-                             const char *type) {
+static enum MHD_Result queue(serve_http *h, struct MHD_Connection *c, unsigned status,
+                             struct MHD_Response *r, const char *type) {
     if (!r)
         return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS, "nosniff");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_SECURITY_POLICY, SERVE_CSP);
-    enum MHD_Result rc = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
+    h->mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    h->mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    h->mhd.add_response_header(r, MHD_HTTP_HEADER_X_CONTENT_TYPE_OPTIONS, "nosniff");
+    h->mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_SECURITY_POLICY, SERVE_CSP);
+    enum MHD_Result rc = h->mhd.queue_response(c, status, r);
+    h->mhd.destroy_response(r);
     return rc;
 }
 
 /* Takes data (malloc'd) over. */
-static enum MHD_Result answer_owned(struct MHD_Connection *c, unsigned status, char *data,
-                                    size_t len, const char *type) {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+static enum MHD_Result answer_owned(serve_http *h, struct MHD_Connection *c, unsigned status,
+                                    char *data, size_t len, const char *type) {
+    struct MHD_Response *r = h->mhd.create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     if (!r)
         free(data);
-    return queue(c, status, r, type);
+    return queue(h, c, status, r, type);
 }
 
-static enum MHD_Result answer_text(struct MHD_Connection *c, unsigned status, const char *text) {
-    return answer_owned(c, status, xstrdup(text), strlen(text), "text/plain; charset=utf-8");
+static enum MHD_Result answer_text(serve_http *h, struct MHD_Connection *c, unsigned status,
+                                   const char *text) {
+    return answer_owned(h, c, status, xstrdup(text), strlen(text), "text/plain; charset=utf-8");
 }
 
-static enum MHD_Result answer_not_allowed(struct MHD_Connection *c) {
+static enum MHD_Result answer_not_allowed(serve_http *h, struct MHD_Connection *c) {
     static const char text[] = "405 Method Not Allowed: clinicgen serve answers GET and HEAD\n";
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(sizeof text - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
+        h->mhd.create_response_from_buffer(sizeof text - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
     if (r)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, r, "text/plain; charset=utf-8");
+        h->mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    return queue(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, r, "text/plain; charset=utf-8");
 }
 
 /* Appends a query argument as it came (paths and arguments reach us
@@ -98,7 +100,7 @@ static enum MHD_Result append_argument(void *cls, enum MHD_ValueKind kind, const
 }
 
 /* Location: /BASE/REL/ and the request's query, if any. */
-static enum MHD_Result answer_redirect(struct MHD_Connection *c, unsigned status,
+static enum MHD_Result answer_redirect(serve_http *h, struct MHD_Connection *c, unsigned status,
                                        const char *base_rel, const char *rel) {
     char *joined = !*base_rel ? xstrdup(rel) : *rel ? fs_join(base_rel, rel) : xstrdup(base_rel);
     buf location = BUF_INIT, query = BUF_INIT;
@@ -106,18 +108,18 @@ static enum MHD_Result answer_redirect(struct MHD_Connection *c, unsigned status
     if (*joined)
         buf_putc(&location, '/');
     free(joined);
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, append_argument, &query);
+    h->mhd.get_connection_values(c, MHD_GET_ARGUMENT_KIND, append_argument, &query);
     buf_append(&location, query.data ? query.data : "", query.len);
     buf_free(&query);
     char *text = xasprintf("Moved to %s\n", buf_cstr(&location));
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+        h->mhd.create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
     if (!r)
         free(text);
     else
-        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, buf_cstr(&location));
+        h->mhd.add_response_header(r, MHD_HTTP_HEADER_LOCATION, buf_cstr(&location));
     buf_free(&location);
-    return queue(c, status, r, "text/plain; charset=utf-8");
+    return queue(h, c, status, r, "text/plain; charset=utf-8");
 }
 
 /* The reload script goes before </head>, else before </body>, else at
@@ -143,22 +145,23 @@ static char *with_script(const char *html, size_t len, size_t *out_len) {
     return buf_detach(&out);
 }
 
-static enum MHD_Result answer_html(struct MHD_Connection *c, unsigned status, const char *html,
-                                   size_t len) {
+static enum MHD_Result answer_html(serve_http *h, struct MHD_Connection *c, unsigned status,
+                                   const char *html, size_t len) {
     size_t out_len;
     char *out = with_script(html, len, &out_len);
-    return answer_owned(c, status, out, out_len, "text/html; charset=utf-8");
+    return answer_owned(h, c, status, out, out_len, "text/html; charset=utf-8");
 }
 
 /* A file found by http_file_find, opened now: the site in place now. */
-static enum MHD_Result answer_file(struct MHD_Connection *c, unsigned status, const char *path) {
+static enum MHD_Result answer_file(serve_http *h, struct MHD_Connection *c, unsigned status,
+                                   const char *path) {
     const char *type = http_mime_type(path);
     if (!strncmp(type, "text/html", 9)) {
         size_t len;
         char *html = fs_read_file(path, &len);
         if (!html)
-            return answer_text(c, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
-        enum MHD_Result rc = answer_html(c, status, html, len);
+            return answer_text(h, c, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
+        enum MHD_Result rc = answer_html(h, c, status, html, len);
         free(html);
         return rc;
     }
@@ -167,23 +170,23 @@ static enum MHD_Result answer_file(struct MHD_Connection *c, unsigned status, co
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         if (fd >= 0)
             close(fd);
-        return answer_text(c, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
+        return answer_text(h, c, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
     }
-    struct MHD_Response *r = MHD_create_response_from_fd((size_t)st.st_size, fd);
+    struct MHD_Response *r = h->mhd.create_response_from_fd((size_t)st.st_size, fd);
     if (!r)
         close(fd);
-    return queue(c, status, r, type);
+    return queue(h, c, status, r, type);
 }
 
 static enum MHD_Result answer_not_found(serve_http *h, struct MHD_Connection *c) {
     http_path p = {"404.html", 0};
     char *file;
     if (http_file_find(h->site_dir, &p, &file) == HTTP_FILE_FOUND) {
-        enum MHD_Result rc = answer_file(c, MHD_HTTP_NOT_FOUND, file);
+        enum MHD_Result rc = answer_file(h, c, MHD_HTTP_NOT_FOUND, file);
         free(file);
         return rc;
     }
-    return answer_html(c, MHD_HTTP_NOT_FOUND, BUILT_IN_404, sizeof BUILT_IN_404 - 1);
+    return answer_html(h, c, MHD_HTTP_NOT_FOUND, BUILT_IN_404, sizeof BUILT_IN_404 - 1);
 }
 
 static char *base_copy(serve_http *h) {
@@ -198,12 +201,12 @@ static enum MHD_Result answer_site(serve_http *h, struct MHD_Connection *c, http
     enum MHD_Result rc;
     char *file = NULL;
     if (!http_path_strip_base(p, base))
-        rc = *p->rel ? answer_not_found(h, c) : answer_redirect(c, MHD_HTTP_FOUND, base, "");
+        rc = *p->rel ? answer_not_found(h, c) : answer_redirect(h, c, MHD_HTTP_FOUND, base, "");
     else
         switch (http_file_find(h->site_dir, p, &file)) {
-        case HTTP_FILE_FOUND: rc = answer_file(c, MHD_HTTP_OK, file); break;
+        case HTTP_FILE_FOUND: rc = answer_file(h, c, MHD_HTTP_OK, file); break;
         case HTTP_FILE_REDIRECT:
-            rc = answer_redirect(c, MHD_HTTP_MOVED_PERMANENTLY, base, p->rel);
+            rc = answer_redirect(h, c, MHD_HTTP_MOVED_PERMANENTLY, base, p->rel);
             break;
         default: rc = answer_not_found(h, c);
         }
@@ -271,10 +274,10 @@ static enum MHD_Result answer_events(serve_http *h, struct MHD_Connection *c) {
     sse_stream *s = xcalloc(1, sizeof *s);
     s->hub = h->hub;
     struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, s, sse_free);
+        h->mhd.create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, s, sse_free);
     if (!r)
         sse_free(s);
-    return queue(c, MHD_HTTP_OK, r, "text/event-stream");
+    return queue(h, c, MHD_HTTP_OK, r, "text/event-stream");
 }
 
 static enum MHD_Result answer_internal(serve_http *h, struct MHD_Connection *c, const char *name) {
@@ -282,16 +285,17 @@ static enum MHD_Result answer_internal(serve_http *h, struct MHD_Connection *c, 
         size_t len;
         const char *js = live_script(&len);
         struct MHD_Response *r =
-            MHD_create_response_from_buffer(len, (void *)js, MHD_RESPMEM_PERSISTENT);
-        return queue(c, MHD_HTTP_OK, r, "text/javascript; charset=utf-8");
+            h->mhd.create_response_from_buffer(len, (void *)js, MHD_RESPMEM_PERSISTENT);
+        return queue(h, c, MHD_HTTP_OK, r, "text/javascript; charset=utf-8");
     }
     if (!strcmp(name, "status")) {
         char *json = live_status_json(h->hub, NULL, NULL);
-        return answer_owned(c, MHD_HTTP_OK, json, strlen(json), "application/json; charset=utf-8");
+        return answer_owned(h, c, MHD_HTTP_OK, json, strlen(json),
+                            "application/json; charset=utf-8");
     }
     if (!strcmp(name, "events"))
         return answer_events(h, c);
-    return answer_text(c, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
+    return answer_text(h, c, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
 }
 
 /* ---- requests ---- */
@@ -303,7 +307,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)upload;
     serve_http *h = cls;
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-        return answer_not_allowed(c);
+        return answer_not_allowed(h, c);
     /* The first call comes with the headers: answering then would make
      * libmicrohttpd close the connection (the request might have a body
      * still to come). The next call, with the request read, answers. */
@@ -317,7 +321,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     http_path p;
     if (http_path_parse(url, &p) != 0)
-        return answer_text(c, MHD_HTTP_BAD_REQUEST, "400 Bad Request: this path is refused\n");
+        return answer_text(h, c, MHD_HTTP_BAD_REQUEST, "400 Bad Request: this path is refused\n");
     enum MHD_Result rc;
     size_t n = sizeof INTERNAL_DIR - 1;
     if (!strncmp(p.rel, INTERNAL_DIR, n))
@@ -336,18 +340,24 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s) {
     return strlen(s);
 }
 
-serve_http *serve_http_start(int listen_fd, const char *site_dir, live *hub) {
+serve_http *serve_http_start(int listen_fd, const char *site_dir, live *hub, buf *error) {
     serve_http *h = xcalloc(1, sizeof *h);
+    if (mhd_lib_open(&h->mhd, error) != 0) {
+        free(h);
+        return NULL;
+    }
     h->site_dir = site_dir;
     h->hub = hub;
     h->base_rel = xstrdup("");
     pthread_mutex_init(&h->lock, NULL);
-    h->daemon = MHD_start_daemon(
+    h->daemon = h->mhd.start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO, 0, NULL,
         NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_UNESCAPE_CALLBACK,
         keep_escapes, NULL, MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_END);
     if (!h->daemon) {
+        buf_puts(error, "cannot start the web server");
+        mhd_lib_close(&h->mhd);
         pthread_mutex_destroy(&h->lock);
         free(h->base_rel);
         free(h);
@@ -371,7 +381,8 @@ void serve_http_set_base(serve_http *h, const char *base_path) {
 void serve_http_stop(serve_http *h) {
     if (!h)
         return;
-    MHD_stop_daemon(h->daemon);
+    h->mhd.stop_daemon(h->daemon);
+    mhd_lib_close(&h->mhd);
     pthread_mutex_destroy(&h->lock);
     free(h->base_rel);
     free(h);

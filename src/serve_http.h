@@ -1,6 +1,7 @@
 /*
- * serve_http: the web server of clinicgen serve (libmicrohttpd), serving
- * the output folder as a static host would, plus the live-reload channel.
+ * serve_http: the web server of clinicgen serve (libmicrohttpd, opened
+ * when it starts: mhd_lib.h), serving the output folder as a static host
+ * would, plus the live-reload channel.
  *
  * - GET and HEAD only (405 otherwise); paths are decoded and checked by
  *   http_path (400 for a path that tries to climb out, 404 for a file
@@ -42,8 +43,9 @@ typedef struct serve_http serve_http;
  * -1 with the reason appended to error. */
 int serve_http_listen(const char *addr, int port, buf *url, buf *error);
 /* Serves site_dir on the socket listen_fd (bound and listening), which
- * the server owns from then on. NULL on failure (the caller closes it). */
-serve_http *serve_http_start(int listen_fd, const char *site_dir, live *hub);
+ * the server owns from then on, opening libmicrohttpd (mhd_lib.h). NULL
+ * with the reason appended to error on failure (the caller closes it). */
+serve_http *serve_http_start(int listen_fd, const char *site_dir, live *hub, buf *error);
 /* The base_url's path, "/" or "/kb/"; requests outside it are 404. */
 void serve_http_set_base(serve_http *h, const char *base_path);
 void serve_http_stop(serve_http *h);
