@@ -90,7 +90,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
                       template_set_get(site.pr.templates, "az.html") != NULL,
                       1,
                       NULL,
-                      1};
+                      1,
+                      NULL};
     if (site_model_build(&site.model, &in, &d) != 0 || d.errors)
         fail_setup(&d, "site_model_build");
     char *dirs[2], *shown[2];
