@@ -487,9 +487,15 @@ static int prepare(build_ctx *b, diag_list *d) {
     b->search = template_set_get(b->pr.templates, "search.html") != NULL;
     int az = template_set_get(b->pr.templates, "az.html") != NULL;
     int known = !opt->no_cache && model_cache_load(&b->known, b->model_path, b->others) == 0;
-    site_inputs in = {
-        &b->pr.cfg, b->pr.content_dir, b->pr.content_shown,      opt->drafts, b->search,
-        az,         b->jobs,           known ? &b->known : NULL, 0,           content_listing(b)};
+    site_inputs in = {.cfg = &b->pr.cfg,
+                      .content_dir = b->pr.content_dir,
+                      .display_content_dir = b->pr.content_shown,
+                      .drafts = opt->drafts,
+                      .search = b->search,
+                      .az = az,
+                      .jobs = b->jobs,
+                      .known = known ? &b->known : NULL,
+                      .content_listing = content_listing(b)};
     site_model_build(&b->model, &in, d);
     free_listings(b);
     b->seed = hash64_u64(b->model.digest, b->others);
