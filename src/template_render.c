@@ -138,6 +138,7 @@ static void copy_globals(lua_State *L, int to) {
 }
 
 static void push_summary(lua_State *L, const site_model *m, const page *p);
+static void push_summaries(lua_State *L, const site_model *m, page *const *list, size_t n);
 
 static void push_site(lua_State *L, const site_model *m) {
     const site_config *cfg = m->cfg;
@@ -156,11 +157,7 @@ static void push_site(lua_State *L, const site_model *m) {
     lua_setfield(L, -2, "params");
     lua_push_value(L, m->data);
     lua_setfield(L, -2, "data");
-    lua_createtable(L, (int)m->home->n_subsections, 0);
-    for (size_t i = 0; i < m->home->n_subsections; i++) {
-        push_summary(L, m, m->home->subsections[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
+    push_summaries(L, m, m->home->subsections, m->home->n_subsections);
     lua_setfield(L, -2, "sections");
     push_summary(L, m, m->home);
     lua_setfield(L, -2, "home");
@@ -312,7 +309,8 @@ static void push_summary(lua_State *L, const site_model *m, const page *p) {
     set_common_fields(L, m, p);
 }
 
-/* A list of summaries made now: for a list the caller does not keep. */
+/* A list of summaries made now: for a list the caller does not keep, and
+ * for site.sections, which every page of a worker shares. */
 static void push_summaries(lua_State *L, const site_model *m, page *const *list, size_t n) {
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
