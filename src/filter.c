@@ -1147,7 +1147,7 @@ static void push_page(lua_State *L, const filter_page *p) {
     for (size_t i = 0; i < 5; i++) {
         if (!values[i])
             continue;
-        lua_pushstring(L, values[i]);
+        lua_push_text(L, values[i]);
         lua_setfield(L, -4, keys[i]);
         lua_pushboolean(L, 1);
         lua_setfield(L, -2, keys[i]);

@@ -1,6 +1,8 @@
 /* lua_ast: lazy node tables, conversion back with checks, constructors. */
 #include "lua_ast.h"
 
+#include "lua_value.h"
+
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,7 @@ static const char *const align_names[] = {"", "left", "center", "right"};
 /* ---- ast -> Lua ---- */
 
 static void set_str(lua_State *L, const char *key, const char *value) {
-    lua_pushstring(L, value ? value : "");
+    lua_push_text(L, value ? value : "");
     lua_setfield(L, -2, key);
 }
 

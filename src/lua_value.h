@@ -13,6 +13,16 @@
 #include "value.h"
 
 #include <lua.h>
+#include <string.h>
+
+/* Pushes text made per page (a title, a URL, a node's text). Not
+ * lua_pushstring: that looks s up by its address in Lua's small cache of
+ * API strings, with a strcmp, and text made per page is never there; each
+ * miss also evicts a key that lua_setfield is about to look up the same
+ * way ("title", "url"), so both then pay the full lookup. */
+static inline void lua_push_text(lua_State *L, const char *s) {
+    lua_pushlstring(L, s, strlen(s));
+}
 
 void lua_push_value(lua_State *L, const value *v);
 /* The same; a map's table gets room for `extra` more keys up front (the

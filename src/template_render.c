@@ -237,7 +237,7 @@ void render_env_free(render_env *e) {
  * (a page's `summary: ""` is no summary). */
 static void set_string(lua_State *L, const char *key, const char *value) {
     if (value)
-        lua_pushstring(L, value);
+        lua_push_text(L, value);
     else
         lua_pushnil(L);
     lua_setfield(L, -2, key);
@@ -255,7 +255,7 @@ static void set_date(lua_State *L, const char *key, const page_date *d) {
  * a page outside it gets them made here. */
 static void push_url(lua_State *L, const site_model *m, const page *p) {
     if (p->url)
-        lua_pushstring(L, p->url);
+        lua_push_text(L, p->url);
     else
         lua_pushfstring(L, "%s%s", m->cfg->base_path, p->url_path);
 }
