@@ -537,6 +537,32 @@ static void prepare_output(tnode *n) {
     }
 }
 
+static int expr_may_read_loop(const template_set *set, int expr) {
+    return expr >= 0 &&
+           (strstr(set->exprs[expr].source, "loop") || strstr(set->exprs[expr].source, "_ENV"));
+}
+
+/* Whether rendering n may read `loop`: a name in one of its expressions,
+ * or a partial or slot below it, whose expressions are not known here. */
+static int may_read_loop(const template_set *set, const tnode *n) {
+    if (n->kind == TNODE_INCLUDE || n->kind == TNODE_SLOT || n->kind == TNODE_LAYOUT)
+        return 1;
+    int exprs[] = {n->if_expr, n->each_expr, n->text_expr, n->html_expr};
+    for (size_t i = 0; i < sizeof exprs / sizeof *exprs; i++)
+        if (expr_may_read_loop(set, exprs[i]))
+            return 1;
+    for (size_t i = 0; i < n->n_defines; i++)
+        if (expr_may_read_loop(set, n->defines[i].expr))
+            return 1;
+    for (size_t i = 0; i < n->n_attrs; i++)
+        if (expr_may_read_loop(set, n->attrs[i].expr))
+            return 1;
+    for (size_t i = 0; i < n->n_children; i++)
+        if (may_read_loop(set, n->children[i]))
+            return 1;
+    return 0;
+}
+
 static tnode *compile_element(compiler *c, const xmlNode *x) {
     char *name = x->ns && x->ns->prefix ? xasprintf("%s:%s", x->ns->prefix, x->name)
                                         : xstrdup((const char *)x->name);
@@ -574,6 +600,9 @@ static tnode *compile_element(compiler *c, const xmlNode *x) {
     }
     if (n->kind == TNODE_ELEMENT)
         prepare_output(n);
+    /* its own cg-each expression is read outside the repetitions, but
+     * counting it costs only a loop table too many */
+    n->each_reads_loop = n->each_expr >= 0 && may_read_loop(c->set, n);
     return n;
 }
 

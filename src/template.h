@@ -69,6 +69,10 @@ typedef struct tnode {
     int is_else;   /* cg-else: shown when no element of its if-chain was */
     int each_expr; /* -1: none */
     char *each_key, *each_value;
+    /* cg-each: whether a repetition may read `loop`; when no expression
+     * below it names loop (nor _ENV) and no partial or slot is there, the
+     * table is not made for each repetition */
+    int each_reads_loop;
     int text_expr, html_expr; /* -1: none */
     tattr *attrs;
     size_t n_attrs;

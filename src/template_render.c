@@ -791,7 +791,8 @@ static void render_item(rctx *r, const tnode *n, int scope_mt, lua_Integer index
         lua_setfield(L, -2, n->each_key);
     else
         lua_pop(L, 1);
-    set_loop(L, index, length);
+    if (n->each_reads_loop)
+        set_loop(L, index, length);
     render_body(r, n, lua_gettop(L));
     lua_pop(L, 1);
 }
