@@ -1,6 +1,7 @@
 /* buf: growable strings and the allocation helpers everything else uses. */
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,33 +131,63 @@ const char *buf_cstr(const buf *b) {
     return b->data ? b->data : "";
 }
 
-/* The characters HTML text and attributes escape all sort before '?': the
- * common byte is passed with one comparison. */
-static const char *escape_for(unsigned char c, int quotes) {
-    switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '"': return quotes ? "&quot;" : NULL;
-    default: return NULL;
+/* ---- escaping: runs of plain bytes are found eight at a time ---- */
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Nonzero when a byte of x is below n (n at most 128): exact as a yes or
+ * no, though not as to which byte. */
+static inline uint64_t any_below(uint64_t x, unsigned n) {
+    return (x - ONES * n) & ~x & HIGHS;
+}
+
+static inline uint64_t any_equal(uint64_t x, unsigned char c) {
+    return any_below(x ^ (ONES * c), 1);
+}
+
+static inline uint64_t load8(const char *s) {
+    uint64_t x;
+    memcpy(&x, s, sizeof x);
+    return x;
+}
+
+static int html_special(unsigned char c) {
+    return c == '&' || c == '<' || c == '>' || c == '"';
+}
+
+/* How many bytes from s on need no escape in HTML (text or attribute). */
+static size_t html_plain_run(const char *s, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = load8(s + i);
+        if (any_equal(x, '&') | any_equal(x, '<') | any_equal(x, '>') | any_equal(x, '"'))
+            break;
     }
+    while (i < n && !html_special((unsigned char)s[i]))
+        i++;
+    return i;
 }
 
 static void buf_escape(buf *b, const char *s, size_t n, int quotes) {
-    size_t start = 0;
     buf_grow(b, n);
     for (size_t i = 0; i < n; i++) {
+        size_t run = html_plain_run(s + i, n - i);
+        buf_append(b, s + i, run);
+        if ((i += run) == n)
+            break;
         unsigned char c = (unsigned char)s[i];
-        if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"'))
-            continue;
-        const char *rep = escape_for(c, quotes);
-        if (!rep)
-            continue;
-        buf_append(b, s + start, i - start);
-        buf_puts(b, rep);
-        start = i + 1;
+        if (c == '&')
+            buf_append(b, "&amp;", 5);
+        else if (c == '<')
+            buf_append(b, "&lt;", 4);
+        else if (c == '>')
+            buf_append(b, "&gt;", 4);
+        else if (quotes)
+            buf_append(b, "&quot;", 6);
+        else
+            buf_putc(b, '"');
     }
-    buf_append(b, s + start, n - start);
 }
 
 void buf_html_text(buf *b, const char *s, size_t n) {
@@ -179,15 +210,27 @@ static int json_needs_escape(unsigned char c) {
     return c < 0x20 || c == '"' || c == '\\' || c == '<' || c == 0xE2;
 }
 
+/* How many bytes from s on go into a JSON string as they are. */
+static size_t json_plain_run(const char *s, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = load8(s + i);
+        if (any_below(x, 0x20) | any_equal(x, '"') | any_equal(x, '\\') | any_equal(x, '<') |
+            any_equal(x, 0xE2))
+            break;
+    }
+    while (i < n && !json_needs_escape((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
 void buf_json_string(buf *b, const char *s, size_t n) {
     buf_putc(b, '"');
     for (size_t i = 0; i < n; i++) {
-        size_t run = i;
-        while (run < n && !json_needs_escape((unsigned char)s[run]))
-            run++;
-        if (run > i) { /* plain text, copied at once */
-            buf_append(b, s + i, run - i);
-            if ((i = run) == n)
+        size_t run = json_plain_run(s + i, n - i);
+        if (run) { /* plain text, copied at once */
+            buf_append(b, s + i, run);
+            if ((i += run) == n)
                 break;
         }
         unsigned char c = (unsigned char)s[i];
