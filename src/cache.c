@@ -33,6 +33,13 @@ char *cache_file_path(const char *out_dir, const char *kind) {
 
 /* ---- entries ---- */
 
+void cache_manifest_reserve(cache_manifest *m, size_t n) {
+    if (n <= m->cap)
+        return;
+    m->cap = n;
+    m->entries = xrealloc(m->entries, m->cap * sizeof *m->entries);
+}
+
 void cache_manifest_add(cache_manifest *m, const cache_entry *e) {
     if (m->len == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 256;

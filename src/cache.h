@@ -64,6 +64,9 @@ void cache_manifest_free(cache_manifest *m);
 
 /* Entries: add copies path; index makes cache_manifest_find work. */
 void cache_manifest_add(cache_manifest *m, const cache_entry *e);
+/* Room for n entries in all, made at once (an update writes about as many
+ * files as the last build did: no copy of a growing array). */
+void cache_manifest_reserve(cache_manifest *m, size_t n);
 void cache_manifest_index(cache_manifest *m);
 const cache_entry *cache_manifest_find(const cache_manifest *m, const char *path);
 void cache_manifest_set_roots(cache_manifest *m, char **roots, size_t n); /* takes them */

@@ -66,8 +66,10 @@ static void output_init(output *o, const cache_manifest *previous) {
     o->written = (cache_manifest)CACHE_MANIFEST_INIT;
     o->taken = (strmap)STRMAP_INIT;
     o->folders = (strmap)STRMAP_INIT;
-    if (previous) /* an update writes about the files the last build wrote */
+    if (previous) { /* an update writes about the files the last build wrote */
         strmap_reserve(&o->taken, previous->len);
+        cache_manifest_reserve(&o->written, previous->len);
+    }
 }
 
 void output_free(output *o) {

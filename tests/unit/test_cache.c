@@ -104,6 +104,30 @@ TEST(cache_manifest_round_trips_any_path) {
     drop_tmp(dir);
 }
 
+TEST(cache_manifest_reserve_keeps_what_is_there_and_makes_room) {
+    cache_manifest m = CACHE_MANIFEST_INIT;
+    cache_entry e = {"first.html", 1, 1, 1, 1};
+    cache_manifest_add(&m, &e);
+    cache_manifest_reserve(&m, 1000);
+    CHECK(m.cap >= 1000);
+    const cache_entry *before = m.entries;
+    char name[32];
+    for (int i = 0; i < 999; i++) {
+        snprintf(name, sizeof name, "p%d/index.html", i);
+        cache_entry more = {name, (uint64_t)i, 2, 3, 4};
+        cache_manifest_add(&m, &more);
+    }
+    CHECK(m.entries == before);     /* no copy: the room was there */
+    cache_manifest_reserve(&m, 10); /* never shrinks */
+    CHECK_INT(m.len, 1000);
+    cache_manifest_index(&m);
+    const cache_entry *f = cache_manifest_find(&m, "first.html");
+    CHECK(f && f->hash == 1);
+    f = cache_manifest_find(&m, "p998/index.html");
+    CHECK(f && f->hash == 998);
+    cache_manifest_free(&m);
+}
+
 TEST(cache_manifest_damaged_or_missing_is_none) {
     char *dir = make_tmp();
     cache_manifest m;
