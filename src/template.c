@@ -82,6 +82,52 @@ const char *template_lua_message(const char *msg) {
     return msg;
 }
 
+static int is_lua_keyword(const char *s, size_t n) {
+    static const char *const words[] = {"and",   "break", "do",       "else", "elseif", "end",
+                                        "false", "for",   "function", "goto", "if",     "in",
+                                        "local", "nil",   "not",      "or",   "repeat", "return",
+                                        "then",  "true",  "until",    "while"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strlen(words[i]) == n && !memcmp(words[i], s, n))
+            return 1;
+    return 0;
+}
+
+/* The names of `expr` when it is nothing but a dotted path of names
+ * (spaces around it allowed): "page.title" gives {"page", "title"}. */
+static void find_path(texpr *x, const char *expr) {
+    const char *s = expr;
+    while (isspace((unsigned char)*s))
+        s++;
+    char **names = NULL;
+    size_t n = 0;
+    for (;;) {
+        size_t len = 0;
+        while (isalnum((unsigned char)s[len]) || s[len] == '_')
+            len++;
+        if (!len || isdigit((unsigned char)*s) || is_lua_keyword(s, len))
+            break;
+        names = xrealloc(names, (n + 1) * sizeof *names);
+        names[n++] = xstrndup(s, len);
+        s += len;
+        if (*s == '.') {
+            s++;
+            continue;
+        }
+        while (isspace((unsigned char)*s))
+            s++;
+        if (!*s) { /* the whole expression */
+            x->path = names;
+            x->path_len = n;
+            return;
+        }
+        break;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 static int add_expr(compiler *c, const char *chunk, const char *directive, const char *expr,
                     int line) {
     if (luaL_loadbufferx(c->L, chunk, strlen(chunk), "=template", "t") != LUA_OK) {
@@ -93,7 +139,10 @@ static int add_expr(compiler *c, const char *chunk, const char *directive, const
     lua_pop(c->L, 1);
     template_set *set = c->set;
     set->exprs = xrealloc(set->exprs, (set->n_exprs + 1) * sizeof *set->exprs);
-    set->exprs[set->n_exprs] = (texpr){xstrdup(chunk), xstrdup(c->path), line};
+    texpr *x = &set->exprs[set->n_exprs];
+    *x = (texpr){xstrdup(chunk), xstrdup(c->path), line, NULL, 0};
+    if (!strncmp(chunk, "return ", 7))
+        find_path(x, chunk + 7);
     return (int)set->n_exprs++;
 }
 
@@ -828,6 +877,9 @@ void template_set_free(template_set *set) {
     for (size_t i = 0; i < set->n_exprs; i++) {
         free(set->exprs[i].source);
         free(set->exprs[i].file);
+        for (size_t k = 0; k < set->exprs[i].path_len; k++)
+            free(set->exprs[i].path[k]);
+        free(set->exprs[i].path);
     }
     for (size_t i = 0; i < set->n_reserved; i++)
         free(set->reserved_ids[i]);

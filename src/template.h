@@ -90,6 +90,11 @@ typedef struct texpr {
     char *source; /* the Lua chunk: "return expr" */
     char *file;   /* the template's display path */
     int line;
+    /* An expression that only reads a dotted path of names ("page.title",
+     * "item.url"): the names, which the renderer may look up without
+     * running the chunk; NULL and 0 for every other expression. Owned. */
+    char **path;
+    size_t path_len;
 } texpr;
 
 typedef struct template {

@@ -541,10 +541,33 @@ static void expression_too_long(lua_State *L, lua_Debug *ar) {
                (int)EXPR_INSTRUCTION_LIMIT);
 }
 
+/* A dotted path read by lua_getfield, as the chunk would read it, without
+ * starting the Lua VM: most expressions are one ("page.title"). Safe
+ * outside a protected call because templates cannot set metatables: every
+ * table they reach has none, a scope's (__index is a table) or a
+ * listing's (__index is listing_index, which raises no error). A step
+ * into anything but a table (an error, or a string's method) is left to
+ * the chunk. Returns 1 with the value pushed, or 0 with nothing pushed. */
+static int read_path(lua_State *L, const texpr *x, int scope) {
+    lua_getfield(L, scope, x->path[0]);
+    for (size_t i = 1; i < x->path_len; i++) {
+        if (!lua_istable(L, -1)) {
+            lua_pop(L, 1);
+            return 0;
+        }
+        lua_getfield(L, -1, x->path[i]);
+        lua_remove(L, -2);
+    }
+    return 1;
+}
+
 /* Pushes the value of expression `expr` evaluated in the scope table at
  * stack index `scope`. Returns 0, or -1 (nothing pushed) after reporting. */
 static int eval(rctx *r, int expr, int scope) {
     lua_State *L = r->L;
+    const texpr *x = &r->e->set->exprs[expr];
+    if (x->path_len && read_path(L, x, scope))
+        return 0;
     if (lua_rawgeti(L, r->exprs, expr) != LUA_TFUNCTION) {
         lua_pop(L, 1);
         const char *src = r->e->set->exprs[expr].source;
