@@ -545,7 +545,8 @@ static void expression_too_long(lua_State *L, lua_Debug *ar) {
  * starting the Lua VM: most expressions are one ("page.title"). Safe
  * outside a protected call because templates cannot set metatables: every
  * table they reach has none, a scope's (__index is a table) or a
- * listing's (__index is listing_index, which raises no error). A step
+ * listing's (__index is listing_index, which raises no error short of
+ * running out of memory, which ends the build either way). A step
  * into anything but a table (an error, or a string's method) is left to
  * the chunk. Returns 1 with the value pushed, or 0 with nothing pushed. */
 static int read_path(lua_State *L, const texpr *x, int scope) {
