@@ -233,22 +233,18 @@ void render_env_free(render_env *e) {
 
 /* ---- the page table ---- */
 
+static void push_text_or_nil(lua_State *L, const char *s) {
+    if (s)
+        lua_push_text(L, s);
+    else
+        lua_pushnil(L);
+}
+
 /* A field clinicgen computes; NULL clears a front matter key of that name
  * (a page's `summary: ""` is no summary). */
 static void set_string(lua_State *L, const char *key, const char *value) {
-    if (value)
-        lua_push_text(L, value);
-    else
-        lua_pushnil(L);
+    push_text_or_nil(L, value);
     lua_setfield(L, -2, key);
-}
-
-static void set_date(lua_State *L, const char *key, const page_date *d) {
-    if (!d->year)
-        return;
-    char text[16];
-    page_format_date(d, text, sizeof text);
-    set_string(L, key, text);
 }
 
 /* The site model has the URLs of its pages made (page.url, tag_pages);
@@ -282,31 +278,112 @@ static void push_tags(lua_State *L, const site_model *m, const page *p) {
 }
 
 /* The fields every page has, in both listings and its own page. */
-static void set_common_fields(lua_State *L, const site_model *m, const page *p) {
-    set_string(L, "title", p->title);
-    set_string(L, "summary", p->summary);
-    set_string(L, "kind", page_kind_name(p->kind));
-    push_url(L, m, p);
-    lua_setfield(L, -2, "url");
-    set_date(L, "date", &p->date);
-    set_date(L, "updated", &p->updated);
-    set_date(L, "reviewed", &p->reviewed);
-    set_string(L, "reviewer", p->reviewer);
-    if (p->weight == floor(p->weight) && fabs(p->weight) < 9.0e15)
-        lua_pushinteger(L, (lua_Integer)p->weight); /* 10, as written, not 10.0 */
-    else
-        lua_pushnumber(L, p->weight);
-    lua_setfield(L, -2, "weight");
-    lua_pushinteger(L, (lua_Integer)p->n_children);
-    lua_setfield(L, -2, "count");
-    push_tags(L, m, p);
-    lua_setfield(L, -2, "tags");
+enum {
+    FIELD_TITLE,
+    FIELD_SUMMARY,
+    FIELD_KIND,
+    FIELD_URL,
+    FIELD_DATE,
+    FIELD_UPDATED,
+    FIELD_REVIEWED,
+    FIELD_REVIEWER,
+    FIELD_WEIGHT,
+    FIELD_COUNT,
+    FIELD_TAGS,
+    COMMON_FIELDS
+};
+static const char *const common_field_names[COMMON_FIELDS] = {
+    "title",    "summary",  "kind",   "url",   "date", "updated",
+    "reviewed", "reviewer", "weight", "count", "tags"};
+
+static int push_date(lua_State *L, const page_date *d) {
+    if (!d->year)
+        return 0;
+    char text[16];
+    page_format_date(d, text, sizeof text);
+    lua_push_text(L, text);
+    return 1;
 }
 
+/* Pushes field f of p. Returns 0, with nothing pushed, for a date p does
+ * not have (the field is left as it is); a NULL text is a nil, as in
+ * set_string. */
+static int push_common_field(lua_State *L, const site_model *m, const page *p, int f) {
+    switch (f) {
+    case FIELD_TITLE: push_text_or_nil(L, p->title); return 1;
+    case FIELD_SUMMARY: push_text_or_nil(L, p->summary); return 1;
+    case FIELD_KIND: lua_push_text(L, page_kind_name(p->kind)); return 1;
+    case FIELD_URL: push_url(L, m, p); return 1;
+    case FIELD_DATE: return push_date(L, &p->date);
+    case FIELD_UPDATED: return push_date(L, &p->updated);
+    case FIELD_REVIEWED: return push_date(L, &p->reviewed);
+    case FIELD_REVIEWER: push_text_or_nil(L, p->reviewer); return 1;
+    case FIELD_WEIGHT:
+        if (p->weight == floor(p->weight) && fabs(p->weight) < 9.0e15)
+            lua_pushinteger(L, (lua_Integer)p->weight); /* 10, as written, not 10.0 */
+        else
+            lua_pushnumber(L, p->weight);
+        return 1;
+    case FIELD_COUNT: lua_pushinteger(L, (lua_Integer)p->n_children); return 1;
+    default: push_tags(L, m, p); return 1;
+    }
+}
+
+static void set_common_fields(lua_State *L, const site_model *m, const page *p) {
+    for (int f = 0; f < COMMON_FIELDS; f++)
+        if (push_common_field(L, m, p, f))
+            lua_setfield(L, -2, common_field_names[f]);
+}
+
+/* ---- summaries: fields made when read ---- */
+
+/* __index of a summary: the field, kept in the table once made.
+ * Upvalues: the site model, the page. */
+static int summary_index(lua_State *L) {
+    const char *key = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    for (int f = 0; key && f < COMMON_FIELDS; f++) {
+        if (strcmp(key, common_field_names[f]))
+            continue;
+        if (!push_common_field(L, lua_touserdata(L, lua_upvalueindex(1)),
+                               lua_touserdata(L, lua_upvalueindex(2)), f))
+            break;
+        lua_pushvalue(L, 2);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, 1);
+        return 1;
+    }
+    lua_pushnil(L);
+    return 1;
+}
+
+/* __pairs of a summary: every field read once (summary_index keeps it),
+ * then the table's own next. */
+static int summary_pairs(lua_State *L) {
+    for (int f = 0; f < COMMON_FIELDS; f++) {
+        lua_getfield(L, 1, common_field_names[f]);
+        lua_pop(L, 1);
+    }
+    lua_getglobal(L, "next");
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* A page as a listing, a related list or site.* shows it: a table whose
+ * fields are made when first read, since a card reads four of the eleven
+ * (and seldom the tags, the dearest). pairs sees every field; rawget and
+ * next only those read so far. */
 static void push_summary(lua_State *L, const site_model *m, const page *p) {
     luaL_checkstack(L, 8, NULL);
-    lua_createtable(L, 0, 12);
-    set_common_fields(L, m, p);
+    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 2);
+    lua_pushlightuserdata(L, (void *)m);
+    lua_pushlightuserdata(L, (void *)p);
+    lua_pushcclosure(L, summary_index, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, summary_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_setmetatable(L, -2);
 }
 
 /* A list of summaries made now: for a list the caller does not keep, and
@@ -545,8 +622,9 @@ static void expression_too_long(lua_State *L, lua_Debug *ar) {
  * starting the Lua VM: most expressions are one ("page.title"). Safe
  * outside a protected call because templates cannot set metatables: every
  * table they reach has none, a scope's (__index is a table) or a
- * listing's (__index is listing_index, which raises no error short of
- * running out of memory, which ends the build either way). A step
+ * listing's or a summary's (__index is listing_index or summary_index,
+ * which raise no error short of running out of memory, which ends the
+ * build either way). A step
  * into anything but a table (an error, or a string's method) is left to
  * the chunk. Returns 1 with the value pushed, or 0 with nothing pushed. */
 static int read_path(lua_State *L, const texpr *x, int scope) {
