@@ -271,11 +271,12 @@ static void add_word(search_collector *c, const char *word, size_t len) {
         strmap_put(&c->stems, word, (void *)(uintptr_t)(id + 1));
     }
     add_term(c, id);
-    if (c->n_recent == PHRASE_MAX) /* by hand: a memmove call for three words costs more */
+    if (c->n_recent == PHRASE_MAX) { /* by hand: a memmove call for three words costs more */
         for (size_t k = 0; k + 1 < PHRASE_MAX; k++)
             c->recent[k] = c->recent[k + 1];
-    else
+    } else {
         c->n_recent++;
+    }
     c->recent[c->n_recent - 1] = id;
     add_synonyms(c, id);
 }

@@ -105,7 +105,8 @@ static void find_path(texpr *x, const char *expr) {
         size_t len = 0;
         while (isalnum((unsigned char)s[len]) || s[len] == '_')
             len++;
-        if (!len || isdigit((unsigned char)*s) || is_lua_keyword(s, len))
+        if (!len || isdigit((unsigned char)*s) || is_lua_keyword(s, len) ||
+            (!n && len == 4 && !memcmp(s, "_ENV", 4))) /* _ENV is the scope, not a name in it */
             break;
         names = xrealloc(names, (n + 1) * sizeof *names);
         names[n++] = xstrndup(s, len);

@@ -356,13 +356,18 @@ static int summary_index(lua_State *L) {
     return 1;
 }
 
-/* __pairs of a summary: every field read once (summary_index keeps it),
- * then the table's own next. */
-static int summary_pairs(lua_State *L) {
+/* Reads every field of the summary at idx once (summary_index keeps it):
+ * then a raw walk of the table sees them all. */
+static void summary_fill(lua_State *L, int idx) {
     for (int f = 0; f < COMMON_FIELDS; f++) {
-        lua_getfield(L, 1, common_field_names[f]);
+        lua_getfield(L, idx, common_field_names[f]);
         lua_pop(L, 1);
     }
+}
+
+/* __pairs of a summary: every field made, then the table's own next. */
+static int summary_pairs(lua_State *L) {
+    summary_fill(L, 1);
     lua_getglobal(L, "next");
     lua_pushvalue(L, 1);
     lua_pushnil(L);
@@ -618,6 +623,8 @@ static void expression_too_long(lua_State *L, lua_Debug *ar) {
                (int)EXPR_INSTRUCTION_LIMIT);
 }
 
+enum { PATH_STACK_MAX = 1000 };
+
 /* A dotted path read by lua_getfield, as the chunk would read it, without
  * starting the Lua VM: most expressions are one ("page.title"). Safe
  * outside a protected call because templates cannot set metatables: every
@@ -645,7 +652,10 @@ static int read_path(lua_State *L, const texpr *x, int scope) {
 static int eval(rctx *r, int expr, int scope) {
     lua_State *L = r->L;
     const texpr *x = &r->e->set->exprs[expr];
-    if (x->path_len && read_path(L, x, scope))
+    /* Every scope above this one is on the stack: below this many, its
+     * chain is far from Lua's limit on __index chains (2,000), whose
+     * error only a protected call reports. */
+    if (x->path_len && lua_gettop(L) < PATH_STACK_MAX && read_path(L, x, scope))
         return 0;
     if (lua_rawgeti(L, r->exprs, expr) != LUA_TFUNCTION) {
         lua_pop(L, 1);
@@ -907,6 +917,11 @@ static int compare_keys(const void *a, const void *b) {
  * Lua's hash order. */
 static void render_each_map(rctx *r, const tnode *n, int scope_mt, int map) {
     lua_State *L = r->L;
+    if (luaL_getmetafield(L, map, "__pairs") != LUA_TNIL) { /* a summary: all of it */
+        if (lua_tocfunction(L, -1) == summary_pairs)
+            summary_fill(L, map);
+        lua_pop(L, 1);
+    }
     size_t count = 0, cap = 8;
     const char **keys = xmalloc(cap * sizeof *keys);
     lua_pushnil(L);

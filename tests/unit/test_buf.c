@@ -48,6 +48,8 @@ TEST(buf_escapes_a_special_byte_wherever_it_falls) {
         {"\xC3\xA9", "\xC3\xA9", "\xC3\xA9", "\xC3\xA9"},
         {"\xE2\x80\xA8", "\xE2\x80\xA8", "\xE2\x80\xA8", "\\u2028"},
         {"\xE2\x80\x94", "\xE2\x80\x94", "\xE2\x80\x94", "\xE2\x80\x94"},
+        {"\x80", "\x80", "\x80", "\x80"},
+        {"\x1f\x20", "\x1f ", "\x1f ", "\\u001f "},
     };
     buf b = BUF_INIT, want = BUF_INIT;
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
