@@ -319,6 +319,11 @@ uint64_t cache_stat_identity(const char *name, const struct stat *st) {
     return h;
 }
 
+uint64_t cache_file_identity(const char *path, const char *name) {
+    struct stat st;
+    return stat(path, &st) == 0 ? cache_stat_identity(name, &st) : 0;
+}
+
 uint64_t cache_inputs_digest(char *const *roots, size_t n, const char *options,
                              fs_listing **listings) {
     buf b = BUF_INIT;

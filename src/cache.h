@@ -78,6 +78,9 @@ void cache_entry_set_stat(cache_entry *e, const struct stat *st);
  * Callers name a file as the project sees it (below content/, say), not
  * by a path that depends on how -C was spelled. */
 uint64_t cache_stat_identity(const char *name, const struct stat *st);
+/* The same for the file at path, looked at now (0 when it cannot be),
+ * named name. */
+uint64_t cache_file_identity(const char *path, const char *name);
 
 /* Is every file of the manifest in out_dir as the build left it? */
 int cache_outputs_intact(const cache_manifest *m, const char *out_dir);

@@ -232,8 +232,7 @@ int output_copy(output *o, const char *rel, const char *from, const char *from_s
         return -1;
     /* a copy is the same as before when its source file is (named by rel:
      * the same however -C is spelled) */
-    struct stat st;
-    uint64_t hash = stat(from, &st) == 0 ? cache_stat_identity(rel, &st) : 0;
+    uint64_t hash = cache_file_identity(from, rel);
     int kept = claim(o, rel, hash, from_shown, d);
     if (kept != 0) {
         free(path);

@@ -130,9 +130,7 @@ static void load_data(site_model *m, const site_inputs *in, const content_files 
     for (size_t i = 0; i < files->data.len; i++) { /* by their names in content/: the same
                                                     * however -C is spelled */
         char *path = fs_join(in->content_dir, files->data.items[i]);
-        struct stat st;
-        uint64_t id = stat(path, &st) == 0 ? cache_stat_identity(files->data.items[i], &st) : 0;
-        m->digest = hash64_u64(id, m->digest);
+        m->digest = hash64_u64(cache_file_identity(path, files->data.items[i]), m->digest);
         free(path);
     }
 }
