@@ -46,12 +46,13 @@
    Every table has a <caption> (the filters give theirs one; a writer's
    Markdown table takes a "Table: ..." paragraph after it).
    Environment: CHROMIUM, PLAYWRIGHT_CORE, AXE_CORE (the axe-core package's
-   folder, default build/npm/node_modules/axe-core).
+   folder, default build/npm/node_modules/axe-core), A11Y_JOBS (tests run at
+   once, default 2; their lines are printed in the order above).
    Waits are on conditions (never fixed sleeps). */
 
 const fs = require("fs");
 const path = require("path");
-const { REPO, launch, serve, Failure, check, until, report, watch } = require("./lib");
+const { REPO, launch, serve, Failure, check, until, report, watch, inOrder } = require("./lib");
 
 const [siteDir, outDir] = process.argv.slice(2);
 if (!siteDir || !outDir) {
@@ -60,6 +61,8 @@ if (!siteDir || !outDir) {
 }
 const AXE_SOURCE = fs.readFileSync(path.join(process.env.AXE_CORE ||
   path.join(REPO, "build/npm/node_modules/axe-core"), "axe.min.js"), "utf8");
+/* Tests run at once, each worker with its own tabs (see Tabs). */
+const JOBS = Math.max(1, Number(process.env.A11Y_JOBS) || 2);
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
 
 /* What a host with a strict policy sends: scripts, styles and images only
@@ -260,23 +263,47 @@ async function focusWalk(page) {
   return problems;
 }
 
-async function withPage(browser, view, fn) {
-  const context = await browser.newContext(Object.assign({ reducedMotion: "reduce" }, VIEWS[view]));
-  const page = await context.newPage();
-  const problems = watch(page);
-  try {
-    return (await fn(page)).concat(problems.map((p) => `[${view}] ${p}`));
-  } catch (e) {
-    return [`[${view}] ` + (e instanceof Failure ? e.message : (e.stack || String(e)))].concat(problems);
-  } finally {
-    await context.close();
+/* A worker's tabs: a browser context and page for each view, made on first
+   use and kept for the worker's next tests (a new context costs more than
+   the checks on it). Every test starts by loading its page, which resets the
+   document, focus and scroll; a test that throws gives up its tab, so the
+   next one starts afresh. */
+class Tabs {
+  constructor(browser) { this.browser = browser; this.open = {}; }
+  async get(view) {
+    if (!this.open[view]) {
+      const context = await this.browser.newContext(Object.assign({ reducedMotion: "reduce" }, VIEWS[view]));
+      const page = await context.newPage();
+      this.open[view] = { context, page, problems: watch(page) };
+    }
+    return this.open[view];
   }
+  async drop(view) {
+    const tab = this.open[view];
+    delete this.open[view];
+    if (tab) await tab.context.close().catch(() => {});
+  }
+  async close() { for (const view of Object.keys(this.open)) await this.drop(view); }
+}
+
+async function withPage(tabs, view, fn) {
+  const tab = await tabs.get(view);
+  const problems = tab.problems;
+  problems.length = 0;
+  let out;
+  try {
+    out = await fn(tab.page);
+  } catch (e) {
+    out = [`[${view}] ` + (e instanceof Failure ? e.message : (e.stack || String(e)))];
+    await tabs.drop(view);
+  }
+  return out.concat(problems.splice(0).map((p) => `[${view}] ${p}`));
 }
 
 /* Every page: desktop, phone and dark phone. */
-async function pageTest(browser, origin, file) {
+async function pageTest(tabs, origin, file) {
   const url = origin + file.replace(/(^|\/)index\.html$/, "$1");
-  let details = await withPage(browser, "desktop", async (page) => {
+  let details = await withPage(tabs, "desktop", async (page) => {
     await open(page, url);
     const out = await axe(page, "desktop");
     const s = await page.evaluate(structure);
@@ -286,20 +313,20 @@ async function pageTest(browser, origin, file) {
     return out;
   });
   for (const view of ["phone", "phone-dark"])
-    details = details.concat(await withPage(browser, view, async (page) => {
+    details = details.concat(await withPage(tabs, view, async (page) => {
       await open(page, url);
       const out = await axe(page, view);
       if (view === "phone") out.push(...(await page.evaluate(fits)).map((p) => `[phone] ${p}`));
       return out;
     }));
-  return report(`a11y/${file}`, details);
+  return [`a11y/${file}`, details];
 }
 
 /* The header search box with its suggestions open, an option active. */
-async function comboboxTest(browser, origin) {
+async function comboboxTest(tabs, origin) {
   let details = [];
   for (const view of Object.keys(VIEWS))
-    details = details.concat(await withPage(browser, view, async (page) => {
+    details = details.concat(await withPage(tabs, view, async (page) => {
       await open(page, origin);
       const input = page.locator("#site-search-q");
       await input.click();
@@ -325,13 +352,13 @@ async function comboboxTest(browser, origin) {
       else if (!s.ringed) out.push(`[${view}] the active option has no outline`);
       return out;
     }));
-  return report("a11y/search-combobox", details);
+  return ["a11y/search-combobox", details];
 }
 
-async function resultsTest(browser, origin) {
+async function resultsTest(tabs, origin) {
   let details = [];
   for (const view of Object.keys(VIEWS))
-    details = details.concat(await withPage(browser, view, async (page) => {
+    details = details.concat(await withPage(tabs, view, async (page) => {
       await open(page, origin + "search/?q=aftercare", (p) => until(p, "the results", () =>
         document.querySelector("#search-results .search-result")));
       const out = await axe(page, view);
@@ -339,13 +366,13 @@ async function resultsTest(browser, origin) {
       if (view === "phone") out.push(...(await page.evaluate(fits)).map((p) => `[phone] ${p}`));
       return out;
     }));
-  return report("a11y/search-results", details);
+  return ["a11y/search-results", details];
 }
 
 /* A page as printed. */
-async function printTest(browser, origin, file, pdf) {
+async function printTest(tabs, origin, file, pdf) {
   const url = origin + file.replace(/(^|\/)index\.html$/, "$1");
-  const details = await withPage(browser, "desktop", async (page) => {
+  const details = await withPage(tabs, "desktop", async (page) => {
     await open(page, url);
     await page.emulateMedia({ media: "print" });
     const s = await page.evaluate(() => {
@@ -380,9 +407,10 @@ async function printTest(browser, origin, file, pdf) {
       return out;
     });
     if (pdf) await page.pdf({ path: pdf, format: "A4", printBackground: true });
+    await page.emulateMedia({ media: null });
     return s;
   });
-  return report(`a11y/print/${file}`, details);
+  return [`a11y/print/${file}`, details];
 }
 
 (async () => {
@@ -390,18 +418,20 @@ async function printTest(browser, origin, file, pdf) {
   const server = await serve(siteDir, "/", { "Content-Security-Policy": CSP });
   const origin = `http://127.0.0.1:${server.address().port}/`;
   const browser = await launch();
+  const workers = [];
   let failed = 0;
   try {
     if (files.length === 0) { console.log(`FAIL a11y/pages: no .html files under ${siteDir}`); failed++; }
-    for (const f of files)
-      if (!(await pageTest(browser, origin, f))) failed++;
-    if (!(await comboboxTest(browser, origin))) failed++;
-    if (!(await resultsTest(browser, origin))) failed++;
     const printed = files.filter((f) => /class="(care care-aftercare|call-provider)"/.test(fs.readFileSync(path.join(siteDir, f), "utf8")));
     if (printed.length === 0) { console.log("FAIL a11y/print: no page has an aftercare table or a call-the-clinic box"); failed++; }
-    for (const f of printed)
-      if (!(await printTest(browser, origin, f, path.join(outDir, "print-" + f.replace(/\/?index\.html$/, "").replace(/\//g, "-") + ".pdf")))) failed++;
+    const tabs = (w) => workers[w] || (workers[w] = new Tabs(browser));
+    const tests = files.map((f) => (w) => pageTest(tabs(w), origin, f)).concat(
+      [(w) => comboboxTest(tabs(w), origin), (w) => resultsTest(tabs(w), origin)],
+      printed.map((f) => (w) => printTest(tabs(w), origin, f,
+        path.join(outDir, "print-" + f.replace(/\/?index\.html$/, "").replace(/\//g, "-") + ".pdf"))));
+    await inOrder(tests, JOBS, ([name, details]) => { if (!report(name, details)) failed++; });
   } finally {
+    for (const t of workers) await t.close();
     await browser.close();
     server.close();
   }

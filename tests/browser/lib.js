@@ -97,6 +97,29 @@ function report(name, details) {
   return details.length === 0;
 }
 
+/* Runs the async functions TASKS, at most LIMIT at a time, each called
+   with the number of the worker running it (0 to LIMIT - 1, so a worker can
+   keep what it reuses), and calls done(result) for each in the order of
+   TASKS as soon as it and every one before it have finished (so output
+   reads the same for any LIMIT). */
+async function inOrder(tasks, limit, done) {
+  const results = new Array(tasks.length);
+  const finished = new Array(tasks.length).fill(false);
+  let next = 0, printed = 0;
+  const flush = () => {
+    while (printed < tasks.length && finished[printed]) done(results[printed++]);
+  };
+  const worker = async (_, w) => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i](w);
+      finished[i] = true;
+      flush();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}
+
 /* Collects what goes wrong on PAGE that no test asked about: console errors,
    uncaught errors, failed requests, HTTP error statuses. */
 function watch(page) {
@@ -108,4 +131,4 @@ function watch(page) {
   return problems;
 }
 
-module.exports = { REPO, WAIT, playwright, launch, serve, TYPES, Failure, check, eq, until, report, watch };
+module.exports = { REPO, WAIT, playwright, launch, serve, TYPES, Failure, check, eq, until, report, watch, inOrder };
