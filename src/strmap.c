@@ -1,8 +1,10 @@
-/* strmap: open addressing with linear probing over FNV-1a hashes. */
+/* strmap: open addressing with linear probing; keys hashed a word at a
+ * time (most are short: words, paths, names). */
 #include "strmap.h"
 
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,11 +17,63 @@ size_t strmap_hash(const char *s, size_t n) {
     return (size_t)h;
 }
 
+#if defined(__SIZEOF_INT128__)
+static uint64_t mix(uint64_t a, uint64_t b) {
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static uint64_t load64(const char *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static uint64_t load32(const char *p) {
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* The table's hash: wyhash's way of reading a key (its first and last
+ * eight, four or one bytes, overlapping, with eight at a time between) and
+ * of mixing (a 64x64->128-bit product folded), which costs a few
+ * instructions whatever a short key's length, where FNV-1a costs a
+ * multiplication per byte. Only the table sees it: nothing is kept. */
+static size_t key_hash(const char *s, size_t n) {
+    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
+                   k2 = 0x8ebc6af09c88c6e3ULL;
+    uint64_t seed = k0, a = 0, b = 0;
+    if (n > 16) {
+        size_t i = 0;
+        for (; i + 16 < n; i += 16)
+            seed = mix(load64(s + i) ^ k1, load64(s + i + 8) ^ seed);
+        a = load64(s + n - 16);
+        b = load64(s + n - 8);
+    } else if (n >= 8) {
+        a = load64(s);
+        b = load64(s + n - 8);
+    } else if (n >= 4) {
+        a = load32(s);
+        b = load32(s + n - 4);
+    } else if (n > 0) {
+        a = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
+            (unsigned char)s[n - 1];
+    }
+    return (size_t)mix(k2 ^ n, mix(a ^ k1, b ^ seed)); /* the length mixed apart from the bytes */
+}
+#else
+static size_t key_hash(const char *s, size_t n) {
+    return strmap_hash(s, n);
+}
+#endif
+
 static strmap_slot *find_slot(const strmap *m, const char *key, size_t len, size_t hash) {
     size_t mask = m->cap - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
         strmap_slot *s = &m->slots[i];
-        if (!s->key || (s->hash == hash && !memcmp(s->key, key, len) && s->key[len] == '\0'))
+        /* strncmp, not memcmp: a key of the same hash may be shorter */
+        if (!s->key || (s->hash == hash && !strncmp(s->key, key, len) && s->key[len] == '\0'))
             return s;
     }
 }
@@ -55,7 +109,7 @@ void strmap_reserve(strmap *m, size_t n) {
 void *strmap_put(strmap *m, const char *key, void *value) {
     if ((m->len + 1) * 4 > m->cap * 3)
         resize(m, m->cap ? m->cap * 2 : 16);
-    size_t len = strlen(key), hash = strmap_hash(key, len);
+    size_t len = strlen(key), hash = key_hash(key, len);
     strmap_slot *s = find_slot(m, key, len, hash);
     if (s->key) {
         void *old = s->value;
@@ -72,7 +126,7 @@ void *strmap_put(strmap *m, const char *key, void *value) {
 void *strmap_get_n(const strmap *m, const char *key, size_t len) {
     if (!m->len)
         return NULL;
-    strmap_slot *s = find_slot(m, key, len, strmap_hash(key, len));
+    strmap_slot *s = find_slot(m, key, len, key_hash(key, len));
     return s->key ? s->value : NULL;
 }
 

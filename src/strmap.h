@@ -33,6 +33,9 @@ void *strmap_get(const strmap *m, const char *key);
 /* The same for a key of len bytes that need not end in NUL. */
 void *strmap_get_n(const strmap *m, const char *key, size_t len);
 void strmap_free(strmap *m);
+/* FNV-1a of n bytes: the same in every version and on every machine, for
+ * names made from contents (asset fingerprints). The table itself uses a
+ * faster hash of its own. */
 size_t strmap_hash(const char *s, size_t n);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 TEST(strmap_empty_map_finds_nothing) {
     strmap m = STRMAP_INIT;
@@ -62,6 +63,38 @@ TEST(strmap_grows_past_many_keys) {
     }
     CHECK_INT(missing, 0);
     CHECK(strmap_get(&m, "procedures/page-5000") == NULL);
+    strmap_free(&m);
+}
+
+/* Keys of every length up to 40 that differ from each other in one byte
+ * anywhere (the table's hash reads a key in overlapping pieces), and the
+ * same keys cut short or given one byte more (strmap_get_n): each found as
+ * itself, none as another. */
+TEST(strmap_tells_apart_keys_differing_in_any_byte_at_any_length) {
+    strmap m = STRMAP_INIT;
+    static int values[41][41];
+    char key[48];
+    for (int n = 0; n <= 40; n++)
+        for (int k = 0; k <= n; k++) {
+            memset(key, 'a', (size_t)n);
+            key[n] = '\0';
+            if (k < n)
+                key[k] = 'b'; /* k == n: the key of n a's */
+            CHECK(strmap_put(&m, key, &values[n][k]) == NULL);
+        }
+    int wrong = 0;
+    for (int n = 0; n <= 40; n++)
+        for (int k = 0; k <= n; k++) {
+            memset(key, 'a', sizeof key);
+            if (k < n)
+                key[k] = 'b';
+            key[n] = '\0';
+            wrong += strmap_get(&m, key) != &values[n][k];
+            key[n] = 'a'; /* n bytes of a longer string */
+            wrong += strmap_get_n(&m, key, (size_t)n) != &values[n][k];
+        }
+    CHECK_INT(wrong, 0);
+    CHECK_INT(m.len, 41 * 42 / 2);
     strmap_free(&m);
 }
 
