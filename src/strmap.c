@@ -40,7 +40,7 @@ static uint64_t load32(const char *p) {
  * of mixing (a 64x64->128-bit product folded), which costs a few
  * instructions whatever a short key's length, where FNV-1a costs a
  * multiplication per byte. Only the table sees it: nothing is kept. */
-static size_t key_hash(const char *s, size_t n) {
+static uint64_t key_hash(const char *s, size_t n) {
     const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
                    k2 = 0x8ebc6af09c88c6e3ULL;
     uint64_t seed = k0, a = 0, b = 0;
@@ -60,20 +60,28 @@ static size_t key_hash(const char *s, size_t n) {
         a = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
             (unsigned char)s[n - 1];
     }
-    return (size_t)mix(k2 ^ n, mix(a ^ k1, b ^ seed)); /* the length mixed apart from the bytes */
+    return mix(k2 ^ n, mix(a ^ k1, b ^ seed)); /* the length mixed apart from the bytes */
 }
 #else
-static size_t key_hash(const char *s, size_t n) {
-    return strmap_hash(s, n);
+static uint64_t key_hash(const char *s, size_t n) { /* FNV-1a, 64 bits wide everywhere */
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
 }
 #endif
 
-static strmap_slot *find_slot(const strmap *m, const char *key, size_t len, size_t hash) {
+/* What a slot holds of a key: its hash, and its length, so that only keys
+ * of the same length are compared (and none is read past its end). */
+static uint64_t hash_len(uint64_t hash, size_t len) {
+    return (hash & ~(uint64_t)UINT32_MAX) | (uint32_t)len;
+}
+
+static strmap_slot *find_slot(const strmap *m, const char *key, size_t len, uint64_t hl) {
     size_t mask = m->cap - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    for (size_t i = (size_t)(hl >> 32) & mask;; i = (i + 1) & mask) {
         strmap_slot *s = &m->slots[i];
-        /* strncmp, not memcmp: a key of the same hash may be shorter */
-        if (!s->key || (s->hash == hash && !strncmp(s->key, key, len) && s->key[len] == '\0'))
+        if (!s->key || (s->hash_len == hl && !memcmp(s->key, key, len)))
             return s;
     }
 }
@@ -86,8 +94,8 @@ static void resize(strmap *m, size_t cap) {
     for (size_t i = 0; i < old.cap; i++) {
         if (!old.slots[i].key)
             continue;
-        const char *key = old.slots[i].key;
-        *find_slot(m, key, strlen(key), old.slots[i].hash) = old.slots[i];
+        *find_slot(m, old.slots[i].key, (uint32_t)old.slots[i].hash_len, old.slots[i].hash_len) =
+            old.slots[i];
     }
     free(old.slots);
 }
@@ -109,15 +117,16 @@ void strmap_reserve(strmap *m, size_t n) {
 void *strmap_put(strmap *m, const char *key, void *value) {
     if ((m->len + 1) * 4 > m->cap * 3)
         resize(m, m->cap ? m->cap * 2 : 16);
-    size_t len = strlen(key), hash = key_hash(key, len);
-    strmap_slot *s = find_slot(m, key, len, hash);
+    size_t len = strlen(key);
+    uint64_t hl = hash_len(key_hash(key, len), len);
+    strmap_slot *s = find_slot(m, key, len, hl);
     if (s->key) {
         void *old = s->value;
         s->value = value;
         return old;
     }
     s->key = xstrdup(key);
-    s->hash = hash;
+    s->hash_len = hl;
     s->value = value;
     m->len++;
     return NULL;
@@ -126,7 +135,7 @@ void *strmap_put(strmap *m, const char *key, void *value) {
 void *strmap_get_n(const strmap *m, const char *key, size_t len) {
     if (!m->len)
         return NULL;
-    strmap_slot *s = find_slot(m, key, len, key_hash(key, len));
+    strmap_slot *s = find_slot(m, key, len, hash_len(key_hash(key, len), len));
     return s->key ? s->value : NULL;
 }
 

@@ -9,11 +9,12 @@
 #define CLINICGEN_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct strmap_slot {
     char *key;
     void *value;
-    size_t hash;
+    uint64_t hash_len; /* the key's hash in the high half, its length in the low */
 } strmap_slot;
 
 typedef struct strmap {
