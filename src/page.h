@@ -94,6 +94,7 @@ typedef struct page {
     struct page **treated_by; /* concerns: the procedures naming them, as listed */
     size_t n_treated_by;
     size_t procedure_rank; /* procedures: 1 + its place among them as listed; else 0 */
+    size_t listed_rank;    /* its place among all pages as listings order them */
     /* Filled by the site model (NULL until then), so that the listings
      * showing this page do not each work them out again: */
     char *url; /* base_path + url_path (owned) */

@@ -37,6 +37,11 @@ int site_compare_listed(const void *a, const void *b) {
     return c ? c : strcmp(p->url_path, q->url_path);
 }
 
+int site_compare_ranked(const void *a, const void *b) {
+    size_t x = (*(page *const *)a)->listed_rank, y = (*(page *const *)b)->listed_rank;
+    return (x > y) - (x < y);
+}
+
 /* The page files, read on in->jobs threads into pages[i] and diags[i]. */
 typedef struct page_reader {
     const site_inputs *in;
@@ -278,13 +283,25 @@ static void build_tags(site_model *m) {
     strmap_free(&tags);
 }
 
+/* Every listing (a section's pages and subsections, a tag's pages, the
+ * procedures treating a concern) in site_compare_listed's order. All pages
+ * are put in that order once and the listings sorted by their places: the
+ * titles are compared once per page, not once per listing a page is in. */
 static void sort_listings(site_model *m) {
+    page **order = xmalloc((m->n_pages ? m->n_pages : 1) * sizeof *order);
+    memcpy(order, m->pages, m->n_pages * sizeof *order);
+    qsort(order, m->n_pages, sizeof *order, site_compare_listed);
+    for (size_t i = 0; i < m->n_pages; i++)
+        order[i]->listed_rank = i;
+    free(order);
     for (size_t i = 0; i < m->n_pages; i++) {
         page *p = m->pages[i];
         if (p->n_children > 1)
-            qsort(p->children, p->n_children, sizeof *p->children, site_compare_listed);
+            qsort(p->children, p->n_children, sizeof *p->children, site_compare_ranked);
         if (p->n_subsections > 1)
-            qsort(p->subsections, p->n_subsections, sizeof *p->subsections, site_compare_listed);
+            qsort(p->subsections, p->n_subsections, sizeof *p->subsections, site_compare_ranked);
+        if (p->n_treated_by > 1)
+            qsort(p->treated_by, p->n_treated_by, sizeof *p->treated_by, site_compare_ranked);
     }
 }
 

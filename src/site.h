@@ -81,6 +81,10 @@ void site_model_free(site_model *m);
 void site_add_page(site_model *m, page *p);
 page *site_section_page(site_model *m, const char *section_path);
 int site_compare_listed(const void *a, const void *b);
+/* The same order by each page's listed_rank, which site_model_build sets
+ * once every page is in the model (before site_index_related and
+ * site_index_az run): an integer compare where the other compares titles. */
+int site_compare_ranked(const void *a, const void *b);
 
 /* Reads content_dir/_data/NAME.yaml into a map NAME -> contents (for
  * clinicgen render, which builds no site model). Caller frees. */

@@ -130,12 +130,7 @@ void site_index_concerns(site_model *m, diag_list *d) {
                          page_kind_name(p->kind));
         }
     }
-    for (size_t i = 0; i < m->n_pages; i++) {
-        page *c = m->pages[i];
-        if (c->n_treated_by > 1)
-            qsort(c->treated_by, c->n_treated_by, sizeof *c->treated_by, site_compare_listed);
-    }
-    strmap_free(&by_slug);
+    strmap_free(&by_slug); /* the site model sorts treated_by with the other listings */
 }
 
 /* ---- related procedures ---- */
@@ -182,7 +177,7 @@ static void related_index_build(related_index *ix, const site_model *m) {
     for (size_t i = 0; i < m->n_pages; i++)
         if (m->pages[i]->kind == KIND_PROCEDURE)
             ix->procs[ix->n_procs++] = m->pages[i];
-    qsort(ix->procs, ix->n_procs, sizeof *ix->procs, site_compare_listed);
+    qsort(ix->procs, ix->n_procs, sizeof *ix->procs, site_compare_ranked);
     ix->of = xcalloc(ix->n_procs + 1, sizeof *ix->of);
     buf key = BUF_INIT;
     for (size_t r = 0; r < ix->n_procs; r++) {

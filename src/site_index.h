@@ -18,7 +18,8 @@ enum { SITE_RELATED_MAX = 5 }; /* related procedures shown on a procedure page *
 
 /* Links every procedure to the concern pages its `concerns` name (a concern
  * page's slug is the last part of its URL) and each concern page back to
- * those procedures, in listing order. A concern named without a page gets
+ * those procedures (put in listing order with the other listings, by
+ * site_model_build once every page is in the model). A concern named without a page gets
  * a made-up one at concerns/SLUG/. Every concern is listed in the concerns/
  * section, which is made up when content/concerns/ has no _index.md.
  * Reports two concern pages with one slug; warns about `concerns` on a page
