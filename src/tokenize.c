@@ -164,10 +164,10 @@ static size_t next_bit(const uint64_t *mask, size_t from, size_t len, int want) 
     return i < len ? i : len;
 }
 
+#if defined(__SSE2__)
 /* Lowers 16 bytes at s into to and returns which are letters or digits,
  * or -1 when one is not ASCII. */
 static int32_t lower_block(const unsigned char *s, char *to) {
-#if defined(__SSE2__)
     __m128i v = _mm_loadu_si128((const __m128i *)s);
     if (_mm_movemask_epi8(v))
         return -1;
@@ -180,18 +180,8 @@ static int32_t lower_block(const unsigned char *s, char *to) {
                                   _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
     _mm_storeu_si128((__m128i *)to, low);
     return _mm_movemask_epi8(_mm_or_si128(letter, digit));
-#else
-    int32_t bits = 0;
-    for (int i = 0; i < 16; i++) {
-        if (s[i] >= 0x80)
-            return -1;
-        char c = ascii_folded[s[i]];
-        to[i] = c ? c : (char)s[i];
-        bits |= (int32_t)(c != 0) << i;
-    }
-    return bits;
-#endif
 }
+#endif
 
 /* Lowers text (len bytes) into scratch, followed by a bit per byte that is
  * a letter or digit; returns the bits, or NULL when a byte is not ASCII. */
@@ -203,13 +193,15 @@ static const uint64_t *lower_ascii(const unsigned char *s, size_t len, buf *scra
     uint64_t *mask = (uint64_t *)(void *)(to + at);
     memset(mask, 0, words * sizeof *mask);
     size_t i = 0;
+#if defined(__SSE2__)
     for (; i + 16 <= len; i += 16) {
         int32_t bits = lower_block(s + i, to + i);
         if (bits < 0)
             return NULL;
         mask[i / 64] |= (uint64_t)bits << (i % 64);
     }
-    for (; i < len; i++) {
+#endif
+    for (; i < len; i++) { /* the last bytes, or all of them without SSE2 */
         if (s[i] >= 0x80)
             return NULL;
         char c = ascii_folded[s[i]];
