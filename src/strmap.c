@@ -39,7 +39,7 @@ static uint64_t load32(const char *p) {
  * eight, four or one bytes, overlapping, with eight at a time between) and
  * of mixing (a 64x64->128-bit product folded), which costs a few
  * instructions whatever a short key's length, where FNV-1a costs a
- * multiplication per byte. Only the table sees it: nothing is kept. */
+ * multiplication per byte. Nothing written out depends on it. */
 static uint64_t key_hash(const char *s, size_t n) {
     const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
                    k2 = 0x8ebc6af09c88c6e3ULL;
@@ -72,7 +72,8 @@ static uint64_t key_hash(const char *s, size_t n) { /* FNV-1a, 64 bits wide ever
 #endif
 
 /* What a slot holds of a key: its hash, and its length, so that only keys
- * of the same length are compared (and none is read past its end). */
+ * of the same length are compared (and none is read past its end; keys are
+ * words, paths and names, far below the 4 GiB the length is kept to). */
 static uint64_t hash_len(uint64_t hash, size_t len) {
     return (hash & ~(uint64_t)UINT32_MAX) | (uint32_t)len;
 }
