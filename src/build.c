@@ -262,11 +262,23 @@ static void add_records(build_ctx *b, size_t i, int kept) {
 static void pages_done(build_ctx *b, size_t from, size_t to, const unsigned char *done) {
     if (!b->search)
         return;
+    search_files made = {0};
     pthread_mutex_lock(&b->done_lock);
     memcpy(b->done + from, done, to - from);
     for (; b->frontier < b->model.n_pages && b->done[b->frontier]; b->frontier++)
         add_records(b, b->frontier, b->done[b->frontier] == PAGE_KEPT);
+    search_records_take(b->records, &made);
     pthread_mutex_unlock(&b->done_lock);
+    /* written outside the lock: creating thousands of small files is most
+     * of the cost, and the other workers need not wait for it */
+    diag_list written = DIAG_LIST_INIT;
+    search_files_write(&made, &b->out, &written);
+    if (written.len) {
+        pthread_mutex_lock(&b->done_lock);
+        diag_move(&b->records_diags, &written);
+        pthread_mutex_unlock(&b->done_lock);
+    }
+    diag_free(&written);
 }
 
 static void *page_worker(void *arg) {

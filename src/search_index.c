@@ -442,11 +442,12 @@ typedef struct pending_records {
 
 struct search_records {
     output *out;
-    buf file, name;
+    buf name;
     size_t r, files; /* records so far; files done */
     pending_records pending[SEARCH_RECORDS_PER_FILE];
     size_t n_pending;
-    int unchanged; /* every record of the file so far is as the last build wrote it */
+    int unchanged;     /* every record of the file so far is as the last build wrote it */
+    search_files made; /* not yet taken */
     search_stats stats;
     int rc;
 };
@@ -457,9 +458,9 @@ search_records *search_records_new(output *out) {
     return w;
 }
 
-/* Writes the file of the pending records, unless it is the last build's
- * (the last file, which may have held more records, is always written);
- * then frees the strings of the pages whose last records these were. */
+/* Makes the file of the pending records, unless it is the last build's
+ * (the last file, which may have held more records, is always made); then
+ * frees the strings of the pages whose last records these were. */
 static void flush_records(search_records *w, int last_file, diag_list *d) {
     buf_clear(&w->name);
     buf_printf(&w->name, "search/r-%zu.js", w->files);
@@ -471,20 +472,26 @@ static void flush_records(search_records *w, int last_file, diag_list *d) {
         w->stats.files++;
         w->stats.bytes += size;
     } else {
-        buf_clear(&w->file);
-        buf_printf(&w->file, "clinicgenSearch.records(%zu,[", w->files);
+        buf file = BUF_INIT;
+        buf_printf(&file, "clinicgenSearch.records(%zu,[", w->files);
         size_t at = 0; /* the record's place in the file */
         for (size_t i = 0; i < w->n_pending; i++) {
             const pending_records *p = &w->pending[i];
             for (size_t k = p->from; k < p->to; k++, at++) {
                 if (at)
-                    buf_putc(&w->file, ',');
-                record_json(&w->file, p->pg, &p->pg->records[k], k > 0 && at > 0);
+                    buf_putc(&file, ',');
+                record_json(&file, p->pg, &p->pg->records[k], k > 0 && at > 0);
             }
         }
-        buf_puts(&w->file, "]);\n");
-        if (write_file(w->out, &w->stats, buf_cstr(&w->name), &w->file, d) != 0)
-            w->rc = -1;
+        buf_puts(&file, "]);\n");
+        w->stats.files++;
+        w->stats.bytes += file.len;
+        search_files *made = &w->made;
+        if (made->len == made->cap) {
+            made->cap = made->cap ? made->cap * 2 : 8;
+            made->items = xrealloc(made->items, made->cap * sizeof *made->items);
+        }
+        made->items[made->len++] = (search_file){xstrdup(buf_cstr(&w->name)), file};
     }
     for (size_t i = 0; i < w->n_pending; i++)
         if (w->pending[i].last) /* the index needs only their numbers */
@@ -509,16 +516,52 @@ int search_records_add(search_records *w, search_page *pg, int unchanged, diag_l
     return w->rc;
 }
 
+void search_records_take(search_records *w, search_files *out) {
+    search_files *made = &w->made;
+    if (out->len + made->len > out->cap) {
+        out->cap = out->len + made->len;
+        out->items = xrealloc(out->items, out->cap * sizeof *out->items);
+    }
+    if (made->len)
+        memcpy(out->items + out->len, made->items, made->len * sizeof *made->items);
+    out->len += made->len;
+    made->len = 0;
+}
+
+static void search_files_free(search_files *f) {
+    for (size_t i = 0; i < f->len; i++) {
+        free(f->items[i].rel);
+        buf_free(&f->items[i].data);
+    }
+    free(f->items);
+    *f = (search_files){0};
+}
+
+int search_files_write(search_files *f, output *out, diag_list *d) {
+    int rc = 0;
+    for (size_t i = 0; i < f->len; i++) {
+        const buf *data = &f->items[i].data;
+        if (output_write(out, f->items[i].rel, data->data ? data->data : "", data->len, d) != 0)
+            rc = -1;
+    }
+    search_files_free(f);
+    return rc;
+}
+
 int search_records_finish(search_records *w, diag_list *d) {
     if (w->n_pending)
         flush_records(w, 1, d);
+    search_files rest = {0};
+    search_records_take(w, &rest);
+    if (search_files_write(&rest, w->out, d) != 0)
+        w->rc = -1;
     return w->rc;
 }
 
 void search_records_free(search_records *w) {
     if (!w)
         return;
-    buf_free(&w->file);
+    search_files_free(&w->made); /* made but not written: the build failed */
     buf_free(&w->name);
     free(w);
 }

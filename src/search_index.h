@@ -38,21 +38,40 @@ typedef struct search_stats {
     size_t records, terms, files, bytes, meta_bytes;
 } search_stats;
 
-/* The record files (search/r-K.js), written while the pages are built so
+/* The record files (search/r-K.js), made while the pages are built so
  * that a large site's excerpts are never all held at once: the build adds
  * each page in site order once it and every page before it are done.
- * Not thread-safe: the build adds pages under its own lock. */
+ * Not thread-safe: the build adds pages under its own lock, and takes the
+ * files made (search_records_take) to write them once it has let go. */
 typedef struct search_records search_records;
 
+/* Record files made and not yet written: each is a path and its bytes. */
+typedef struct search_file {
+    char *rel;
+    buf data;
+} search_file;
+
+typedef struct search_files {
+    search_file *items; /* owned, with their paths and bytes */
+    size_t len, cap;
+} search_files;
+
 search_records *search_records_new(output *out);
-/* Adds pg's records, writing every file they complete, and frees their
- * url, heading and excerpt once written: the index needs only their
+/* Adds pg's records, making every file they complete, and frees their
+ * url, heading and excerpt once in a file: the index needs only their
  * numbers. unchanged: the page was kept (page_cache.h) and its records
  * have the numbers the last build gave them; a file of such records only
  * is the last build's, kept as it is (output_keep) without being made.
- * Returns 0, or -1 once a file could not be written (reported to d). */
+ * Returns 0, or -1 once a file could not be kept (reported to d). */
 int search_records_add(search_records *w, search_page *pg, int unchanged, diag_list *d);
-/* Writes the last file, if records are left for it. Returns as above. */
+/* Moves the files made so far into *out (appended), for the caller to write
+ * with search_files_write. */
+void search_records_take(search_records *w, search_files *out);
+/* Writes the files, then frees them (*f is left empty). Thread-safe as
+ * output_write is. Returns 0, or -1 after reporting to d. */
+int search_files_write(search_files *f, output *out, diag_list *d);
+/* Makes the last file, if records are left for it, and writes every file
+ * not taken. Returns as search_records_add. */
 int search_records_finish(search_records *w, diag_list *d);
 void search_records_free(search_records *w);
 

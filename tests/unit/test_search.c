@@ -340,6 +340,57 @@ TEST(search_index_ranks_a_title_above_a_passing_mention) {
     remove_dir(dir);
 }
 
+/* The build takes the record files made while it holds its lock and
+ * writes them after: take hands over each complete file once, by name and
+ * bytes; a file still filling is not handed over, and finish writes it. */
+TEST(search_records_hands_over_complete_files_to_write) {
+    markdown_init();
+    char dir[] = "/tmp/cgsearch-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    search_collector *c = search_collector_new(NULL, 0);
+    search_page pages[13] = {{0}}; /* two records each */
+    collect_many(c, pages, 13);
+    diag_list d = DIAG_LIST_INIT;
+    output out;
+    char *site = xasprintf("%s/site", dir);
+    CHECK_INT(output_begin(&out, site, dir, NULL, &d), 0);
+    search_records *records = search_records_new(&out);
+    for (size_t i = 0; i < 10; i++)
+        CHECK_INT(search_records_add(records, &pages[i], 0, &d), 0);
+    search_files made = {0};
+    search_records_take(records, &made);
+    CHECK_INT((int)made.len, 20 / SEARCH_RECORDS_PER_FILE);
+    char *first = made.len ? xstrdup(buf_cstr(&made.items[0].data)) : NULL;
+    CHECK_STR(made.len ? made.items[0].rel : "", "search/r-0.js");
+    CHECK_INT(search_files_write(&made, &out, &d), 0);
+    CHECK(made.len == 0 && made.items == NULL);
+    for (size_t i = 10; i < 13; i++)
+        CHECK_INT(search_records_add(records, &pages[i], 0, &d), 0);
+    search_records_take(records, &made);
+    CHECK_INT((int)made.len, 26 / SEARCH_RECORDS_PER_FILE - 20 / SEARCH_RECORDS_PER_FILE);
+    CHECK_INT(search_files_write(&made, &out, &d), 0);
+    CHECK_INT(search_records_finish(records, &d), 0);
+    search_records_free(records);
+    CHECK_INT(output_commit(&out, &d), 0);
+    CHECK_INT((int)d.errors, 0);
+    char *on_disk = read_out(dir, "search/r-0.js");
+    CHECK_STR(on_disk, first ? first : "");
+    char last_name[32];
+    snprintf(last_name, sizeof last_name, "search/r-%d.js", (26 - 1) / SEARCH_RECORDS_PER_FILE);
+    char *last = read_out(dir, last_name);
+    CHECK(last != NULL && strstr(last, "Page 12") != NULL);
+    free(first);
+    free(on_disk);
+    free(last);
+    output_free(&out);
+    diag_free(&d);
+    free(site);
+    for (size_t i = 0; i < 13; i++)
+        search_page_free(&pages[i]);
+    search_collector_free(c);
+    remove_dir(dir);
+}
+
 TEST(search_index_ranks_the_page_named_by_the_query_first) {
     markdown_init();
     char dir[] = "/tmp/cgsearch-XXXXXX";
