@@ -93,8 +93,34 @@ static int is_lua_keyword(const char *s, size_t n) {
     return 0;
 }
 
+/* At s, just after the "(" of a call: one string literal without escapes,
+ * then ")" and the expression's end. Returns the literal (caller frees), or
+ * NULL when the rest of the expression is anything else. */
+static char *read_literal_argument(const char *s) {
+    while (isspace((unsigned char)*s))
+        s++;
+    char quote = *s;
+    if (quote != '\'' && quote != '"')
+        return NULL;
+    const char *start = ++s;
+    while (*s && *s != quote && *s != '\\' && *s != '\n')
+        s++;
+    if (*s != quote)
+        return NULL;
+    const char *end = s++;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s++ != ')')
+        return NULL;
+    while (isspace((unsigned char)*s))
+        s++;
+    return *s ? NULL : xstrndup(start, (size_t)(end - start));
+}
+
 /* The names of `expr` when it is nothing but a dotted path of names
- * (spaces around it allowed): "page.title" gives {"page", "title"}. */
+ * (spaces around it allowed): "page.title" gives {"page", "title"}; or a
+ * call of one with a string literal: "asset('x.css')" gives {"asset"} and
+ * the literal "x.css". */
 static void find_path(texpr *x, const char *expr) {
     const char *s = expr;
     while (isspace((unsigned char)*s))
@@ -117,9 +143,11 @@ static void find_path(texpr *x, const char *expr) {
         }
         while (isspace((unsigned char)*s))
             s++;
-        if (!*s) { /* the whole expression */
+        char *arg = *s == '(' ? read_literal_argument(s + 1) : NULL;
+        if (!*s || arg) { /* the whole expression */
             x->path = names;
             x->path_len = n;
+            x->call_arg = arg;
             return;
         }
         break;
@@ -141,7 +169,7 @@ static int add_expr(compiler *c, const char *chunk, const char *directive, const
     template_set *set = c->set;
     set->exprs = xrealloc(set->exprs, (set->n_exprs + 1) * sizeof *set->exprs);
     texpr *x = &set->exprs[set->n_exprs];
-    *x = (texpr){xstrdup(chunk), xstrdup(c->path), line, NULL, 0};
+    *x = (texpr){xstrdup(chunk), xstrdup(c->path), line, NULL, 0, NULL};
     if (!strncmp(chunk, "return ", 7))
         find_path(x, chunk + 7);
     return (int)set->n_exprs++;
@@ -881,6 +909,7 @@ void template_set_free(template_set *set) {
         for (size_t k = 0; k < set->exprs[i].path_len; k++)
             free(set->exprs[i].path[k]);
         free(set->exprs[i].path);
+        free(set->exprs[i].call_arg);
     }
     for (size_t i = 0; i < set->n_reserved; i++)
         free(set->reserved_ids[i]);

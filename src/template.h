@@ -91,10 +91,13 @@ typedef struct texpr {
     char *file;   /* the template's display path */
     int line;
     /* An expression that only reads a dotted path of names ("page.title",
-     * "item.url"): the names, which the renderer may look up without
-     * running the chunk; NULL and 0 for every other expression. Owned. */
+     * "item.url"), or calls one with a string literal ("asset('x.css')"):
+     * the names, which the renderer may look up without running the chunk,
+     * and the literal (NULL for a path); NULL and 0 for every other
+     * expression. Owned. */
     char **path;
     size_t path_len;
+    char *call_arg;
 } texpr;
 
 typedef struct template {

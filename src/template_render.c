@@ -51,12 +51,15 @@ typedef struct rctx {
 
 /* ---- helpers visible to templates ---- */
 
-static int helper_url(lua_State *L) {
-    const site_model *m = lua_touserdata(L, lua_upvalueindex(1));
-    const char *path = luaL_checkstring(L, 1);
+/* url(path): the site's base path and path. */
+static void push_url_of_path(lua_State *L, const site_model *m, const char *path) {
     while (*path == '/')
         path++;
     lua_pushfstring(L, "%s%s", m->cfg->base_path, path);
+}
+
+static int helper_url(lua_State *L) {
+    push_url_of_path(L, lua_touserdata(L, lua_upvalueindex(1)), luaL_checkstring(L, 1));
     return 1;
 }
 
@@ -647,6 +650,27 @@ static int read_path(lua_State *L, const texpr *x, int scope) {
     return 1;
 }
 
+/* The function on top of the stack called with the string arg, when it is
+ * url or asset (as the chunk would call it, and for an asset that exists,
+ * so that neither can raise an error): replaces it with the result and
+ * returns 1; else returns 0 with the stack as it was. Each page asks for
+ * the same few assets and pages by a literal name. */
+static int call_helper(lua_State *L, const char *arg) {
+    lua_CFunction f = lua_tocfunction(L, -1);
+    if (f != helper_url && f != helper_asset)
+        return 0;
+    lua_getupvalue(L, -1, 1);
+    if (f == helper_url) {
+        push_url_of_path(L, lua_touserdata(L, -1), arg);
+    } else if (lua_getfield(L, -1, arg) != LUA_TSTRING) {
+        lua_pop(L, 2); /* no such asset: the chunk reports it */
+        return 0;
+    }
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+    return 1;
+}
+
 /* Pushes the value of expression `expr` evaluated in the scope table at
  * stack index `scope`. Returns 0, or -1 (nothing pushed) after reporting. */
 static int eval(rctx *r, int expr, int scope) {
@@ -655,8 +679,11 @@ static int eval(rctx *r, int expr, int scope) {
     /* Every scope above this one is on the stack: below this many, its
      * chain is far from Lua's limit on __index chains (2,000), whose
      * error only a protected call reports. */
-    if (x->path_len && lua_gettop(L) < PATH_STACK_MAX && read_path(L, x, scope))
-        return 0;
+    if (x->path_len && lua_gettop(L) < PATH_STACK_MAX && read_path(L, x, scope)) {
+        if (!x->call_arg || call_helper(L, x->call_arg))
+            return 0;
+        lua_pop(L, 1);
+    }
     if (lua_rawgeti(L, r->exprs, expr) != LUA_TFUNCTION) {
         lua_pop(L, 1);
         const char *src = r->e->set->exprs[expr].source;
