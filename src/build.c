@@ -609,6 +609,26 @@ static void free_ctx(build_ctx *b) {
     project_free(&b->pr);
 }
 
+/* At the end of a build that succeeded in a process that ends right after
+ * (clinicgen build), the release binary leaves what the build holds to the
+ * exit, which takes it back at once: freeing the model, the search pages
+ * and the manifests piece by piece took 7-8 ms of a 10,000-page rebuild.
+ * Nothing is left to do on disk then but the model cache's temporary file,
+ * should renaming it have failed. Builds with the sanitizers or valgrind,
+ * and clinicgen serve, free everything. */
+static void end_ctx(build_ctx *b, int succeeded) {
+#ifdef CLINICGEN_LEAVE_MEMORY_AT_EXIT
+    if (succeeded && b->opt->exits_after) {
+        if (b->model_tmp)
+            unlink(b->model_tmp);
+        return;
+    }
+#else
+    (void)succeeded;
+#endif
+    free_ctx(b);
+}
+
 /* ---- the build cache ---- */
 
 /* What besides the inputs decides what a build writes: the project (two
@@ -754,7 +774,7 @@ int build_site(const build_options *opt) {
     b.model_path = cache_file_path(b.out_dir, "model");
     if (!opt->no_cache && load_cache(&b)) {
         report_up_to_date(&b, &start);
-        free_ctx(&b);
+        end_ctx(&b, 1);
         return 0;
     }
     b.phase = start;
@@ -781,6 +801,6 @@ int build_site(const build_options *opt) {
     if (opt->report)
         diag_move(opt->report, &d);
     diag_free(&d);
-    free_ctx(&b);
+    end_ctx(&b, !failed);
     return failed;
 }

@@ -23,6 +23,7 @@ typedef struct build_options {
     int jobs;     /* worker threads; 0: one per core */
     int no_cache; /* --no-cache: write every file, as if there were no cache */
     verbosity verbosity;
+    int exits_after;   /* the process ends when the build returns (clinicgen build) */
     diag_list *report; /* when set, the build's messages are moved here after
                         * printing (clinicgen serve shows them in the browser);
                         * the caller owns the list */

@@ -186,7 +186,7 @@ static int build_on_own_thread(const build_options *opt) {
 }
 
 static int command_build(int argc, char **argv) {
-    build_options opt = {.project_dir = ".", .verbosity = VERBOSITY_NORMAL};
+    build_options opt = {.project_dir = ".", .verbosity = VERBOSITY_NORMAL, .exits_after = 1};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int has_value = i + 1 < argc;
