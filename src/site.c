@@ -283,26 +283,51 @@ static void build_tags(site_model *m) {
     strmap_free(&tags);
 }
 
+/* A listing in rank order. The ranks are the pages' places, 0 to n_slots
+ * - 1: a long listing (a section of thousands of pages) is put in order
+ * by setting each page at its rank in slots, a table as long as the site
+ * whose entries are NULL, and reading the table back, which compares
+ * nothing; a short one, or one naming a page twice, is sorted. */
+static void order_by_rank(page **list, size_t n, page **slots, size_t n_slots) {
+    if (n < 2)
+        return;
+    size_t placed = 0;
+    if (n >= 64 && n * 16 >= n_slots)
+        for (; placed < n && !slots[list[placed]->listed_rank]; placed++)
+            slots[list[placed]->listed_rank] = list[placed];
+    if (placed < n) { /* short, or a page twice: put the table back as it was */
+        for (size_t i = 0; i < placed; i++)
+            slots[list[i]->listed_rank] = NULL;
+        qsort(list, n, sizeof *list, site_compare_ranked);
+        return;
+    }
+    size_t k = 0;
+    for (size_t r = 0; k < n; r++)
+        if (slots[r]) {
+            list[k++] = slots[r];
+            slots[r] = NULL;
+        }
+}
+
 /* Every listing (a section's pages and subsections, a tag's pages, the
  * procedures treating a concern) in site_compare_listed's order. All pages
- * are put in that order once and the listings sorted by their places: the
+ * are put in that order once and the listings ordered by their places: the
  * titles are compared once per page, not once per listing a page is in. */
 static void sort_listings(site_model *m) {
-    page **order = xmalloc((m->n_pages ? m->n_pages : 1) * sizeof *order);
-    memcpy(order, m->pages, m->n_pages * sizeof *order);
-    qsort(order, m->n_pages, sizeof *order, site_compare_listed);
-    for (size_t i = 0; i < m->n_pages; i++)
+    size_t n = m->n_pages;
+    page **order = xcalloc(n ? n : 1, sizeof *order);
+    memcpy(order, m->pages, n * sizeof *order);
+    qsort(order, n, sizeof *order, site_compare_listed);
+    for (size_t i = 0; i < n; i++)
         order[i]->listed_rank = i;
-    free(order);
-    for (size_t i = 0; i < m->n_pages; i++) {
+    memset(order, 0, n * sizeof *order); /* now the slots of order_by_rank */
+    for (size_t i = 0; i < n; i++) {
         page *p = m->pages[i];
-        if (p->n_children > 1)
-            qsort(p->children, p->n_children, sizeof *p->children, site_compare_ranked);
-        if (p->n_subsections > 1)
-            qsort(p->subsections, p->n_subsections, sizeof *p->subsections, site_compare_ranked);
-        if (p->n_treated_by > 1)
-            qsort(p->treated_by, p->n_treated_by, sizeof *p->treated_by, site_compare_ranked);
+        order_by_rank(p->children, p->n_children, order, n);
+        order_by_rank(p->subsections, p->n_subsections, order, n);
+        order_by_rank(p->treated_by, p->n_treated_by, order, n);
     }
+    free(order);
 }
 
 static const char *page_origin(const page *p) {

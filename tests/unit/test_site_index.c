@@ -84,6 +84,58 @@ static char *az_group(const fixture *f, int g) {
 
 /* ---- A-Z ---- */
 
+/* Listings are put in order by each page's rank in the whole site: a long
+ * one (here a section of 80 pages and its tag, most of the site) without
+ * comparisons, a short one sorted. Weighted pages first, then titles
+ * whatever the case; a page that names a tag twice is in its listing twice,
+ * next to itself. */
+TEST(site_listings_long_and_short_are_in_listing_order) {
+    fixture f;
+    if (fixture_open(&f) != 0)
+        return;
+    char *dir = fs_join(f.content, "notes");
+    CHECK_INT(fs_mkdirs(dir), 0);
+    free(dir);
+    buf want = BUF_INIT, want_tag = BUF_INIT;
+    for (int i = 0; i < 80; i++) { /* titles in the reverse order of the files */
+        char rel[32], front[96];
+        snprintf(rel, sizeof rel, "notes/n%02d.md", i);
+        snprintf(front, sizeof front, "title: \"%c note %02d\"\ntags: [%s]\n%s", i % 2 ? 'B' : 'b',
+                 79 - i, i == 7 ? "Skin, skin" : "Skin", i == 50 ? "weight: 1\n" : "");
+        put(&f, rel, front);
+    }
+    put(&f, "notes/_index.md", "title: Notes\n");
+    buf_puts(&want, "b note 29"); /* weighted */
+    buf_puts(&want_tag, "b note 29");
+    for (int t = 0; t < 80; t++) {
+        int i = 79 - t;
+        if (i == 50)
+            continue;
+        buf_printf(&want, " | %c note %02d", i % 2 ? 'B' : 'b', t);
+        buf_printf(&want_tag, " | %c note %02d", i % 2 ? 'B' : 'b', t);
+        if (i == 7)
+            buf_printf(&want_tag, " | %c note %02d", i % 2 ? 'B' : 'b', t);
+    }
+    build(&f, 0);
+    CHECK_STR(f.messages.data ? f.messages.data : "", "");
+    page *notes = at(&f, "notes/"), *tag = at(&f, "tags/skin/");
+    CHECK(notes && tag);
+    if (notes && tag) {
+        char *got = titles(notes->children, notes->n_children);
+        CHECK_STR(got, buf_cstr(&want));
+        free(got);
+        got = titles(tag->children, tag->n_children);
+        CHECK_STR(got, buf_cstr(&want_tag));
+        free(got);
+        got = titles(at(&f, "")->subsections, at(&f, "")->n_subsections);
+        CHECK_STR(got, "Notes");
+        free(got);
+    }
+    buf_free(&want);
+    buf_free(&want_tag);
+    fixture_close(&f);
+}
+
 TEST(tokenize_fold_text_keeps_what_is_not_a_letter) {
     buf out = BUF_INIT;
     const char *title = "\xC3\x89"
