@@ -315,7 +315,7 @@ static void order_by_rank(page **list, size_t n, page **slots, size_t n_slots) {
  * titles are compared once per page, not once per listing a page is in. */
 static void sort_listings(site_model *m) {
     size_t n = m->n_pages;
-    page **order = xcalloc(n ? n : 1, sizeof *order);
+    page **order = xmalloc((n ? n : 1) * sizeof *order);
     memcpy(order, m->pages, n * sizeof *order);
     qsort(order, n, sizeof *order, site_compare_listed);
     for (size_t i = 0; i < n; i++)
