@@ -5,8 +5,8 @@
 #include "fsutil.h"
 #include "strmap.h"
 #include "text.h"
+#include "yaml_fast.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -59,36 +59,11 @@ loader_error(loader *ld, const yaml_mark_t *mark, const char *fmt, ...) {
     buf_free(&msg);
 }
 
-static int is_number(const char *s) {
-    const char *p = s;
-    if (*p == '+' || *p == '-')
-        p++;
-    if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
-        return 0;
-    char *end;
-    strtod(s, &end);
-    return *end == '\0';
-}
-
 static value *scalar_value(const yaml_event_t *ev) {
-    const char *s = (const char *)ev->data.scalar.value;
-    size_t n = ev->data.scalar.length;
-    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
-    value *v = value_new_string(s, n, line, col);
-    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || ev->data.scalar.tag)
-        return v;
-    if (n == 0 || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-        !strcmp(s, "NULL")) {
-        v->type = VALUE_NULL;
-    } else if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE")) {
-        v->type = VALUE_BOOL;
-        v->boolean = 1;
-    } else if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE")) {
-        v->type = VALUE_BOOL;
-    } else if (strlen(s) == n && is_number(s)) {
-        v->type = VALUE_NUMBER;
-        v->number = strtod(s, NULL);
-    }
+    value *v = value_new_string((const char *)ev->data.scalar.value, ev->data.scalar.length,
+                                (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1);
+    if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.tag)
+        yaml_resolve_plain(v);
     return v;
 }
 
@@ -326,10 +301,16 @@ static void shift_lines(value *v, int offset) {
 
 value *yaml_value_parse(const char *text, size_t len, const char *file, int line_offset,
                         diag_list *d) {
-    loader ld = {.file = file, .line_offset = line_offset, .d = d, .text = text, .len = len};
     /* libyaml refuses these too, but names neither the byte nor its line */
     if (text_check_encoding(text, len, file, line_offset, d) != 0)
         return NULL;
+    value *root = yaml_fast_parse(text, len, line_offset);
+    return root ? root : yaml_value_parse_libyaml(text, len, file, line_offset, d);
+}
+
+value *yaml_value_parse_libyaml(const char *text, size_t len, const char *file, int line_offset,
+                                diag_list *d) {
+    loader ld = {.file = file, .line_offset = line_offset, .d = d, .text = text, .len = len};
     yaml_parser_initialize(&ld.parser);
     yaml_parser_set_input_string(&ld.parser, (const unsigned char *)text, len);
     value *root = parse_document(&ld);

@@ -1,5 +1,6 @@
 /*
- * yaml_value: YAML text (libyaml) to a value tree.
+ * yaml_value: YAML text to a value tree (libyaml, or yaml_fast.h for the
+ * plain YAML most front matter is).
  *
  * Reads the first document of a YAML stream. Plain scalars resolve to null,
  * booleans (true/false only: `no` stays text, as in YAML 1.2) and numbers;
@@ -16,6 +17,12 @@
 
 value *yaml_value_parse(const char *text, size_t len, const char *file, int line_offset,
                         diag_list *d);
+
+/* The same with libyaml alone, for text in UTF-8 (text_check_encoding):
+ * yaml_value_parse reads most front matter without it (yaml_fast.h), and
+ * the tests compare the two. */
+value *yaml_value_parse_libyaml(const char *text, size_t len, const char *file, int line_offset,
+                                diag_list *d);
 
 /* Reads and parses a whole YAML file. */
 value *yaml_value_load_file(const char *path, const char *display_path, diag_list *d);

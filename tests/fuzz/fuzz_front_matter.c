@@ -1,7 +1,8 @@
 /*
  * fuzz_front_matter: a page's front matter from arbitrary bytes, as
  * page_load reads a file: the split at the `---` lines, YAML to a value
- * tree (yaml_value.c), every typed field of the content model (title,
+ * tree (yaml_value.c; a tree read without libyaml must be the one libyaml
+ * reads, yaml_fast.h), every typed field of the content model (title,
  * dates, tags, kind, ...), the title from an opening heading, the URL.
  *
  * The input is one Markdown file. Its text is copied into a buffer that
@@ -12,6 +13,7 @@
 #include "markdown.h"
 #include "page.h"
 #include "value.h"
+#include "yaml_fast.h"
 #include "yaml_value.h"
 
 #include <stdint.h>
@@ -44,6 +46,41 @@ static size_t walk_value(const value *v) {
     return n;
 }
 
+/* 1 when a and b are the same tree: types, texts, numbers and places. */
+static int same_tree(const value *a, const value *b) {
+    if (a->type != b->type || a->line != b->line || a->col != b->col ||
+        a->text_len != b->text_len || (a->text == NULL) != (b->text == NULL) ||
+        (a->text && memcmp(a->text, b->text, a->text_len) != 0) || a->boolean != b->boolean ||
+        a->number != b->number || a->len != b->len)
+        return 0;
+    for (size_t i = 0; i < a->len; i++) {
+        if (a->type == VALUE_LIST) {
+            if (!same_tree(a->items[i], b->items[i]))
+                return 0;
+        } else if (strcmp(a->pairs[i].key, b->pairs[i].key) != 0 ||
+                   a->pairs[i].line != b->pairs[i].line || a->pairs[i].col != b->pairs[i].col ||
+                   !same_tree(a->pairs[i].val, b->pairs[i].val)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whatever the reader without libyaml takes, libyaml reads the same way
+ * (yaml_fast.h); yaml_value_parse used one of the two for v. */
+static void check_same_as_libyaml(const value *v, const char *yaml, size_t len, int line_offset) {
+    value *fast = yaml_fast_parse(yaml, len, line_offset);
+    if (!fast)
+        return;
+    diag_list d = DIAG_LIST_INIT;
+    value *slow = yaml_value_parse_libyaml(yaml, len, "content/fuzz.md", line_offset, &d);
+    if (!slow || !same_tree(fast, slow) || !same_tree(v, fast))
+        abort();
+    value_free(slow);
+    value_free(fast);
+    diag_free(&d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *text = xmalloc(size + 1);
     memcpy(text, data, size);
@@ -56,6 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (page_split_front_matter(text, size, &split, "content/fuzz.md", &d) == 0 && split.yaml) {
         value *v = yaml_value_parse(split.yaml, split.yaml_len, "content/fuzz.md",
                                     split.yaml_line - 1, &d);
+        if (v && d.len == 0)
+            check_same_as_libyaml(v, split.yaml, split.yaml_len, split.yaml_line - 1);
         if (v) {
             value *copy = value_copy(v);
             if (walk_value(copy) != walk_value(v))
