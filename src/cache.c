@@ -6,7 +6,6 @@
 #include "fsutil.h"
 #include "hash.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,18 +93,34 @@ typedef struct reader {
     int bad;
 } reader;
 
+/* The value of a hex (lowercase) or decimal digit, or -1. */
+static int digit_value(char c, int base) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    return base == 16 && c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A number and the space or newline after it. By hand, not strtoull: a
+ * manifest holds four numbers a file, and every rebuild reads them all. */
 static uint64_t read_number(reader *r, int base) {
-    if (r->bad || r->p >= r->end || *r->p < '0' || (*r->p > '9' && base == 10)) {
+    const char *p = r->p;
+    uint64_t v = 0;
+    int d;
+    if (r->bad || p >= r->end || digit_value(*p, base) < 0) {
         r->bad = 1;
         return 0;
     }
-    char *stop;
-    errno = 0;
-    unsigned long long v = strtoull(r->p, &stop, base);
-    if (errno || stop == r->p || stop >= r->end || (*stop != ' ' && *stop != '\n'))
+    for (; p < r->end && (d = digit_value(*p, base)) >= 0; p++) {
+        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {
+            r->bad = 1; /* too large: not a manifest this build wrote */
+            return 0;
+        }
+        v = v * (uint64_t)base + (uint64_t)d;
+    }
+    if (p >= r->end || (*p != ' ' && *p != '\n'))
         r->bad = 1;
     else
-        r->p = stop + 1;
+        r->p = p + 1;
     return v;
 }
 
@@ -278,35 +293,35 @@ int cache_outputs_intact(const cache_manifest *m, const char *out_dir) {
 enum { CACHE_MAX_DEPTH = 64 };
 
 /* A folder is described by its name and what it holds, not its times,
- * which change whenever an editor makes a scratch file in it. */
+ * which change whenever an editor makes a scratch file in it; a file by
+ * its name and numbers, as bytes (a rebuild describes every input: no
+ * decimal). Names hold no NUL, so a description reads one way only. */
 static void describe(buf *b, const char *name, const struct stat *st) {
-    buf_puts(b, name);
+    buf_append(b, name, strlen(name) + 1);
     if (S_ISDIR(st->st_mode)) {
-        buf_puts(b, "/\n");
+        buf_putc(b, '/');
         return;
     }
-    unsigned long long numbers[] = {st->st_mode,
-                                    (unsigned long long)st->st_size,
-                                    mtime_ns(st),
-                                    (unsigned long long)st->st_ctim.tv_sec,
-                                    (unsigned long long)st->st_ctim.tv_nsec,
-                                    st->st_ino};
-    buf_putc(b, '\n');
-    put_uints(b, numbers, 6, ' ');
-    buf_putc(b, '\n');
+    uint64_t numbers[] = {st->st_mode,
+                          (uint64_t)st->st_size,
+                          mtime_ns(st),
+                          (uint64_t)st->st_ctim.tv_sec,
+                          (uint64_t)st->st_ctim.tv_nsec,
+                          st->st_ino};
+    buf_append(b, (const char *)numbers, sizeof numbers);
 }
 
-/* A folder's entries, depth-first in name order. Links are described, not
- * followed: one inside content/ must point inside it (walk.c), where its
- * target is described in its own place, and one that points elsewhere
- * fails the build anyway. */
+/* A folder's entries, depth-first in name order, and an empty name after
+ * them. Links are described, not followed: one inside content/ must point
+ * inside it (walk.c), where its target is described in its own place, and
+ * one that points elsewhere fails the build anyway. */
 static void describe_listing(buf *b, const fs_listing *listing) {
     for (size_t i = 0; i < listing->n; i++) {
         const fs_entry *e = &listing->entries[i];
         describe(b, e->name, &e->st);
         if (e->folder) {
             describe_listing(b, e->folder);
-            buf_puts(b, "..\n");
+            buf_putc(b, '\0');
         }
     }
 }

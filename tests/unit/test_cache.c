@@ -133,13 +133,16 @@ TEST(cache_manifest_damaged_or_missing_is_none) {
     cache_manifest m;
     char *path = fs_join(dir, "m");
     CHECK_INT(cache_manifest_load(&m, path), -1);
-    const char *bad[] = {"",
-                         "clinicgen-cache 0\n",
-                         "clinicgen-cache 1\ninputs zz pages 1 files 0\n",
-                         "clinicgen-cache 1\ninputs 01 pages 1 files 0\nmessages 5 ab\n",
-                         "clinicgen-cache 1\ninputs 01 pages 1 files 0\nmessages 0 \nout 1 2 3\n",
-                         "clinicgen-cache 1\ninputs 01 pages 1 files 0\nmessages 0 \nout 1 2 3 4 "
-                         "99 a\n"};
+    const char *bad[] = {
+        "", "clinicgen-cache 0\n", "clinicgen-cache 1\ninputs zz pages 1 files 0\n",
+        "clinicgen-cache 1\ninputs 01 pages 1 files 0\nmessages 5 ab\n",
+        "clinicgen-cache 1\ninputs 01 pages 1 files 0\nmessages 0 \nout 1 2 3\n",
+        "clinicgen-cache 1\ninputs 01 pages 1 files 0\nmessages 0 \nout 1 2 3 4 "
+        "99 a\n",
+        /* past 64 bits */
+        "clinicgen-cache 1\ninputs 01 pages 1 files 0\nmessages 0 \nout 1 2 "
+        "18446744073709551616 4 1 a\n",
+        "clinicgen-cache 1\ninputs 1ffffffffffffffff pages 1 files 0\nmessages 0 \n"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         write_at(dir, "m", bad[i]);
         CHECK_INT(cache_manifest_load(&m, path), -1);
