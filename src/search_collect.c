@@ -425,6 +425,7 @@ void search_collect_page(search_collector *c, search_page *out, const char *url,
     out->records = xmalloc((c->n_records ? c->n_records : 1) * sizeof *out->records);
     memcpy(out->records, c->records, c->n_records * sizeof *out->records);
     buf packed = BUF_INIT;
+    buf_grow(&packed, c->n_postings * 3); /* most take two or three bytes */
     for (size_t i = 0; i < c->n_postings; i++)
         search_posting_pack(&packed, c->postings[i]);
     out->n_postings = c->n_postings;
@@ -433,16 +434,22 @@ void search_collect_page(search_collector *c, search_page *out, const char *url,
 }
 
 void search_posting_pack(buf *b, search_posting post) {
+    enum { MOST = 5 + 1 + sizeof post.weight }; /* a varint of 32 bits, 255, the float */
+    if (b->len + MOST >= b->cap)
+        buf_grow(b, MOST);
+    unsigned char *p = (unsigned char *)b->data + b->len; /* one check, then bytes */
     uint32_t term = post.term;
     for (; term >= 0x80; term >>= 7)
-        buf_putc(b, (char)(0x80 | (term & 0x7f)));
-    buf_putc(b, (char)term);
+        *p++ = (unsigned char)(0x80 | (term & 0x7f));
+    *p++ = (unsigned char)term;
     if (post.weight >= 1 && post.weight <= 254 && post.weight == (float)(int)post.weight) {
-        buf_putc(b, (char)(int)post.weight);
+        *p++ = (unsigned char)(int)post.weight;
     } else {
-        buf_putc(b, (char)255);
-        buf_append(b, (const char *)&post.weight, sizeof post.weight);
+        *p++ = 255;
+        memcpy(p, &post.weight, sizeof post.weight);
+        p += sizeof post.weight;
     }
+    b->len = (size_t)((char *)p - b->data);
 }
 
 int search_posting_unpack(const unsigned char **p, const unsigned char *end, search_posting *out) {
