@@ -97,6 +97,16 @@ typedef struct build_ctx {
     int writing_pages;
     const char **kept_records; /* per page: its record in kept, if it was kept */
     atomic_size_t pages_kept;
+    /* the search scores (search_scores.h): the last build's, if they can be
+     * brought up to date (no record moved, few pages built again: those
+     * in changes, with their last version), and this build's, written to
+     * scores_tmp and renamed into place when it succeeds */
+    char *scores_path;
+    char *scores_tmp;
+    search_scores scores_known;
+    int can_update;
+    search_change *changes;
+    size_t n_changes, searched_pages;
     progress *progress;    /* the progress line, or NULL */
     struct timespec phase; /* when the phase -v times began */
 } build_ctx;
@@ -242,18 +252,44 @@ static int build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
     return 0;
 }
 
+/* Notes page i, built again, for bringing the last build's scores up to
+ * date; gives that up when too many pages were built again, or when the
+ * last build's version of the page had other records. */
+static void note_change(build_ctx *b, size_t i, const search_page *sp) {
+    const char *record = page_cache_previous(&b->kept, b->model.pages[i]->out_path);
+    diag_list ignored = DIAG_LIST_INIT;
+    search_change c = {.page = i};
+    int searched = 0;
+    b->can_update = b->n_changes < b->model.n_pages / 16 + 8 && record &&
+                    page_cache_read(&b->kept, record, &ignored, &c.old, &searched) == 0 &&
+                    c.old.n_records == sp->n_records;
+    diag_free(&ignored);
+    if (!b->can_update) {
+        search_page_free(&c.old);
+        return;
+    }
+    b->changes = xrealloc(b->changes, (b->n_changes + 1) * sizeof *b->changes);
+    b->changes[b->n_changes++] = c;
+}
+
 /* The records of page i, done, go to their files: unchanged if it was
  * kept and they have the numbers the last build gave them. */
 static void add_records(build_ctx *b, size_t i, int kept) {
     const page *p = b->model.pages[i];
     search_page *sp = &b->search_pages[i];
     size_t before;
-    int unchanged = kept && page_cache_first_record(&b->kept, p->out_path, &before) == 0 &&
-                    before == b->records_before;
+    int in_place =
+        page_cache_first_record(&b->kept, p->out_path, &before) == 0 && before == b->records_before;
     if (b->writing_pages && sp->n_records)
         page_cache_put_first_record(&b->pages_out, p->out_path, b->records_before);
-    search_records_add(b->records, sp, unchanged, &b->records_diags);
+    search_records_add(b->records, sp, kept && in_place, &b->records_diags);
     b->records_before += sp->n_records;
+    if (sp->n_records) {
+        b->searched_pages++;
+        b->can_update &= in_place;
+    }
+    if (b->can_update && !kept && sp->n_records)
+        note_change(b, i, sp);
 }
 
 /* Pages from to to - 1 are done (kept or built, as done[] says): the
@@ -381,11 +417,27 @@ static void write_search_index(build_ctx *b, diag_list *d) {
     if (!b->search || d->errors)
         return; /* no search in this theme, or the build fails anyway */
     search_stats st;
-    search_index_write(b->search_pages, b->model.n_pages, b->collectors, b->synonyms, b->records,
-                       b->jobs, &b->out, &st, d);
-    if (b->opt->verbosity == VERBOSITY_VERBOSE)
-        fprintf(stderr, "clinicgen: search index: %zu records, %zu terms, %zu files, %.1f MB\n",
-                st.records, st.terms, st.files, (double)st.bytes / (1024.0 * 1024.0));
+    buf scores = BUF_INIT;
+    int up_to_date = b->can_update && b->searched_pages == page_cache_searched_pages(&b->kept);
+    search_update update = {up_to_date ? &b->scores_known : NULL, b->changes, b->n_changes,
+                            b->inputs, &scores};
+    if (search_index_write(b->search_pages, b->model.n_pages, b->collectors, b->synonyms,
+                           b->records, b->jobs, &update, &b->out, &st, d) == 0) {
+        char *tmp = fs_temp_beside(b->scores_path); /* renamed into place by save_cache */
+        if (fs_write_file(tmp, scores.data ? scores.data : "", scores.len) == 0)
+            b->scores_tmp = tmp;
+        else
+            free(tmp);
+    }
+    buf_free(&scores);
+    if (b->opt->verbosity != VERBOSITY_VERBOSE)
+        return;
+    fprintf(stderr, "clinicgen: search index: %zu records, %zu terms, %zu files, %.1f MB",
+            st.records, st.terms, st.files, (double)st.bytes / (1024.0 * 1024.0));
+    if (st.updated)
+        fprintf(stderr, " (the last build's scores kept, %zu terms scored again)",
+                st.terms_updated);
+    fputc('\n', stderr);
 }
 
 static void free_search(build_ctx *b) {
@@ -530,6 +582,8 @@ static void open_page_cache(build_ctx *b) {
                                                         b->seed, b->synonyms, b->jobs) == 0;
     b->writing_pages = page_cache_writer_open(&b->pages_out, b->pages_path, b->inputs, b->seed,
                                               b->can_keep ? &b->kept : NULL) == 0;
+    b->can_update = b->can_keep && b->search &&
+                    search_scores_load(&b->scores_known, b->scores_path, b->previous.inputs) == 0;
 }
 
 typedef struct cache_tasks {
@@ -589,6 +643,12 @@ static void free_ctx(build_ctx *b) {
     page_cache_free(&b->kept);
     model_cache_free(&b->known);
     free(b->model_tmp);
+    free(b->scores_tmp);
+    free(b->scores_path);
+    search_scores_free(&b->scores_known);
+    for (size_t i = 0; i < b->n_changes; i++)
+        search_page_free(&b->changes[i].old);
+    free(b->changes);
     free(b->pages_path);
     free(b->model_path);
     output_free(&b->out);
@@ -617,6 +677,8 @@ static void free_ctx(build_ctx *b) {
 static void end_ctx(build_ctx *b, int succeeded) {
     if (b->model_tmp)
         unlink(b->model_tmp);
+    if (b->scores_tmp)
+        unlink(b->scores_tmp);
 #ifdef CLINICGEN_LEAVE_MEMORY_AT_EXIT
     if (succeeded && b->opt->exits_after)
         return;
@@ -691,6 +753,8 @@ static void save_cache(build_ctx *b, char *messages) {
     int pages_saved = b->writing_pages && page_cache_writer_commit(&b->pages_out) == 0;
     b->writing_pages = 0;
     pages_saved = b->model_tmp && rename(b->model_tmp, b->model_path) == 0 && pages_saved;
+    if (b->scores_tmp) /* else the next build scores every posting: no harm done */
+        rename(b->scores_tmp, b->scores_path);
     if (cache_manifest_save(m, b->manifest_path) != 0)
         fprintf(stderr,
                 "clinicgen: warning: cannot keep the build cache in %s (%s): the next "
@@ -769,6 +833,7 @@ int build_site(const build_options *opt) {
     b.manifest_path = cache_file_path(b.out_dir, "manifest");
     b.pages_path = cache_file_path(b.out_dir, "pages");
     b.model_path = cache_file_path(b.out_dir, "model");
+    b.scores_path = cache_file_path(b.out_dir, "search");
     if (!opt->no_cache && load_cache(&b)) {
         report_up_to_date(&b, &start);
         end_ctx(&b, 1);

@@ -52,7 +52,8 @@ typedef struct cache_manifest {
 
 /* OUT_PARENT/.clinicgen-cache/OUT_NAME.KIND: the manifest ("manifest"), the
  * page cache ("pages", page_cache.h), the model cache ("model",
- * model_cache.h). Caller frees. */
+ * model_cache.h), the search scores ("search", search_scores.h). Caller
+ * frees. */
 char *cache_file_path(const char *out_dir, const char *kind);
 
 /* Returns 0, or -1 when there is no readable manifest of this version

@@ -172,8 +172,16 @@ int page_cache_load(page_cache *c, const char *path, uint64_t build, uint64_t se
     return 0;
 }
 
+const char *page_cache_previous(const page_cache *c, const char *out_path) {
+    return strmap_get(&c->records, out_path);
+}
+
+size_t page_cache_searched_pages(const page_cache *c) {
+    return c->starts.len;
+}
+
 const char *page_cache_find(const page_cache *c, const char *out_path, uint64_t key) {
-    const char *record = strmap_get(&c->records, out_path);
+    const char *record = page_cache_previous(c, out_path);
     if (!record)
         return NULL;
     uint64_t stored;

@@ -80,6 +80,11 @@ int page_cache_load(page_cache *c, const char *path, uint64_t build, uint64_t se
 int page_cache_first_record(const page_cache *c, const char *out_path, size_t *first);
 /* The record of the page at out_path, if its key is key; else NULL. */
 const char *page_cache_find(const page_cache *c, const char *out_path, uint64_t key);
+/* The record of the page at out_path whatever its key (the last build's
+ * version of a page built again), or NULL. */
+const char *page_cache_previous(const page_cache *c, const char *out_path);
+/* The pages the last build gave search records. */
+size_t page_cache_searched_pages(const page_cache *c);
 /* Adds the record's messages to d and, if it has search records, fills sp
  * (owned by the caller, numbered by c->terms) and sets *searched. Returns
  * 0, or -1 for a record that does not parse (nothing added). */

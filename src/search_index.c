@@ -10,21 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A posting kept while scoring: its record and BM25 score side by side,
- * as the selection compares them together. */
-typedef struct kept_posting {
-    float score;
-    uint32_t record;
-} kept_posting;
-
 /* One term's best postings: while scoring, those kept (keep_best); then
- * sorted by record, with their scores 1..255 (records, scores). */
+ * its SEARCH_CANDIDATES_MAX best, best first (search_scores.h), and the
+ * SEARCH_POSTINGS_MAX of them its file shows, by record, with scores
+ * 1..255 (records, scores). */
 typedef struct term_postings {
-    const char *term;   /* a collector's copy */
-    uint32_t df;        /* records holding it */
-    size_t n, cap;      /* cap: room in kept, grown to 2 * SEARCH_POSTINGS_MAX */
-    kept_posting *kept; /* scores without the term's idf until merge_best */
-    uint32_t *records;
+    const char *term;    /* a collector's copy */
+    uint32_t df;         /* records holding it */
+    size_t n, cap;       /* cap: room in kept, grown to 2 * SEARCH_CANDIDATES_MAX */
+    search_scored *kept; /* scores without the term's idf */
+    int ranked;          /* kept is best first */
+    size_t n_shown;      /* records and scores made (finish_term) or */
+    uint32_t *records;   /* kept from the last build */
     unsigned char *scores;
 } term_postings;
 
@@ -33,6 +30,7 @@ typedef struct inverted {
     size_t n_terms, cap_terms;
     double *norms; /* per record: BM25's length normalisation */
     size_t n_records;
+    double avg_length; /* of a record, on its grid (on_grid) */
 } inverted;
 
 /* Every collector's term numbers: map[c][local] = global, local < len[c]. */
@@ -96,19 +94,19 @@ static float bm25_without_idf(float weight, double norm) {
 
 /* Is a a worse posting to keep than b? Lower scores are, and of equal
  * ones the later record: the earliest wins a tie. */
-static int worse(kept_posting a, kept_posting b) {
-    return a.score < b.score || (a.score == b.score && a.record > b.record);
+static int worse(search_scored a, search_scored b) {
+    return search_scored_above(b, a);
 }
 
-static void swap_postings(kept_posting *a, kept_posting *b) {
-    kept_posting t = *a;
+static void swap_postings(search_scored *a, search_scored *b) {
+    search_scored t = *a;
     *a = *b;
     *b = t;
 }
 
 /* Moves the n best of h[0..len) (n <= len) to its front, the n-th best
  * of them last (quickselect, the pivot the middle of three). */
-static void select_best(kept_posting *h, size_t len, size_t n) {
+static void select_best(search_scored *h, size_t len, size_t n) {
     size_t lo = 0, hi = len, want = n - 1; /* want's place is in [lo, hi) */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2, last = hi - 1;
@@ -134,32 +132,31 @@ static void select_best(kept_posting *h, size_t len, size_t n) {
 
 /* Keeps a scored posting better than the term's floor (score_part). The
  * kept grow as they fill, most terms being on a few records only; once
- * twice SEARCH_POSTINGS_MAX are kept, only the best SEARCH_POSTINGS_MAX
+ * twice SEARCH_CANDIDATES_MAX are kept, only the best SEARCH_CANDIDATES_MAX
  * stay. Returns 1 then: the worst of those (the last) is the new floor. */
 static int keep_best(term_postings *tp, float score, uint32_t record) {
     if (tp->n == tp->cap) {
         tp->cap = tp->cap ? tp->cap * 4 : 4;
-        if (tp->cap > 2 * SEARCH_POSTINGS_MAX)
-            tp->cap = 2 * SEARCH_POSTINGS_MAX;
+        if (tp->cap > 2 * SEARCH_CANDIDATES_MAX)
+            tp->cap = 2 * SEARCH_CANDIDATES_MAX;
         tp->kept = xrealloc(tp->kept, tp->cap * sizeof *tp->kept);
     }
-    tp->kept[tp->n++] = (kept_posting){score, record};
-    if (tp->n < 2 * SEARCH_POSTINGS_MAX)
+    tp->kept[tp->n++] = (search_scored){score, record};
+    if (tp->n < 2 * SEARCH_CANDIDATES_MAX)
         return 0;
-    select_best(tp->kept, tp->n, SEARCH_POSTINGS_MAX);
-    tp->n = SEARCH_POSTINGS_MAX;
+    select_best(tp->kept, tp->n, SEARCH_CANDIDATES_MAX);
+    tp->n = SEARCH_CANDIDATES_MAX;
     return 1;
 }
 
 /* ---- scoring, on several threads ----
  * The pages are cut into one part per thread, of about as many postings
  * each. One pass goes over every part's packed postings: it counts each
- * term's records (for its idf) and keeps each term's SEARCH_POSTINGS_MAX
+ * term's records (for its idf) and keeps each term's SEARCH_CANDIDATES_MAX
  * best postings of the part (keep_best), scored without the idf, which
  * ranks a term's postings all alike. The parts' best are then merged (the
- * best of the whole site are among the best of its parts) and scaled by
- * the idf. Only those are ever held: the postings of a large site are not
- * copied into the index. */
+ * best of the whole site are among the best of its parts). Only those are ever held: the postings
+ * of a large site are not copied into the index. */
 
 typedef struct score_part {
     const search_page *pages;
@@ -168,7 +165,7 @@ typedef struct score_part {
     uint32_t *df;          /* per term, its records in the part */
     term_postings *best;   /* per term, its best in the part */
     /* per term, the score a posting must beat to be kept: the worst of
-     * the SEARCH_POSTINGS_MAX best once there were more, else -1. Most
+     * the SEARCH_CANDIDATES_MAX best once there were more, else -1. Most
      * postings are turned away here: a small array stays in the cache. */
     float *floor;
 } score_part;
@@ -212,7 +209,7 @@ static void score_part_pass(const scoring *s, score_part *part) {
                     continue;
                 term_postings *best = &part->best[t];
                 if (keep_best(best, score, record))
-                    part->floor[t] = best->kept[SEARCH_POSTINGS_MAX - 1].score;
+                    part->floor[t] = best->kept[SEARCH_CANDIDATES_MAX - 1].score;
             }
         }
     }
@@ -250,28 +247,25 @@ static void cut_parts(scoring *s, const search_page *pages, size_t n_pages, size
     }
 }
 
-/* The parts' best postings and record counts of a term become its own;
- * its postings are given their idf. */
+/* The parts' best postings and record counts of a term become its own. */
 static void merge_best(scoring *s, size_t t) {
     term_postings *tp = &s->ix->terms[t];
     for (size_t k = 0; k < s->n_parts; k++) {
         term_postings *h = &s->parts[k].best[t];
         tp->df += s->parts[k].df[t];
         if (!tp->kept) {
-            *tp = (term_postings){tp->term, tp->df, h->n, h->cap, h->kept, NULL, NULL};
+            *tp = (term_postings){
+                .term = tp->term, .df = tp->df, .n = h->n, .cap = h->cap, .kept = h->kept};
             continue;
         }
         for (size_t i = 0; i < h->n; i++)
             keep_best(tp, h->kept[i].score, h->kept[i].record);
         free(h->kept);
     }
-    if (tp->n > SEARCH_POSTINGS_MAX) {
-        select_best(tp->kept, tp->n, SEARCH_POSTINGS_MAX);
-        tp->n = SEARCH_POSTINGS_MAX;
+    if (tp->n > SEARCH_CANDIDATES_MAX) {
+        select_best(tp->kept, tp->n, SEARCH_CANDIDATES_MAX);
+        tp->n = SEARCH_CANDIDATES_MAX;
     }
-    double idf = bm25_idf(s->ix, tp->df);
-    for (size_t i = 0; i < tp->n; i++)
-        tp->kept[i].score = (float)(idf * tp->kept[i].score);
 }
 
 /* x > 0 to the nearest power of 2^(1/16): within 2.2%. */
@@ -292,7 +286,7 @@ static void set_norms(inverted *ix, const search_page *pages, size_t n_pages) {
     for (size_t p = 0; p < n_pages; p++)
         for (size_t k = 0; k < pages[p].n_records; k++)
             avg += pages[p].records[k].length;
-    avg = ix->n_records && avg > 0 ? on_grid(avg / (double)ix->n_records) : 1;
+    avg = ix->avg_length = ix->n_records && avg > 0 ? on_grid(avg / (double)ix->n_records) : 1;
     size_t r = 0;
     for (size_t p = 0; p < n_pages; p++)
         for (size_t k = 0; k < pages[p].n_records; k++)
@@ -300,22 +294,47 @@ static void set_norms(inverted *ix, const search_page *pages, size_t n_pages) {
 }
 
 static int by_record(const void *a, const void *b) {
-    uint32_t x = ((const kept_posting *)a)->record, y = ((const kept_posting *)b)->record;
+    uint32_t x = ((const search_scored *)a)->record, y = ((const search_scored *)b)->record;
     return x < y ? -1 : x > y;
 }
 
-/* A term's kept postings in record order, their scores as 1..255 of scale. */
-static void finish_term(term_postings *tp, double scale) {
-    qsort(tp->kept, tp->n, sizeof *tp->kept, by_record);
-    tp->records = xmalloc((tp->n ? tp->n : 1) * sizeof *tp->records);
-    tp->scores = xmalloc(tp->n ? tp->n : 1);
-    for (size_t i = 0; i < tp->n; i++) {
-        long q = scale > 0 ? lround(tp->kept[i].score / scale * 255.0) : 1;
+static int by_rank(const void *a, const void *b) {
+    search_scored x = *(const search_scored *)a, y = *(const search_scored *)b;
+    return search_scored_above(x, y) ? -1 : search_scored_above(y, x);
+}
+
+/* A term's kept postings are put best first; the file shows the first
+ * SEARCH_POSTINGS_MAX, in record order, their scores given the term's idf
+ * and then as 1..255 of scale. */
+static void finish_term(const inverted *ix, term_postings *tp, double scale) {
+    if (tp->records)
+        return; /* as the last build showed it */
+    if (!tp->ranked)
+        qsort(tp->kept, tp->n, sizeof *tp->kept, by_rank);
+    tp->ranked = 1;
+    tp->n_shown = tp->n < SEARCH_POSTINGS_MAX ? tp->n : SEARCH_POSTINGS_MAX;
+    search_scored shown[SEARCH_POSTINGS_MAX];
+    memcpy(shown, tp->kept, tp->n_shown * sizeof *shown);
+    qsort(shown, tp->n_shown, sizeof *shown, by_record);
+    tp->records = xmalloc((tp->n_shown ? tp->n_shown : 1) * sizeof *tp->records);
+    tp->scores = xmalloc(tp->n_shown ? tp->n_shown : 1);
+    double idf = bm25_idf(ix, tp->df);
+    for (size_t i = 0; i < tp->n_shown; i++) {
+        float score = (float)(idf * shown[i].score);
+        long q = scale > 0 ? lround(score / scale * 255.0) : 1;
         tp->scores[i] = (unsigned char)(q < 1 ? 1 : q > 255 ? 255 : q);
-        tp->records[i] = tp->kept[i].record;
+        tp->records[i] = shown[i].record;
     }
-    free(tp->kept);
-    tp->kept = NULL;
+}
+
+/* Scores are given as 1..255 of the highest BM25 can give on this many
+ * records (a term of one record, all but saturated there), not of the
+ * highest given: an edit that changes that one changes no other term's
+ * scores. The highest is close to the bound on any site. */
+static void finish_terms(inverted *ix) {
+    double bound = 2.2 * bm25_idf(ix, 1);
+    for (size_t t = 0; t < ix->n_terms; t++)
+        finish_term(ix, &ix->terms[t], bound);
 }
 
 /* Scores the pages' postings on jobs threads (see above). A term no page
@@ -324,7 +343,6 @@ static void finish_term(term_postings *tp, double scale) {
 static void score_terms(inverted *ix, const search_page *pages, size_t n_pages, const term_map *map,
                         int jobs) {
     scoring s = {.ix = ix, .map = map};
-    set_norms(ix, pages, n_pages);
     cut_parts(&s, pages, n_pages, jobs > 1 ? (size_t)jobs : 1);
     atomic_init(&s.next_part, 0);
     threads_run(jobs, score_worker, &s);
@@ -341,13 +359,211 @@ static void score_terms(inverted *ix, const search_page *pages, size_t n_pages, 
         free(s.parts[k].floor);
     }
     free(s.parts);
-    /* Scores are given as 1..255 of the highest BM25 can give on this
-     * many records (a term of one record, all but saturated there), not of
-     * the highest given: an edit that changes that one changes no other
-     * term's scores. The highest is close to the bound on any site. */
-    double bound = 2.2 * bm25_idf(ix, 1);
+}
+
+/* ---- bringing the last build's scores up to date ----
+ * When a rebuild built a few pages again and every record has the number
+ * the last build gave it, a term none of those pages holds, before or
+ * now, has the scores the last build gave it: the same records, the same
+ * weights and norms (the average length is on a grid), the same df. A
+ * term one of them holds loses their old postings and gains their new
+ * ones. Its best are then exact if its list held all its postings, or
+ * still holds SEARCH_POSTINGS_MAX ranked above every posting it left out
+ * (those of the changed pages too: their new postings below the old list's
+ * last are left out). Otherwise the whole site is scored again. */
+
+typedef struct term_posting {
+    uint32_t term; /* global */
+    search_scored scored;
+} term_posting;
+
+static int by_term_and_rank(const void *a, const void *b) {
+    const term_posting *x = a, *y = b;
+    if (x->term != y->term)
+        return x->term < y->term ? -1 : 1;
+    return by_rank(&x->scored, &y->scored);
+}
+
+/* What the changed pages hold, old and new, by global term. */
+typedef struct changed_terms {
+    uint32_t *old_df, *new_df;
+    term_posting *added; /* the new postings, by term then rank */
+    size_t n_added;
+    unsigned char *in_changed; /* per record: 1 if a changed page's */
+} changed_terms;
+
+/* Adds a page's postings to ct: counted (df) and, when scored is set,
+ * scored from record first on. Returns -1 for a term number past its
+ * collector's (a page the last build numbered otherwise). */
+static int add_page_terms(changed_terms *ct, const inverted *ix, const term_map *map,
+                          const search_page *pg, uint32_t first, int scored, size_t *cap) {
+    if ((size_t)pg->collector >= map->n_collectors)
+        return -1;
+    const uint32_t *to_global = map->map[pg->collector];
+    const unsigned char *at = pg->postings, *end = at + pg->postings_len;
+    for (size_t k = 0; k < pg->n_records; k++) {
+        for (size_t i = 0; i < pg->records[k].count; i++) {
+            search_posting post;
+            if (search_posting_unpack(&at, end, &post) != 0 || post.term >= map->len[pg->collector])
+                return -1;
+            uint32_t t = to_global[post.term];
+            if (!scored) {
+                ct->old_df[t]++;
+                continue;
+            }
+            ct->new_df[t]++;
+            if (ct->n_added == *cap) {
+                *cap = *cap ? *cap * 2 : 256;
+                ct->added = xrealloc(ct->added, *cap * sizeof *ct->added);
+            }
+            uint32_t record = first + (uint32_t)k;
+            ct->added[ct->n_added++] =
+                (term_posting){t, {bm25_without_idf(post.weight, ix->norms[record]), record}};
+        }
+    }
+    return 0;
+}
+
+static void free_changed_terms(changed_terms *ct) {
+    free(ct->old_df);
+    free(ct->new_df);
+    free(ct->added);
+    free(ct->in_changed);
+}
+
+/* The changed pages' terms; -1 when a page's records are not as many as
+ * before or its postings do not read. */
+static int find_changed_terms(changed_terms *ct, const inverted *ix, const search_page *pages,
+                              size_t n_pages, const term_map *map, const search_update *up) {
+    ct->old_df = xcalloc(ix->n_terms + 1, sizeof *ct->old_df);
+    ct->new_df = xcalloc(ix->n_terms + 1, sizeof *ct->new_df);
+    ct->in_changed = xcalloc(ix->n_records + 1, 1);
+    size_t cap = 0, c = 0;
+    uint32_t first = 0;
+    for (size_t p = 0; p < n_pages && c < up->n_changes; p++) {
+        const search_page *pg = &pages[p];
+        if (up->changes[c].page == p) {
+            const search_page *old = &up->changes[c++].old;
+            if (old->n_records != pg->n_records ||
+                add_page_terms(ct, ix, map, old, first, 0, &cap) != 0 ||
+                add_page_terms(ct, ix, map, pg, first, 1, &cap) != 0)
+                return -1;
+            memset(ct->in_changed + first, 1, pg->n_records);
+        }
+        first += (uint32_t)pg->n_records;
+    }
+    if (c < up->n_changes)
+        return -1;
+    if (ct->n_added)
+        qsort(ct->added, ct->n_added, sizeof *ct->added, by_term_and_rank);
+    return 0;
+}
+
+/* Term t's best from the last build's (prev, NULL for a new term) and the
+ * changed pages' postings added (n of them, best first). Returns 0, or
+ * -1 when its best cannot be known without scoring every posting. */
+static int update_term(term_postings *tp, const search_term_scores *prev, const changed_terms *ct,
+                       uint32_t t, const term_posting *added, size_t n) {
+    uint32_t df = prev ? prev->df : 0;
+    if (df < ct->old_df[t])
+        return -1; /* not the scores of the pages the page cache holds */
+    tp->df = df - ct->old_df[t] + ct->new_df[t];
+    int complete = !prev || prev->n == prev->df;
+    if (!complete && prev->n == 0)
+        return -1;
+    tp->cap = (prev ? prev->n : 0) + n;
+    tp->kept = xmalloc((tp->cap ? tp->cap : 1) * sizeof *tp->kept);
+    tp->n = 0;
+    for (uint32_t i = 0; prev && i < prev->n; i++)
+        if (!ct->in_changed[prev->best[i].record])
+            tp->kept[tp->n++] = prev->best[i];
+    for (size_t i = 0; i < n; i++) /* below an incomplete list's last, it may not be next */
+        if (complete || search_scored_above(added[i].scored, prev->best[prev->n - 1]))
+            tp->kept[tp->n++] = added[i].scored;
+    qsort(tp->kept, tp->n, sizeof *tp->kept, by_rank);
+    tp->ranked = 1;
+    if (tp->n > SEARCH_CANDIDATES_MAX)
+        tp->n = SEARCH_CANDIDATES_MAX;
+    size_t needed = tp->df < SEARCH_POSTINGS_MAX ? tp->df : SEARCH_POSTINGS_MAX;
+    return complete || tp->n >= needed ? 0 : -1;
+}
+
+/* A term none of the changed pages holds, as the last build left it. */
+static void keep_term(term_postings *tp, const search_term_scores *known) {
+    tp->df = known->df;
+    tp->n = tp->cap = known->n;
+    tp->kept = xmalloc((tp->n ? tp->n : 1) * sizeof *tp->kept);
+    memcpy(tp->kept, known->best, tp->n * sizeof *tp->kept);
+    tp->ranked = 1;
+    tp->n_shown = known->n_shown;
+    tp->records = xmalloc((tp->n_shown ? tp->n_shown : 1) * sizeof *tp->records);
+    memcpy(tp->records, known->records, tp->n_shown * sizeof *tp->records);
+    tp->scores = xmalloc(tp->n_shown ? tp->n_shown : 1);
+    memcpy(tp->scores, known->scores, tp->n_shown);
+}
+
+static void clear_terms(inverted *ix) {
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        free(ix->terms[t].kept);
+        free(ix->terms[t].records);
+        free(ix->terms[t].scores);
+        ix->terms[t] = (term_postings){.term = ix->terms[t].term};
+    }
+}
+
+/* Brings up->previous up to date for the changed pages (see above).
+ * Returns the number of terms scored again, or -1 (ix as it was) when the
+ * site must be scored as a whole. */
+static long update_scores(inverted *ix, const search_page *pages, size_t n_pages,
+                          const term_map *map, const search_update *up) {
+    const search_scores *prev = up->previous;
+    if (prev->n_records != ix->n_records || prev->avg_length != ix->avg_length)
+        return -1;
+    changed_terms ct = {0};
+    long updated = 0;
+    int rc = find_changed_terms(&ct, ix, pages, n_pages, map, up);
+    const term_posting *added = ct.added;
+    for (size_t t = 0; rc == 0 && t < ix->n_terms; t++) {
+        term_postings *tp = &ix->terms[t];
+        const search_term_scores *known = search_scores_find(prev, tp->term);
+        size_t n = 0;
+        while (added + n < ct.added + ct.n_added && added[n].term == t)
+            n++;
+        if (ct.old_df[t] || ct.new_df[t]) {
+            rc = update_term(tp, known, &ct, (uint32_t)t, added, n);
+            updated++;
+        } else if (known) {
+            keep_term(tp, known);
+        } /* else no page holds it: dropped below */
+        added += n;
+    }
+    free_changed_terms(&ct);
+    if (rc != 0) {
+        clear_terms(ix);
+        return -1;
+    }
+    size_t kept = 0;
     for (size_t t = 0; t < ix->n_terms; t++)
-        finish_term(&ix->terms[t], bound);
+        if (ix->terms[t].df)
+            ix->terms[kept++] = ix->terms[t];
+        else
+            free(ix->terms[t].kept); /* a term kept as it was has df > 0 */
+    ix->n_terms = kept;
+    return updated;
+}
+
+/* This build's scores, for the next (search_scores.h). */
+static void save_scores(const inverted *ix, const search_update *up) {
+    search_scores_begin(up->scores, up->build, (uint32_t)ix->n_records, ix->avg_length,
+                        (uint32_t)ix->n_terms);
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        const term_postings *tp = &ix->terms[t];
+        search_term_scores ts = {
+            tp->term,    tp->df,    (uint32_t)tp->n, tp->kept, (uint32_t)tp->n_shown,
+            tp->records, tp->scores};
+        search_scores_put(up->scores, &ts);
+    }
+    search_scores_end(up->scores);
 }
 
 static int by_term(const void *a, const void *b) {
@@ -392,7 +608,7 @@ static int write_shards(const inverted *ix, output *out, buf *keys, search_stats
                 buf_putc(&b, ',');
             buf_json_string(&b, tp->term, strlen(tp->term));
             buf_puts(&b, ":[");
-            for (size_t i = 0; i < tp->n; i++) {
+            for (size_t i = 0; i < tp->n_shown; i++) {
                 if (i)
                     buf_putc(&b, ',');
                 buf_put_uint(&b, tp->records[i] - (i ? tp->records[i - 1] : 0));
@@ -576,20 +792,40 @@ static void free_index(inverted *ix) {
     free(ix->norms);
 }
 
-int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
-                       const search_synonyms *syn, const search_records *records, int jobs,
-                       output *out, search_stats *stats, diag_list *d) {
-    inverted ix = {0};
+/* Every term's best postings, from the last build's when they can be
+ * brought up to date, else from scoring every posting. */
+static void make_scores(inverted *ix, const search_page *pages, size_t n_pages,
+                        search_collector *const *collectors, int jobs, const search_update *up,
+                        search_stats *stats) {
     term_map map = {0};
     for (size_t p = 0; p < n_pages; p++)
         if ((size_t)pages[p].collector + 1 > map.n_collectors)
             map.n_collectors = (size_t)pages[p].collector + 1;
-    merge_dictionaries(&ix, collectors, &map);
-    score_terms(&ix, pages, n_pages, &map, jobs);
+    for (size_t c = 0; up && c < up->n_changes; c++)
+        if ((size_t)up->changes[c].old.collector + 1 > map.n_collectors)
+            map.n_collectors = (size_t)up->changes[c].old.collector + 1;
+    merge_dictionaries(ix, collectors, &map);
+    set_norms(ix, pages, n_pages);
+    long updated = up && up->previous ? update_scores(ix, pages, n_pages, &map, up) : -1;
+    if (updated < 0)
+        score_terms(ix, pages, n_pages, &map, jobs);
+    stats->updated = updated >= 0;
+    stats->terms_updated = updated >= 0 ? (size_t)updated : 0;
     term_map_free(&map);
-    if (ix.n_terms) /* a site with nothing to search: qsort must not see NULL */
-        qsort(ix.terms, ix.n_terms, sizeof *ix.terms, by_term);
+    finish_terms(ix);
+    if (ix->n_terms) /* a site with nothing to search: qsort must not see NULL */
+        qsort(ix->terms, ix->n_terms, sizeof *ix->terms, by_term);
+    if (up && up->scores)
+        save_scores(ix, up);
+}
+
+int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
+                       const search_synonyms *syn, const search_records *records, int jobs,
+                       const search_update *update, output *out, search_stats *stats,
+                       diag_list *d) {
+    inverted ix = {0};
     memset(stats, 0, sizeof *stats);
+    make_scores(&ix, pages, n_pages, collectors, jobs, update, stats);
     stats->records = ix.n_records;
     stats->terms = ix.n_terms;
     buf keys = BUF_INIT, meta = BUF_INIT;

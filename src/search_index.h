@@ -31,11 +31,14 @@
 #include "diag.h"
 #include "output.h"
 #include "search_collect.h"
+#include "search_scores.h"
 
 enum { SEARCH_POSTINGS_MAX = 250, SEARCH_RECORDS_PER_FILE = 10 };
 
 typedef struct search_stats {
     size_t records, terms, files, bytes, meta_bytes;
+    int updated;          /* the last build's scores were brought up to date */
+    size_t terms_updated; /* the terms scored again then */
 } search_stats;
 
 /* The record files (search/r-K.js), made while the pages are built so
@@ -75,12 +78,29 @@ int search_files_write(search_files *f, output *out, diag_list *d);
 int search_records_finish(search_records *w, diag_list *d);
 void search_records_free(search_records *w);
 
+/* A page built again by a rebuild that kept the others. */
+typedef struct search_change {
+    size_t page;     /* its index in the pages */
+    search_page old; /* as the last build had it (page_cache_read; owned by the caller) */
+} search_change;
+
+/* How the scores are made: a rebuild may bring the last build's up to
+ * date (search_scores.h) rather than score every posting; every build
+ * may keep its own for the next. */
+typedef struct search_update {
+    const search_scores *previous; /* the last build's scores, or NULL: score everything */
+    const search_change *changes;  /* the pages built again, in site order: all others kept */
+    size_t n_changes;
+    uint64_t build; /* this build's inputs digest, kept with its scores */
+    buf *scores;    /* if not NULL, gets this build's scores (search_scores.h's file) */
+} search_update;
+
 /* Writes the terms' files and meta.js for pages (in site order; their term
  * ids belong to collectors[page.collector]), whose records went through
- * records, scoring them on jobs threads. The pages are read, not changed.
- * Returns 0, or -1 after reporting (also when writing records failed). */
+ * records, scoring them on jobs threads (update: how; may be NULL). The pages are read, not
+ * changed. Returns 0, or -1 after reporting (also when writing records failed). */
 int search_index_write(search_page *pages, size_t n_pages, search_collector *const *collectors,
                        const search_synonyms *syn, const search_records *records, int jobs,
-                       output *out, search_stats *stats, diag_list *d);
+                       const search_update *update, output *out, search_stats *stats, diag_list *d);
 
 #endif

@@ -81,7 +81,8 @@ build -q
 [ "$build_status" -eq 0 ] && [ ! -s "$work/err" ]
 result first-build-writes-the-cache-beside-the-site "$?" "$(cat "$work/err")"
 [ -f "$proj/.clinicgen-cache/site.manifest" ] && [ -f "$proj/.clinicgen-cache/site.pages" ] &&
-    [ -f "$proj/.clinicgen-cache/site.model" ] && [ ! -e "$site/.clinicgen-cache" ]
+    [ -f "$proj/.clinicgen-cache/site.model" ] && [ -f "$proj/.clinicgen-cache/site.search" ] &&
+    [ ! -e "$site/.clinicgen-cache" ]
 result cache-folder-beside-the-output "$?" "$(ls -a "$proj")"
 
 before_change
@@ -130,11 +131,15 @@ printf -- '---\ntitle: "Zebrafish collagen"\nsummary: "Is there evidence?"\n---\
 build -q
 before_change
 printf '\nNo study in people so far.\n' >>"$short"
-build
+build -v
 details=$(check_rewrites && expect_rewritten faq/zebrafish-collagen/index.html &&
     only_search_files_of "$short")
 result short-page-edit-rewrites-the-shards-of-its-words-only "$?" "$details
 $(cat "$work/err")"
+# and the scores of the words it does not hold are not worked out again:
+# the last build's are brought up to date (search_scores.h)
+grep -Eq "the last build's scores kept, [0-9]+ terms scored again" "$work/err"
+result page-edit-scores-only-its-words-again "$?" "$(cat "$work/err")"
 rm "$short"
 build -q
 

@@ -6,6 +6,7 @@
 #include "output.h"
 #include "search_collect.h"
 #include "search_index.h"
+#include "search_scores.h"
 #include "stem.h"
 #include "test.h"
 #include "tokenize.h"
@@ -202,9 +203,11 @@ static char *read_out(const char *dir, const char *name) {
     return text;
 }
 
-/* Writes the index of pages into dir/site. */
-static search_stats write_index_on(const char *dir, search_page *pages, size_t n,
-                                   search_collector *c, int jobs) {
+/* Writes the index of pages into dir/site, its scores made as update says
+ * (NULL: every posting scored, none kept). */
+static search_stats write_index_updating(const char *dir, search_page *pages, size_t n,
+                                         search_collector *c, int jobs,
+                                         const search_update *update) {
     diag_list d = DIAG_LIST_INIT;
     output out;
     search_stats st = {0};
@@ -214,7 +217,7 @@ static search_stats write_index_on(const char *dir, search_page *pages, size_t n
     for (size_t i = 0; i < n; i++)
         CHECK_INT(search_records_add(records, &pages[i], 0, &d), 0);
     CHECK_INT(search_records_finish(records, &d), 0);
-    CHECK_INT(search_index_write(pages, n, &c, NULL, records, jobs, &out, &st, &d), 0);
+    CHECK_INT(search_index_write(pages, n, &c, NULL, records, jobs, update, &out, &st, &d), 0);
     search_records_free(records);
     CHECK_INT(output_commit(&out, &d), 0);
     CHECK_INT((int)d.errors, 0);
@@ -222,6 +225,11 @@ static search_stats write_index_on(const char *dir, search_page *pages, size_t n
     diag_free(&d);
     free(site);
     return st;
+}
+
+static search_stats write_index_on(const char *dir, search_page *pages, size_t n,
+                                   search_collector *c, int jobs) {
+    return write_index_updating(dir, pages, n, c, jobs, NULL);
 }
 
 static search_stats write_index(const char *dir, search_page *pages, size_t n,
@@ -237,22 +245,26 @@ static void remove_dir(const char *dir) {
 
 /* 400 pages of words from a small vocabulary: "skin" is on every page,
  * more than a term keeps, so each thread's part has its own best to merge. */
-static void collect_many(search_collector *c, search_page *pages, size_t n) {
+static void collect_one(search_collector *c, search_page *page, size_t i, const char *skin,
+                        size_t shift) {
     static const char *const words[] = {"peel",  "laser", "needle",  "serum",    "redness",
                                         "scar",  "acne",  "tone",    "collagen", "sun",
                                         "cream", "cheek", "swelling"};
     buf md = BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        buf_clear(&md);
-        for (size_t k = 0; k < 3 + i % 7; k++)
-            buf_printf(&md, "skin %s %s. ", words[(i * 7 + k) % 13], words[(i * 3 + k * k) % 13]);
-        buf_printf(&md, "\n\n## Aftercare %zu\n\nskin %s.\n", i % 5, words[i % 13]);
-        char url[32], title[32];
-        snprintf(url, sizeof url, "p%zu/", i);
-        snprintf(title, sizeof title, "Page %zu", i);
-        collect(c, &pages[i], url, title, NULL, 0, buf_cstr(&md));
-    }
+    for (size_t k = 0; k < 3 + i % 7; k++)
+        buf_printf(&md, "%s %s %s. ", skin, words[(i * 7 + k + shift) % 13],
+                   words[(i * 3 + k * k) % 13]);
+    buf_printf(&md, "\n\n## Aftercare %zu\n\n%s %s.\n", i % 5, skin, words[(i + shift) % 13]);
+    char url[32], title[32];
+    snprintf(url, sizeof url, "p%zu/", i);
+    snprintf(title, sizeof title, "Page %zu", i);
+    collect(c, page, url, title, NULL, 0, buf_cstr(&md));
     buf_free(&md);
+}
+
+static void collect_many(search_collector *c, search_page *pages, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        collect_one(c, &pages[i], i, "skin", 0);
 }
 
 TEST(search_index_is_the_same_for_every_number_of_threads) {
@@ -456,4 +468,114 @@ TEST(search_postings_pack_and_unpack) {
         CHECK(search_posting_unpack(&q, end - cut, &got) == -1);
     }
     buf_free(&b);
+}
+
+/* The pages of collect_many, every step-th from first on written again
+ * (the same two records each), with other words, or without "skin". */
+static void collect_changed(search_collector *c, search_page *pages, size_t n, size_t first,
+                            size_t step, int drop_skin) {
+    for (size_t i = 0; i < n; i++)
+        if (i >= first && (i - first) % step == 0)
+            collect_one(c, &pages[i], i, drop_skin ? "face" : "skin", 5);
+        else
+            collect_one(c, &pages[i], i, "skin", 0);
+}
+
+/* A rebuild: the index of the changed pages, from the scores the index of
+ * the last pages kept (or scored again when they cannot be brought up to
+ * date), is the index a full build of them writes. Returns whether the
+ * scores were brought up to date. */
+static int rebuild_index_matches(size_t first, size_t step, int drop_skin) {
+    enum { N = 400 };
+    char dir1[] = "/tmp/cgsearch-XXXXXX", dir2[] = "/tmp/cgsearch-XXXXXX",
+         dir3[] = "/tmp/cgsearch-XXXXXX";
+    CHECK(mkdtemp(dir1) && mkdtemp(dir2) && mkdtemp(dir3));
+    search_collector *c = search_collector_new(NULL, 0);
+    search_page *before = xcalloc(N, sizeof *before), *after = xcalloc(N, sizeof *after),
+                *again = xcalloc(N, sizeof *again);
+    collect_many(c, before, N);
+    buf saved = BUF_INIT, resaved = BUF_INIT;
+    search_update full = {.build = 7, .scores = &saved};
+    write_index_updating(dir1, before, N, c, 1, &full);
+    char *path = xasprintf("%s/scores", dir1);
+    CHECK_INT(fs_write_file(path, saved.data, saved.len), 0);
+    search_scores previous;
+    CHECK_INT(search_scores_load(&previous, path, 8), -1); /* another build's */
+    CHECK_INT(search_scores_load(&previous, path, 7), 0);
+    collect_changed(c, after, N, first, step, drop_skin);
+    collect_changed(c, again, N, first, step, drop_skin);
+    search_change *changes = xcalloc(N, sizeof *changes);
+    size_t n_changes = 0;
+    for (size_t i = first; i < N; i += step)
+        changes[n_changes++] = (search_change){i, before[i]};
+    search_update update = {&previous, changes, n_changes, 8, &resaved};
+    search_stats st = write_index_updating(dir2, after, N, c, 1, &update);
+    write_index_updating(dir3, again, N, c, 2, NULL);
+    char *cmd = xasprintf("diff -r %s/site %s/site >&2", dir2, dir3);
+    CHECK_INT(system(cmd), 0);
+    free(cmd);
+    CHECK(resaved.len > 0);
+    for (size_t i = 0; i < N; i++) {
+        search_page_free(&before[i]);
+        search_page_free(&after[i]);
+        search_page_free(&again[i]);
+    }
+    free(before);
+    free(after);
+    free(again);
+    free(changes);
+    search_scores_free(&previous);
+    buf_free(&saved);
+    buf_free(&resaved);
+    free(path);
+    search_collector_free(c);
+    remove_dir(dir1);
+    remove_dir(dir2);
+    remove_dir(dir3);
+    return st.updated;
+}
+
+TEST(search_index_brings_the_last_scores_up_to_date) {
+    markdown_init();
+    CHECK_INT(rebuild_index_matches(200, 1000, 0), 1); /* one page */
+    CHECK_INT(rebuild_index_matches(3, 40, 0), 1);     /* ten */
+    /* "skin", on every record, keeps its 320 best: five pages without it
+     * leave enough of them to know its 250 best */
+    CHECK_INT(rebuild_index_matches(0, 80, 1), 1);
+    /* the first 200 pages without it: its 250 best are no longer known */
+    CHECK_INT(rebuild_index_matches(0, 2, 1), 0);
+}
+
+TEST(search_scores_refuse_damaged_files) {
+    char dir[] = "/tmp/cgsearch-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    buf b = BUF_INIT;
+    search_scored best[] = {{2.0f, 4}, {1.0f, 9}};
+    uint32_t records[] = {4, 9};
+    unsigned char scores[] = {200, 100};
+    search_scores_begin(&b, 5, 10, 3.5, 1);
+    search_term_scores ts = {"skin", 2, 2, best, 2, records, scores};
+    search_scores_put(&b, &ts);
+    search_scores_end(&b);
+    char *path = xasprintf("%s/scores", dir);
+    search_scores s;
+    CHECK_INT(fs_write_file(path, b.data, b.len), 0);
+    CHECK_INT(search_scores_load(&s, path, 5), 0);
+    const search_term_scores *got = search_scores_find(&s, "skin");
+    CHECK(got && got->df == 2 && got->n == 2 && got->best[1].record == 9 &&
+          got->best[0].score == 2.0f && got->n_shown == 2 && got->scores[1] == 100);
+    CHECK(search_scores_find(&s, "face") == NULL);
+    CHECK_INT((int)s.n_records, 10);
+    search_scores_free(&s);
+    for (size_t at = 0; at < b.len; at += 7) { /* any byte changed, or the file cut short */
+        b.data[at] ^= 0x20;
+        CHECK_INT(fs_write_file(path, b.data, b.len), 0);
+        CHECK_INT(search_scores_load(&s, path, 5), -1);
+        b.data[at] ^= 0x20;
+        CHECK_INT(fs_write_file(path, b.data, at), 0);
+        CHECK_INT(search_scores_load(&s, path, 5), -1);
+    }
+    free(path);
+    buf_free(&b);
+    remove_dir(dir);
 }
