@@ -480,6 +480,8 @@ static int update_term(term_postings *tp, const search_term_scores *prev, const 
     for (size_t i = 0; i < n; i++) /* below an incomplete list's last, it may not be next */
         if (complete || search_scored_above(added[i].scored, prev->best[prev->n - 1]))
             tp->kept[tp->n++] = added[i].scored;
+    if (complete && tp->n != tp->df)
+        return -1; /* the counts disagree: not the pages these scores were made of */
     qsort(tp->kept, tp->n, sizeof *tp->kept, by_rank);
     tp->ranked = 1;
     if (tp->n > SEARCH_CANDIDATES_MAX)

@@ -70,14 +70,16 @@ static void read_terms(search_scores *s, binio_reader *r, uint32_t n_terms) {
         for (uint32_t i = 0; i < ts->n; i++) {
             s->lists[listed + i].record = binio_u32(r);
             s->lists[listed + i].score = binio_f32(r);
+            r->bad |= s->lists[listed + i].record >= s->n_records;
         }
         ts->n_shown = binio_u32(r);
         binio_need(r, ts->n_shown, 5);
         if (r->bad || ts->n_shown > ts->n)
-            break;
+            break; /* a record past the last, too */
         for (uint32_t i = 0; i < ts->n_shown; i++) {
             s->records[shown + i] = binio_u32(r);
             s->scores[shown + i] = binio_u8(r);
+            r->bad |= s->records[shown + i] >= s->n_records;
         }
         ts->best = (search_scored *)(uintptr_t)listed;
         ts->records = (uint32_t *)(uintptr_t)shown;
