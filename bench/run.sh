@@ -57,6 +57,7 @@ need_pkg() { # need_pkg PROGRAM PACKAGE
 }
 need_pkg /usr/bin/time time
 need_pkg hugo hugo
+need_pkg cmark-gfm cmark-gfm
 hugo_bin="$(command -v hugo)"
 say "$("$hugo_bin" version 2>/dev/null | head -n 1)"
 "$bench/search.sh" --setup      # node, Chromium, playwright-core, pagefind
@@ -188,7 +189,10 @@ EOF
 
     # The builds take turns, round after round, so the state of the disk
     # weighs on each of them alike. Round 0 is the warm-up.
-    labels=(clinicgen nosearch filters hugo)
+    # cmark-gfm alone on the same Markdown (all files as one document) is
+    # the floor for a generator built on it, and tells how fast this
+    # machine is today: runs on different days compare by ratios to it.
+    labels=(clinicgen nosearch filters hugo cmark)
     for ((i = 0; i <= RUNS; i++)); do
         for label in "${labels[@]}"; do
             out="$work/out-$label-$i"
@@ -198,8 +202,12 @@ EOF
                 cmd=("$clinicgen" build -C "$nproj" -o "$out" -q)
             elif [ "$label" = filters ]; then
                 cmd=("$clinicgen" build -C "$fproj" -o "$out" -q)
-            else
+            elif [ "$label" = hugo ]; then
                 cmd=("$hugo_bin" --quiet -s "$hproj" -d "$out" --contentDir "$corpus")
+            else
+                cmd=(sh -c 'mkdir "$1" && cd "$2" && find . -name "*.md" -print0 |
+                    xargs -0 cmark-gfm -e table -e strikethrough -e autolink >"$1/all.html"' \
+                    sh "$out" "$corpus")
             fi
             say "N=$n: round $i of $RUNS (0 is the warm-up): $label"
             timed "$label" "$out" "${cmd[@]}"
@@ -231,12 +239,14 @@ EOF
     read -r nw nc nm nu nh <"$tmp/nosearch.result"
     read -r cw cc cm cu ch <"$tmp/filters.result"
     read -r hw hc hm hu hh <"$tmp/hugo.result"
+    read -r mw mc mm mu mh <"$tmp/cmark.result"
     echo "corpus: $n pages"
     printf '%-22s %7s %7s %8s %9s %11s\n' "" "wall s" "cpu s" "user s" "peak MB" "html files"
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen, no filters" "$pw" "$pc" "$pu" "$pm" "$ph"
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen, no search" "$nw" "$nc" "$nu" "$nm" "$nh"
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' "clinicgen + filters" "$cw" "$cc" "$cu" "$cm" "$ch"
     printf '%-22s %7.2f %7.2f %8.2f %9.1f %11d\n' hugo "$hw" "$hc" "$hu" "$hm" "$hh"
+    printf '%-22s %7.2f %7.2f %8.2f %9.1f\n' "cmark-gfm alone" "$mw" "$mc" "$mu" "$mm"
     printf '%-22s %7.3f %7.2f %8.2f %9.1f\n' "  rebuild, no change" "$rw" "$rc" "$ru" "$rm"
     printf '%-22s %7.3f %7.2f %8.2f %9.1f\n' "  rebuild, 1 page edit" "$ew" "$ec" "$eu" "$em"
     awk -v pw="$pw" -v cw="$cw" -v pc="$pc" -v cc="$cc" -v pu="$pu" -v cu="$cu" 'BEGIN {
@@ -251,6 +261,11 @@ EOF
         t = (hw >= cw) ? sprintf("%.1fx faster", hw / cw) : sprintf("%.1fx slower", cw / hw)
         m = (hm >= cm) ? sprintf("%.1fx less", hm / cm) : sprintf("%.1fx more", cm / hm)
         printf "%s (wall), uses %s memory\n", t, m
+    }'
+    awk -v cc="$cc" -v hc="$hc" -v mc="$mc" 'BEGIN {
+        if (mc < 0.01) mc = 0.01
+        printf "cpu against cmark-gfm alone (the floor): clinicgen + filters %.1fx, hugo %.1fx\n",
+            cc / mc, hc / mc
     }'
     echo
     # Search figures of the last clinicgen build (no filters), with the
