@@ -71,20 +71,34 @@ unsigned text_unicode_lower(unsigned cp) {
     return cp;
 }
 
+/* An ASCII letter, digit or underscore, lowered; 0 for any other byte.
+ * (isalnum and tolower agree in every locale below 0x80, through a call.) */
+static unsigned ascii_word_lower(unsigned c) {
+    if (c >= 'A' && c <= 'Z')
+        return c + ('a' - 'A');
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ? c : 0;
+}
+
 char *text_slugify(const char *s, size_t n) {
     buf out = BUF_INIT;
+    buf_grow(&out, n + 1); /* a slug is rarely longer than its text */
+    buf_clear(&out);       /* terminated, in case it stays empty */
     int pending_dash = 0;
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
-        unsigned cp;
-        size_t len = text_utf8_decode(p + i, n - i, &cp);
-        i += len;
-        int word = cp >= 0x80 ? !text_is_unicode_separator(cp) : (isalnum((int)cp) || cp == '_');
-        if (word) {
+        unsigned cp = p[i];
+        i += cp < 0x80 ? 1 : text_utf8_decode(p + i, n - i, &cp);
+        unsigned lower = cp < 0x80                        ? ascii_word_lower(cp)
+                         : !text_is_unicode_separator(cp) ? text_unicode_lower(cp)
+                                                          : 0;
+        if (lower) {
             if (pending_dash && out.len)
                 buf_putc(&out, '-');
             pending_dash = 0;
-            text_utf8_encode(&out, cp < 0x80 ? (unsigned)tolower((int)cp) : text_unicode_lower(cp));
+            if (lower < 0x80)
+                buf_putc(&out, (char)lower);
+            else
+                text_utf8_encode(&out, lower);
         } else if (cp == 0x2018 || cp == 0x2019 || cp == 0x201C || cp == 0x201D || cp == 0xB4) {
             continue; /* curly quotes and apostrophes are dropped like ASCII ones */
         } else if (cp == ' ' || cp == '-' || cp == '\t' || cp == '\n' || cp == '/' || cp == '.' ||

@@ -2,6 +2,7 @@
 #include "test.h"
 #include "text.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 
 static void check_slug(const char *file, int line, const char *in, const char *expected) {
@@ -55,6 +56,22 @@ TEST(text_slugify_drops_non_ascii_spaces_and_punctuation) {
     CHECK_CONTAINS(s, "day");
     CHECK_CONTAINS(s, "next");
     free(s);
+}
+
+/* Every ASCII byte between two letters: a letter, digit or underscore
+ * stays (lowered), a space, tab, newline, hyphen, slash or full stop
+ * becomes a hyphen, and any other byte goes. */
+TEST(text_slugify_treats_each_ascii_byte_by_its_class) {
+    for (int c = 1; c < 0x80; c++) {
+        char in[4] = {'a', (char)c, 'B', '\0'}, expected[4] = {'a', 0, 'b', '\0'};
+        if (isalnum(c) || c == '_')
+            expected[1] = (char)tolower(c);
+        else if (strchr(" \t\n-/.", c))
+            expected[1] = '-';
+        else
+            memmove(expected + 1, expected + 2, 2);
+        CHECK_SLUG(in, expected);
+    }
 }
 
 TEST(text_slugify_reads_only_n_bytes) {
