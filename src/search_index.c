@@ -23,6 +23,7 @@ typedef struct term_postings {
     size_t n_shown;      /* records and scores made (finish_term) or */
     uint32_t *records;   /* kept from the last build */
     unsigned char *scores;
+    int as_before; /* kept from the last build as it was (keep_term) */
 } term_postings;
 
 typedef struct inverted {
@@ -30,7 +31,9 @@ typedef struct inverted {
     size_t n_terms, cap_terms;
     double *norms; /* per record: BM25's length normalisation */
     size_t n_records;
-    double avg_length; /* of a record, on its grid (on_grid) */
+    double avg_length;   /* of a record, on its grid (on_grid) */
+    int updated;         /* the last build's scores brought up to date */
+    strmap dropped_keys; /* then: the shard keys of the terms no page holds now */
 } inverted;
 
 /* Every collector's term numbers: map[c][local] = global, local < len[c]. */
@@ -39,6 +42,16 @@ typedef struct term_map {
     size_t *len;
     size_t n_collectors;
 } term_map;
+
+/* The shard key: the term's first two characters (UTF-8 aware). */
+static size_t key_length(const char *term) {
+    size_t i = 0;
+    for (int chars = 0; chars < 2 && term[i]; chars++)
+        do
+            i++;
+        while ((term[i] & 0xC0) == 0x80);
+    return i;
+}
 
 /* Gives every collector term a global number. */
 static void merge_dictionaries(inverted *ix, search_collector *const *collectors, term_map *tm) {
@@ -502,6 +515,7 @@ static void keep_term(term_postings *tp, const search_term_scores *known) {
     memcpy(tp->records, known->records, tp->n_shown * sizeof *tp->records);
     tp->scores = xmalloc(tp->n_shown ? tp->n_shown : 1);
     memcpy(tp->scores, known->scores, tp->n_shown);
+    tp->as_before = 1;
 }
 
 static void clear_terms(inverted *ix) {
@@ -545,12 +559,24 @@ static long update_scores(inverted *ix, const search_page *pages, size_t n_pages
         return -1;
     }
     size_t kept = 0;
-    for (size_t t = 0; t < ix->n_terms; t++)
-        if (ix->terms[t].df)
-            ix->terms[kept++] = ix->terms[t];
-        else
-            free(ix->terms[t].kept); /* a term kept as it was has df > 0 */
+    for (size_t t = 0; t < ix->n_terms; t++) {
+        term_postings *tp = &ix->terms[t];
+        if (tp->df) {
+            ix->terms[kept++] = *tp;
+            continue;
+        }
+        free(tp->kept);                           /* a term kept as it was has df > 0 */
+        if (search_scores_find(prev, tp->term)) { /* its shard loses it */
+            size_t len = key_length(tp->term);
+            char *key = xmalloc(len + 1);
+            memcpy(key, tp->term, len);
+            key[len] = '\0';
+            strmap_put(&ix->dropped_keys, key, ix); /* (any value: the key is what counts) */
+            free(key);
+        }
+    }
     ix->n_terms = kept;
+    ix->updated = 1;
     return updated;
 }
 
@@ -572,59 +598,79 @@ static int by_term(const void *a, const void *b) {
     return strcmp(((const term_postings *)a)->term, ((const term_postings *)b)->term);
 }
 
-/* The shard key: the term's first two characters (UTF-8 aware). */
-static size_t key_length(const char *term) {
-    size_t i = 0;
-    for (int chars = 0; chars < 2 && term[i]; chars++)
-        do
-            i++;
-        while ((term[i] & 0xC0) == 0x80);
-    return i;
-}
-
 static int write_file(output *out, search_stats *st, const char *rel, const buf *b, diag_list *d) {
     st->files++;
     st->bytes += b->len;
     return output_write(out, rel, b->data ? b->data : "", b->len, d);
 }
 
+/* Whether the shard of terms from to to - 1 has the bytes the last build
+ * wrote: its scores were brought up to date, none of its terms changed
+ * and none left it. */
+static int shard_as_before(const inverted *ix, size_t from, size_t to, size_t klen) {
+    if (!ix->updated || strmap_get_n(&ix->dropped_keys, ix->terms[from].term, klen))
+        return 0;
+    for (size_t t = from; t < to; t++)
+        if (!ix->terms[t].as_before)
+            return 0;
+    return 1;
+}
+
+static void shard_json(const inverted *ix, size_t from, size_t to, size_t klen, buf *b) {
+    buf_clear(b);
+    buf_puts(b, "clinicgenSearch.terms(");
+    buf_json_string(b, ix->terms[from].term, klen);
+    buf_puts(b, ",{");
+    for (size_t t = from; t < to; t++) {
+        const term_postings *tp = &ix->terms[t];
+        if (t > from)
+            buf_putc(b, ',');
+        buf_json_string(b, tp->term, strlen(tp->term));
+        buf_puts(b, ":[");
+        for (size_t i = 0; i < tp->n_shown; i++) {
+            if (i)
+                buf_putc(b, ',');
+            buf_put_uint(b, tp->records[i] - (i ? tp->records[i - 1] : 0));
+            buf_putc(b, ',');
+            buf_put_uint(b, tp->scores[i]);
+        }
+        buf_putc(b, ']');
+    }
+    buf_puts(b, "});\n");
+}
+
+/* A file per shard key; one whose terms are as the last build left them
+ * is kept without being made again. */
 static int write_shards(const inverted *ix, output *out, buf *keys, search_stats *st,
                         diag_list *d) {
     buf b = BUF_INIT, name = BUF_INIT;
     int rc = 0;
     for (size_t t = 0; t < ix->n_terms && rc == 0;) {
         const char *first = ix->terms[t].term;
-        size_t klen = key_length(first);
-        buf_clear(&b);
-        buf_puts(&b, "clinicgenSearch.terms(");
-        buf_json_string(&b, first, klen);
-        buf_puts(&b, ",{");
+        size_t klen = key_length(first), start = t;
         buf_puts(keys, keys->len > 1 ? "," : "");
         buf_json_string(keys, first, klen);
-        size_t start = t;
-        for (; t < ix->n_terms && key_length(ix->terms[t].term) == klen &&
-               !strncmp(ix->terms[t].term, first, klen);
-             t++) {
-            const term_postings *tp = &ix->terms[t];
-            if (t > start)
-                buf_putc(&b, ',');
-            buf_json_string(&b, tp->term, strlen(tp->term));
-            buf_puts(&b, ":[");
-            for (size_t i = 0; i < tp->n_shown; i++) {
-                if (i)
-                    buf_putc(&b, ',');
-                buf_put_uint(&b, tp->records[i] - (i ? tp->records[i - 1] : 0));
-                buf_putc(&b, ',');
-                buf_put_uint(&b, tp->scores[i]);
-            }
-            buf_putc(&b, ']');
-        }
-        buf_puts(&b, "});\n");
+        while (t < ix->n_terms && key_length(ix->terms[t].term) == klen &&
+               !strncmp(ix->terms[t].term, first, klen))
+            t++;
         buf_clear(&name);
         buf_puts(&name, "search/t-");
         for (size_t i = 0; i < klen; i++)
             buf_printf(&name, "%02x", (unsigned char)first[i]);
         buf_puts(&name, ".js");
+        uint64_t size = 0;
+        int kept =
+            shard_as_before(ix, start, t, klen) ? output_keep(out, buf_cstr(&name), &size, d) : 1;
+        if (kept == 0) {
+            st->files++;
+            st->bytes += size;
+            continue;
+        }
+        if (kept < 0) {
+            rc = -1;
+            break;
+        }
+        shard_json(ix, start, t, klen, &b);
         rc = write_file(out, st, buf_cstr(&name), &b, d);
     }
     buf_free(&b);
@@ -792,6 +838,7 @@ static void free_index(inverted *ix) {
     }
     free(ix->terms);
     free(ix->norms);
+    strmap_free(&ix->dropped_keys);
 }
 
 /* Every term's best postings, from the last build's when they can be

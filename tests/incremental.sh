@@ -140,6 +140,20 @@ $(cat "$work/err")"
 # the last build's are brought up to date (search_scores.h)
 grep -Eq "the last build's scores kept, [0-9]+ terms scored again" "$work/err"
 result page-edit-scores-only-its-words-again "$?" "$(cat "$work/err")"
+# A word that leaves the site leaves its shard, though every other term
+# there keeps its scores: the shard is made again, not kept.
+printf '\nIt stays unproven, stubbornly.\n' >>"$short"
+build -q
+before_change
+cp "$short" "$work/short-before.md" # its words then: those whose shards may change
+sed -i '/stubbornly/d' "$short"
+build -v
+details=$(check_rewrites && expect_rewritten search/t-7374.js &&
+    only_search_files_of "$work/short-before.md" &&
+    { ! grep -q stubbornly "$site/search/t-7374.js" || echo "search/t-7374.js still has the word"; })
+grep -Eq "the last build's scores kept, [0-9]+ terms scored again" "$work/err" && [ -z "$details" ]
+result word-gone-from-the-site-leaves-its-shard "$?" "$details
+$(cat "$work/err")"
 rm "$short"
 build -q
 
