@@ -3,6 +3,7 @@
 #include "strmap.h"
 
 #include "buf.h"
+#include "hash.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,12 +16,6 @@ size_t strmap_hash(const char *s, size_t n) {
         h *= 1099511628211ULL;
     }
     return (size_t)h;
-}
-
-#if defined(__SIZEOF_INT128__)
-static uint64_t mix(uint64_t a, uint64_t b) {
-    __uint128_t r = (__uint128_t)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
 static uint64_t load64(const char *p) {
@@ -47,7 +42,7 @@ static uint64_t key_hash(const char *s, size_t n) {
     if (n > 16) {
         size_t i = 0;
         for (; i + 16 < n; i += 16)
-            seed = mix(load64(s + i) ^ k1, load64(s + i + 8) ^ seed);
+            seed = hash_mix(load64(s + i) ^ k1, load64(s + i + 8) ^ seed);
         a = load64(s + n - 16);
         b = load64(s + n - 8);
     } else if (n >= 8) {
@@ -60,16 +55,8 @@ static uint64_t key_hash(const char *s, size_t n) {
         a = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
             (unsigned char)s[n - 1];
     }
-    return mix(k2 ^ n, mix(a ^ k1, b ^ seed)); /* the length mixed apart from the bytes */
+    return hash_mix(k2 ^ n, hash_mix(a ^ k1, b ^ seed)); /* the length mixed apart from the bytes */
 }
-#else
-static uint64_t key_hash(const char *s, size_t n) { /* FNV-1a, 64 bits wide everywhere */
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
-}
-#endif
 
 /* What a slot holds of a key: its hash, and its length, so that only keys
  * of the same length are compared (and none is read past its end; keys are

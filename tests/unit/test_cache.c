@@ -43,8 +43,9 @@ TEST(hash64_tells_contents_apart) {
     CHECK(hash64("abc", 3, 0) != hash64("abd", 3, 0));
     CHECK(hash64("abc", 3, 0) != hash64("abc", 3, 1));
     CHECK(hash64("", 0, 0) != hash64("\0", 1, 0));
-    /* every length up to 100 bytes (past the four lanes of long inputs and
-     * the words and bytes after them), a bit flipped at every place */
+    /* every length up to 100 bytes (short keys read at both ends, the
+     * three products of long inputs and the 16 bytes after them), a bit
+     * flipped at every place */
     char a[101], b[101];
     for (size_t i = 0; i < sizeof a; i++)
         a[i] = (char)('0' + i % 43);
@@ -61,6 +62,12 @@ TEST(hash64_tells_contents_apart) {
     memcpy(b, a + 8, 8);
     memcpy(b + 8, a, 8);
     CHECK(hash64(a, 64, 0) != hash64(b, 64, 0));
+    /* two 16-byte lanes that trade places; the seed of a long input */
+    memcpy(b, a, sizeof b);
+    memcpy(b, a + 16, 16);
+    memcpy(b + 16, a, 16);
+    CHECK(hash64(a, 100, 0) != hash64(b, 100, 0));
+    CHECK(hash64(a, 100, 0) != hash64(a, 100, 1));
 }
 
 TEST(cache_manifest_path_is_beside_the_output) {
