@@ -39,14 +39,18 @@ void cache_manifest_reserve(cache_manifest *m, size_t n) {
     m->entries = xrealloc(m->entries, m->cap * sizeof *m->entries);
 }
 
-void cache_manifest_add(cache_manifest *m, const cache_entry *e) {
+/* Appends e as it is (its path then belongs to m). */
+static cache_entry *append_entry(cache_manifest *m, const cache_entry *e) {
     if (m->len == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 256;
         m->entries = xrealloc(m->entries, m->cap * sizeof *m->entries);
     }
     m->entries[m->len] = *e;
-    m->entries[m->len].path = xstrdup(e->path);
-    m->len++;
+    return &m->entries[m->len++];
+}
+
+void cache_manifest_add(cache_manifest *m, const cache_entry *e) {
+    append_entry(m, e)->path = xstrdup(e->path);
 }
 
 void cache_manifest_index(cache_manifest *m) {
@@ -111,11 +115,11 @@ static uint64_t read_number(reader *r, int base) {
         return 0;
     }
     for (; p < r->end && (d = digit_value(*p, base)) >= 0; p++) {
-        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {
+        if (__builtin_mul_overflow(v, (uint64_t)base, &v) ||
+            __builtin_add_overflow(v, (uint64_t)d, &v)) {
             r->bad = 1; /* too large: not a manifest this build wrote */
             return 0;
         }
-        v = v * (uint64_t)base + (uint64_t)d;
     }
     if (p >= r->end || (*p != ' ' && *p != '\n'))
         r->bad = 1;
@@ -154,8 +158,7 @@ static void read_entries(cache_manifest *m, reader *r) {
         e.path = read_string(r);
         if (r->bad)
             break;
-        cache_manifest_add(m, &e);
-        free(e.path);
+        append_entry(m, &e);
     }
 }
 
