@@ -449,6 +449,7 @@ void search_posting_pack(buf *b, search_posting post) {
         memcpy(p, &post.weight, sizeof post.weight);
         p += sizeof post.weight;
     }
+    *p = '\0'; /* a buf stays NUL-terminated (buf.h); the room check left space for it */
     b->len = (size_t)((char *)p - b->data);
 }
 

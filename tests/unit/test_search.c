@@ -452,6 +452,7 @@ TEST(search_postings_pack_and_unpack) {
     buf b = BUF_INIT;
     for (size_t i = 0; i < n; i++)
         search_posting_pack(&b, posts[i]);
+    CHECK(b.data[b.len] == '\0');     /* still a buf (buf.h) */
     CHECK(b.len < n * sizeof *posts); /* smaller than as an array */
     const unsigned char *p = (const unsigned char *)b.data, *end = p + b.len;
     for (size_t i = 0; i < n; i++) {
