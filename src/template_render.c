@@ -30,6 +30,11 @@ struct render_env {
     const strmap *static_assets;
     int exprs_ref;   /* registry: compiled expressions by id */
     int globals_ref; /* registry: the table every scope falls back to */
+    /* registry: the names of every path expression (texpr.path) as Lua
+     * strings, made once: a C string key costs a lookup in Lua's string
+     * table on each read. Expression i's names start at path_keys[i]. */
+    int path_keys_ref;
+    int *path_keys;
 };
 
 typedef struct fill {
@@ -44,6 +49,7 @@ typedef struct rctx {
     diag_list *d;
     const page *p;
     int exprs; /* stack index of the compiled expressions (exprs_ref) */
+    int keys;  /* stack index of the path names (path_keys_ref) */
     fill *fills;
     int depth;
     int failed;
@@ -182,6 +188,22 @@ static void *pool_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return pool_resize(p, ptr, old, nsize);
 }
 
+static void intern_path_keys(render_env *e) {
+    lua_State *L = e->L;
+    const template_set *set = e->set;
+    e->path_keys = xmalloc((set->n_exprs ? set->n_exprs : 1) * sizeof *e->path_keys);
+    lua_newtable(L);
+    int n = 0;
+    for (size_t i = 0; i < set->n_exprs; i++) {
+        e->path_keys[i] = n + 1;
+        for (size_t k = 0; k < set->exprs[i].path_len; k++) {
+            lua_pushstring(L, set->exprs[i].path[k]);
+            lua_rawseti(L, -2, ++n);
+        }
+    }
+    e->path_keys_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
 static int panic(lua_State *L) {
     fprintf(stderr, "clinicgen: error in a template's Lua state: %s\n", lua_tostring(L, -1));
     return 0; /* Lua aborts */
@@ -206,6 +228,7 @@ render_env *render_env_new(const template_set *set, const site_model *m,
     lua_pop(L, 1);
     lua_createtable(L, (int)set->n_exprs, 0);
     e->exprs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    intern_path_keys(e);
     lua_newtable(L);
     int g = lua_gettop(L);
     copy_globals(L, g);
@@ -231,6 +254,7 @@ void render_env_free(render_env *e) {
         return;
     lua_close(e->L);
     pool_free(&e->pool);
+    free(e->path_keys);
     free(e);
 }
 
@@ -628,8 +652,9 @@ static void expression_too_long(lua_State *L, lua_Debug *ar) {
 
 enum { PATH_STACK_MAX = 1000 };
 
-/* A dotted path read by lua_getfield, as the chunk would read it, without
- * starting the Lua VM: most expressions are one ("page.title"). Safe
+/* A dotted path read as the chunk would read it (lua_gettable, with the
+ * names interned once), without starting the Lua VM: most expressions
+ * are one ("page.title"). Safe
  * outside a protected call because templates cannot set metatables: every
  * table they reach has none, a scope's (__index is a table) or a
  * listing's or a summary's (__index is listing_index or summary_index,
@@ -637,14 +662,19 @@ enum { PATH_STACK_MAX = 1000 };
  * build either way). A step
  * into anything but a table (an error, or a string's method) is left to
  * the chunk. Returns 1 with the value pushed, or 0 with nothing pushed. */
-static int read_path(lua_State *L, const texpr *x, int scope) {
-    lua_getfield(L, scope, x->path[0]);
-    for (size_t i = 1; i < x->path_len; i++) {
+static int read_path(rctx *r, int expr, int scope) {
+    lua_State *L = r->L;
+    int key = r->e->path_keys[expr];
+    size_t len = r->e->set->exprs[expr].path_len;
+    lua_rawgeti(L, r->keys, key);
+    lua_gettable(L, scope);
+    for (size_t i = 1; i < len; i++) {
         if (!lua_istable(L, -1)) {
             lua_pop(L, 1);
             return 0;
         }
-        lua_getfield(L, -1, x->path[i]);
+        lua_rawgeti(L, r->keys, key + (int)i);
+        lua_gettable(L, -2);
         lua_remove(L, -2);
     }
     return 1;
@@ -679,7 +709,7 @@ static int eval(rctx *r, int expr, int scope) {
     /* Every scope above this one is on the stack: below this many, its
      * chain is far from Lua's limit on __index chains (2,000), whose
      * error only a protected call reports. */
-    if (x->path_len && lua_gettop(L) < PATH_STACK_MAX && read_path(L, x, scope)) {
+    if (x->path_len && lua_gettop(L) < PATH_STACK_MAX && read_path(r, expr, scope)) {
         if (!x->call_arg || call_helper(L, x->call_arg))
             return 0;
         lua_pop(L, 1);
@@ -1166,6 +1196,8 @@ int render_env_page(render_env *e, const page *p, const page_body *body, buf *ou
     int top = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->exprs_ref); /* at hand for every expression */
     int exprs = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->path_keys_ref);
+    int keys = lua_gettop(L);
     lua_newtable(L);
     lua_createtable(L, 0, 1);
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->globals_ref);
@@ -1173,7 +1205,7 @@ int render_env_page(render_env *e, const page *p, const page_body *body, buf *ou
     lua_setmetatable(L, -2);
     push_page(L, e->m, p, body);
     lua_setfield(L, -2, "page");
-    rctx r = {.e = e, .L = L, .out = out, .d = d, .p = p, .exprs = exprs};
+    rctx r = {.e = e, .L = L, .out = out, .d = d, .p = p, .exprs = exprs, .keys = keys};
     if (is_html_document(e->set, t))
         buf_puts(out, "<!DOCTYPE html>\n");
     render_template(&r, t, lua_gettop(L));
