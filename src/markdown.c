@@ -55,8 +55,14 @@ static void attach_table_captions(ast_doc *doc, ast_node *root) {
 ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
     md_arena arena; /* cmark's tree lives only until it is copied into ours */
     md_arena_begin(&arena);
-    cmark_parser *parser =
-        cmark_parser_new_with_mem(CMARK_OPT_FOOTNOTES | CMARK_OPT_VALIDATE_UTF8, md_arena_mem());
+    /* cmark-gfm's own check (bad bytes become U+FFFD) reads every byte on
+     * its slow path; valid text, which is nearly all of it (pages are
+     * checked when read), skips it: text_find_bad_byte refuses what it
+     * would replace (NUL, overlong forms, surrogates, past U+10FFFF). */
+    int options = CMARK_OPT_FOOTNOTES;
+    if (text_find_bad_byte(text, len) != len)
+        options |= CMARK_OPT_VALIDATE_UTF8;
+    cmark_parser *parser = cmark_parser_new_with_mem(options, md_arena_mem());
     for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++)
         cmark_parser_attach_syntax_extension(parser,
                                              cmark_find_syntax_extension(extension_names[i]));

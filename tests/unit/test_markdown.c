@@ -340,6 +340,20 @@ TEST(md_code_blocks_and_inline_text_are_escaped) {
     rendered_free(&r);
 }
 
+/* Text that is not UTF-8 (a filter's parse() may be handed any bytes)
+ * has each bad sequence replaced by one U+FFFD; valid text, checked on the fast path,
+ * comes through byte for byte. */
+TEST(md_bad_utf8_becomes_replacement_characters) {
+    static const char bad[] = "Caf\xE9 \xC0\xAF and \xED\xA0\x80 then \xF4\x90\x80\x80 end\n";
+    rendered r = render(bad, (opts){0});
+    CHECK_STR(r.html, "<p>Caf\xEF\xBF\xBD \xEF\xBF\xBD and \xEF\xBF\xBD then \xEF\xBF\xBD "
+                      "end</p>\n");
+    rendered_free(&r);
+    rendered ok = render("Caf\xC3\xA9, \xE2\x80\x94 and \xF0\x9F\x98\x80\n", (opts){0});
+    CHECK_STR(ok.html, "<p>Caf\xC3\xA9, \xE2\x80\x94 and \xF0\x9F\x98\x80</p>\n");
+    rendered_free(&ok);
+}
+
 /* ---- inlines ---- */
 
 TEST(md_strikethrough_is_del) {
