@@ -449,27 +449,27 @@ static int parse_inlines(lua_State *L) {
     filter_env *e = env_of(L);
     size_t len;
     const char *text = luaL_optlstring(L, 1, "", &len);
-    lua_newtable(L);
-    if (!len)
+    if (!len) {
+        lua_newtable(L);
         return 1;
+    }
     ast_node *blocks = parse_blocks(L, e, text, len);
-    for (ast_node *b = blocks->first; b; b = b->next)
-        if (b->type != AST_PARAGRAPH) { /* the words as typed */
-            lua_ast_push(L, ast_new_text(e->doc, text, len));
-            lua_rawseti(L, -2, 1);
-            return 1;
-        }
-    lua_Integer n = 0;
-    for (ast_node *para = blocks->first; para; para = para->next) {
-        if (para != blocks->first) {
-            lua_ast_push(L, ast_new_text(e->doc, " ", 1));
-            lua_rawseti(L, -2, ++n);
-        }
-        for (ast_node *inl = para->first; inl; inl = inl->next) {
-            lua_ast_push(L, inl);
-            lua_rawseti(L, -2, ++n);
+    ast_node *inlines = ast_new(e->doc, AST_PARAGRAPH);
+    ast_node *b = blocks->first;
+    while (b && b->type == AST_PARAGRAPH)
+        b = b->next;
+    if (b) { /* the words as typed */
+        ast_append(inlines, ast_new_text(e->doc, text, len));
+    } else {
+        for (ast_node *para = blocks->first; para; para = para->next) {
+            if (para != blocks->first)
+                ast_append(inlines, ast_new_text(e->doc, " ", 1));
+            ast_move_children(inlines, para);
         }
     }
+    /* made as tables only if the filter reads it: a SimpleTable cell takes
+     * the nodes themselves */
+    lua_ast_push_lazy_children(L, inlines);
     return 1;
 }
 
@@ -556,8 +556,38 @@ static int walk(lua_State *L) {
 
 /* ---- the sandbox ---- */
 
+/* next, rawget and rawlen as Lua's, for a list inlines() gave too: it is
+ * made first (lua_ast_push_lazy_children). */
+static int settled_next(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_ast_settle(L, 1);
+    lua_settop(L, 2);
+    if (lua_next(L, 1))
+        return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+static int settled_rawget(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checkany(L, 2);
+    lua_ast_settle(L, 1);
+    lua_settop(L, 2);
+    lua_rawget(L, 1);
+    return 1;
+}
+
+static int settled_rawlen(lua_State *L) {
+    int t = lua_type(L, 1);
+    luaL_argexpected(L, t == LUA_TTABLE || t == LUA_TSTRING, 1, "table or string");
+    lua_ast_settle(L, 1);
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
+    return 1;
+}
+
 static int safe_getmetatable(lua_State *L) {
     luaL_checkany(L, 1);
+    lua_ast_settle(L, 1); /* a list inlines() gave shows no metatable */
     if (lua_type(L, 1) == LUA_TSTRING || !lua_getmetatable(L, 1)) {
         lua_pushnil(L); /* the string metatable is shared by every page: not shown */
         return 1;
@@ -609,6 +639,7 @@ static int safe_setmetatable(lua_State *L) {
     int t = lua_type(L, 2);
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    lua_ast_settle(L, 1);
     if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
         return luaL_error(L, "cannot change a protected metatable");
     if (t == LUA_TTABLE) {
@@ -720,13 +751,18 @@ static void save_libs(filter_env *e) {
     lua_pop(L, 1);
     lua_newtable(L); /* base: safe globals, libraries, constructors, helpers */
     int base = lua_gettop(L);
-    static const char *const safe[] = {"assert", "error",    "ipairs",   "next",
-                                       "pairs",  "rawequal", "rawget",   "rawlen",
+    static const char *const safe[] = {"assert", "error",    "ipairs",   "pairs", "rawequal",
                                        "select", "tonumber", "tostring", "type"};
     for (size_t i = 0; i < sizeof safe / sizeof *safe; i++) {
         lua_getglobal(L, safe[i]);
         lua_setfield(L, base, safe[i]);
     }
+    lua_pushcfunction(L, settled_next);
+    lua_setfield(L, base, "next");
+    lua_pushcfunction(L, settled_rawget);
+    lua_setfield(L, base, "rawget");
+    lua_pushcfunction(L, settled_rawlen);
+    lua_setfield(L, base, "rawlen");
     lua_pushcfunction(L, safe_pcall);
     lua_setfield(L, base, "pcall");
     lua_pushcfunction(L, safe_xpcall);

@@ -11,6 +11,8 @@
 static const char NODE_MT = 'm'; /* the metatable of node tables with children */
 static const char ORIGINS = 'o'; /* node table -> ast_node, per page */
 static const char DOC = 'd';     /* the page's ast_doc, while open */
+static const char LAZY_MT = 'l'; /* the metatable of lists not yet made */
+static const char LAZY = 'z';    /* lazy list -> the node holding its items, per page */
 static const char *const align_names[] = {"", "left", "center", "right"};
 
 /* ---- ast -> Lua ---- */
@@ -100,6 +102,99 @@ void lua_ast_push_children(lua_State *L, ast_node *parent) {
     }
 }
 
+/* ---- lazy lists ---- */
+
+void lua_ast_push_lazy_children(lua_State *L, ast_node *parent) {
+    lua_newtable(L);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &LAZY);
+    lua_pushvalue(L, -2);
+    lua_pushlightuserdata(L, parent);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &LAZY_MT);
+    lua_setmetatable(L, -2);
+}
+
+static int is_lazy(lua_State *L, int idx) {
+    if (!lua_istable(L, idx) || !lua_getmetatable(L, idx))
+        return 0;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &LAZY_MT);
+    int lazy = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return lazy;
+}
+
+/* The node holding the items of the lazy list at idx; NULL for one kept
+ * past its page (whose nodes are gone: it settles as an empty list). */
+static ast_node *lazy_parent(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &LAZY);
+    lua_pushvalue(L, idx);
+    lua_rawget(L, -2);
+    ast_node *parent = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    return parent;
+}
+
+void lua_ast_settle(lua_State *L, int idx) {
+    if (!is_lazy(L, idx))
+        return;
+    idx = lua_absindex(L, idx);
+    ast_node *parent = lazy_parent(L, idx);
+    lua_pushnil(L);
+    lua_setmetatable(L, idx); /* a plain list from now on */
+    lua_Integer i = 0;
+    for (ast_node *c = parent ? parent->first : NULL; c; c = c->next) {
+        lua_ast_push(L, c);
+        lua_rawseti(L, idx, ++i);
+    }
+}
+
+/* The lazy list's metamethods: the list is made, then read as a plain one. */
+static int lazy_index(lua_State *L) {
+    lua_ast_settle(L, 1);
+    lua_settop(L, 2);
+    lua_rawget(L, 1);
+    return 1;
+}
+
+static int lazy_newindex(lua_State *L) {
+    lua_ast_settle(L, 1);
+    lua_settop(L, 3);
+    lua_rawset(L, 1);
+    return 0;
+}
+
+static int lazy_len(lua_State *L) {
+    lua_ast_settle(L, 1);
+    lua_pushinteger(L, (lua_Integer)lua_rawlen(L, 1));
+    return 1;
+}
+
+static int lazy_pairs(lua_State *L) {
+    lua_ast_settle(L, 1);
+    lua_getglobal(L, "next");
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* Copies of the items of a lazy list into an arena array, as
+ * lua_ast_from gives them; -1 when idx is not a lazy list of this page. */
+static int copy_lazy(lua_State *L, int idx, ast_doc *doc, ast_node ***out) {
+    ast_node *parent = is_lazy(L, idx) ? lazy_parent(L, idx) : NULL;
+    if (!parent)
+        return -1;
+    int count = 0;
+    for (ast_node *c = parent->first; c; c = c->next)
+        count++;
+    *out = ast_alloc(doc, sizeof **out * (size_t)(count + 1));
+    count = 0;
+    for (ast_node *c = parent->first; c; c = c->next)
+        (*out)[count++] = ast_copy(doc, c);
+    return count;
+}
+
 static ast_node *origin_of(lua_State *L, int idx) {
     idx = lua_absindex(L, idx);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &ORIGINS);
@@ -130,6 +225,8 @@ static int node_index(lua_State *L) {
 void lua_ast_open(lua_State *L, ast_doc *doc) {
     lua_createtable(L, 0, doc ? 16 : 0);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &ORIGINS);
+    lua_createtable(L, 0, doc ? 16 : 0);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &LAZY);
     if (doc)
         lua_pushlightuserdata(L, doc);
     else
@@ -462,6 +559,14 @@ static int start_children(conv *c, frames *st, ast_node *n, int idx, int restore
         origin->moved_to = n;
         return 0;
     }
+    ast_node **copies;
+    int count = copy_lazy(L, lua_gettop(L), c->doc, &copies);
+    if (count >= 0) { /* copies, so that the list may be used again */
+        for (int i = 0; i < count && !c->failed; i++)
+            place_child(c, n, copies[i]);
+        lua_pop(L, 1);
+        return 0;
+    }
     if (lua_type(L, -1) == LUA_TSTRING && accepts_inlines(n->type)) {
         ast_node *text = make_node(c, lua_gettop(L));
         if (text)
@@ -581,6 +686,9 @@ static int from_unprotected(lua_State *L, int idx, from_args *a) {
     ast_node ***out = a->out;
     conv c = {L, doc, a->err, 0, &a->st};
     idx = lua_absindex(L, idx);
+    int copied = copy_lazy(L, idx, doc, out);
+    if (copied >= 0)
+        return copied;
     int is_list = 0;
     if (lua_istable(L, idx)) {
         lua_getfield(L, idx, "t");
@@ -799,7 +907,9 @@ static ast_node *simple_cell(lua_State *L, ast_doc *doc, int idx) {
     }
     buf err = BUF_INIT;
     ast_node **nodes;
-    int count = lua_ast_from(L, idx, doc, &nodes, &err);
+    int count = copy_lazy(L, idx, doc, &nodes); /* inlines(text), as it came */
+    if (count < 0)
+        count = lua_ast_from(L, idx, doc, &nodes, &err);
     if (count == 1 && nodes[0]->type == AST_TABLE_CELL)
         cell = nodes[0];
     else
@@ -916,6 +1026,7 @@ static int stringify(lua_State *L) {
         if (t) {
             lua_getfield(L, v, "children");
             lua_replace(L, v);
+            lua_ast_settle(L, v);
         }
         /* a list: push its items in reverse so the first comes out first */
         int list = lua_gettop(L);
@@ -939,7 +1050,17 @@ void lua_ast_init(lua_State *L) {
     lua_pushboolean(L, 0); /* shared by every page: not to be changed by a filter */
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
-    lua_ast_close(L); /* an empty origins table */
+    lua_createtable(L, 0, 4); /* getmetatable and setmetatable settle the list first */
+    lua_pushcfunction(L, lazy_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, lazy_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, lazy_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, lazy_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &LAZY_MT);
+    lua_ast_close(L); /* empty origins and lazy lists tables */
     lua_createtable(L, 0, AST_TYPE_COUNT + 4);
     for (int t = 0; t < AST_TYPE_COUNT; t++) {
         lua_pushinteger(L, t);

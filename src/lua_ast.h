@@ -36,6 +36,15 @@ ast_doc *lua_ast_doc(lua_State *L);
 void lua_ast_push(lua_State *L, ast_node *node);
 /* Pushes the list of parent's children as tables. */
 void lua_ast_push_children(lua_State *L, ast_node *parent);
+/* Pushes the same list made lazily: a table that gets its items when a
+ * filter first reads it (an index, #, pairs, next, rawget, rawlen), until
+ * then empty with a metatable. Converting it back copies parent's
+ * children without making a table for any: inlines() gives such lists,
+ * which SimpleTable cells and node children mostly take as they are. */
+void lua_ast_push_lazy_children(lua_State *L, ast_node *parent);
+/* Gives the lazy list at idx its items now (anything else is left as it
+ * is): for the functions that read a table raw. */
+void lua_ast_settle(lua_State *L, int idx);
 
 /* Builds nodes from the value at idx: a node table, a string (a Text, where
  * inlines may go), or a list of those. On success returns the number of

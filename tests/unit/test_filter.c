@@ -1246,6 +1246,50 @@ TEST(filter_helper_inlines_reads_markdown_for_a_cell) {
     tf_result_free(&r);
 }
 
+/* inlines() gives a list whose node tables are made when the filter first
+ * reads it; every way of reading it, raw ones included, sees the same list,
+ * and the list stays usable after it went into a table or a node. */
+TEST(filter_inlines_list_reads_the_same_every_way) {
+    tf_result r = tf_filter(
+        "return { Heading = function(el)\n"
+        "  local md = \"a *b* c\"\n"
+        "  local n = {}\n"
+        "  n[1] = #inlines(md)\n"
+        "  n[2] = rawlen(inlines(md))\n"
+        "  n[3] = rawget(inlines(md), 2).t\n"
+        "  n[4] = select(2, next(inlines(md))).t\n"
+        "  local k = 0\n"
+        "  for _ in pairs(inlines(md)) do k = k + 1 end\n"
+        "  n[5] = k\n"
+        "  n[6] = tostring(getmetatable(inlines(md)))\n"
+        "  n[7] = stringify(inlines(md)) .. \"/\" ..\n"
+        "    stringify({ t = \"Paragraph\", children = inlines(md) })\n"
+        "  local l = inlines(md)\n"
+        "  table.insert(l, \"!\")\n"
+        "  n[8] = #l\n"
+        "  local m = setmetatable(inlines(md), {__index = function() return \"x\" end})\n"
+        "  n[9] = m[2].t .. m[9]\n"
+        "  local twice = inlines(\"*r*\")\n"
+        "  local t = SimpleTable({\"A\", \"B\"}, {{twice, twice}})\n"
+        "  n[10] = twice[1].t .. #twice\n"
+        "  return { t, Paragraph(table.concat(n, \"|\")), Paragraph(l),\n"
+        "    { t = \"Paragraph\", children = inlines(md) }, Paragraph({ Emph(twice) }) }\n"
+        "end }\n",
+        "## Head\n");
+    CHECK_INT(r.rc, 0);
+    CHECK_STR(r.msgs, "");
+    CHECK_STR(r.html, "<div class=\"table-wrap\"><table>\n<thead>\n<tr>\n"
+                      "<th scope=\"col\">A</th>\n<th scope=\"col\">B</th>\n"
+                      "</tr>\n</thead>\n<tbody>\n<tr>\n"
+                      "<td><em>r</em></td>\n<td><em>r</em></td>\n"
+                      "</tr>\n</tbody>\n</table></div>\n"
+                      "<p>3|3|Emph|Text|3|nil|a b c/a b c|4|Emphx|Emph1</p>\n"
+                      "<p>a <em>b</em> c!</p>\n"
+                      "<p>a <em>b</em> c</p>\n"
+                      "<p><em><em>r</em></em></p>\n");
+    tf_result_free(&r);
+}
+
 TEST(filter_simple_table_children_can_be_read_and_changed) {
     tf_result r = tf_filter(
         "return { Heading = function(el)\n"
