@@ -170,6 +170,12 @@ typedef struct build_call {
 static void *build_thread(void *arg) {
     build_call *call = arg;
     call->status = build_site(call->opt);
+#ifdef CLINICGEN_LEAVE_MEMORY_AT_EXIT
+    /* The process ends here (see end_ctx): a thread that returns has the
+     * allocator tidy its heap first, the whole site model's, for nothing. */
+    if (call->opt->exits_after)
+        exit(call->status);
+#endif
     return NULL;
 }
 
