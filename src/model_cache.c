@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char MAGIC[] = "clinicgen-model 3\n";
+static const char MAGIC[] = "clinicgen-model 4\n";
 enum { HEADER_BYTES = sizeof MAGIC - 1 + 8 };
 
 /* ---- reading ---- */
@@ -102,25 +102,45 @@ static int read_fields(binio_reader *r, page *p) {
     return r->bad || r->p != r->end || kind > KIND_NOT_FOUND || !p->title || !p->url_path ? -1 : 0;
 }
 
-int model_cache_restore(const model_cache *c, page *p, const char *source, const struct stat *st,
-                        const char *display_path) {
+/* A reader of source's entry, at its file identity; 0 when it has none. */
+static int open_entry(const model_cache *c, const char *source, binio_reader *r) {
     const char *entry = strmap_get(&c->entries, source);
     if (!entry)
         return 0;
-    uint64_t file_id = S_ISREG(st->st_mode) ? cache_stat_identity(source, st) : 0;
     uint32_t len, source_len;
     memcpy(&len, entry, sizeof len);
-    binio_reader r = {entry + sizeof len, entry + sizeof len + len, 0};
-    binio_span(&r, &source_len);
-    if (!file_id || binio_u64(&r) != file_id || r.bad)
+    *r = (binio_reader){entry + sizeof len, entry + sizeof len + len, 0};
+    binio_span(r, &source_len);
+    return !r->bad;
+}
+
+int model_cache_restore(const model_cache *c, page *p, const char *source, const struct stat *st,
+                        const char *display_path) {
+    binio_reader r;
+    uint64_t file_id = S_ISREG(st->st_mode) ? cache_stat_identity(source, st) : 0;
+    if (!file_id || !open_entry(c, source, &r) || binio_u64(&r) != file_id || r.bad)
         return 0;
     page_start(p, source, display_path);
     p->file_id = file_id;
+    p->listed_before = binio_u32(&r);
+    p->az_before = binio_u32(&r);
     if (read_fields(&r, p) != 0) {
         page_free_fields(p);
         return 0;
     }
     return 1;
+}
+
+void model_cache_places(const model_cache *c, page *p) {
+    binio_reader r;
+    if (!p->source || !open_entry(c, p->source, &r))
+        return;
+    binio_u64(&r);
+    uint32_t listed = binio_u32(&r), az = binio_u32(&r);
+    if (!r.bad) {
+        p->listed_before = listed;
+        p->az_before = az;
+    }
 }
 
 void model_cache_free(model_cache *c) {
@@ -148,6 +168,8 @@ static void put_page(buf *b, const page *p) {
     binio_put_u32(b, 0); /* the length, filled in below */
     binio_put_string(b, p->source);
     binio_put_u64(b, p->file_id);
+    binio_put_u32(b, (uint32_t)(p->listed_rank + 1));
+    binio_put_u32(b, (uint32_t)p->az_rank);
     binio_put_u64(b, p->text_hash);
     binio_put_u64(b, p->model_hash);
     binio_put_u64(b, (uint64_t)p->body_offset);

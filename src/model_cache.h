@@ -14,9 +14,10 @@
  * message, so none is kept. Its front matter is not kept either: the
  * build reads it with the body of the page being built.
  *
- * The file is binary (binio.h): "clinicgen-model 2\n", u64 inputs, then
- * per file: u32 length, str source, u64 file_id, text_hash, model_hash,
- * body_offset, u32 body_line, and the fields model_cache.c's put_page
+ * The file is binary (binio.h): "clinicgen-model 4\n", u64 inputs, then
+ * per file: u32 length, str source, u64 file_id, u32 listed_before and
+ * az_before (page.h), u64 text_hash, model_hash, body_offset, u32
+ * body_line, and the fields model_cache.c's put_page
  * writes; last a u64 hash of the header and the entries (each hashed with
  * the hash before it as the seed). A file that does not parse counts as
  * none: its pages are read.
@@ -52,6 +53,10 @@ int model_cache_load(model_cache *c, const char *path, uint64_t inputs);
  * then; returns 1, or 0 when the file is to be read (p is left zeroed). */
 int model_cache_restore(const model_cache *c, page *p, const char *source, const struct stat *st,
                         const char *display_path);
+/* Sets p's listed_before and az_before from its source's entry, if it has
+ * one: for a page read again because its file changed, whose places most
+ * likely did not. */
+void model_cache_places(const model_cache *c, page *p);
 void model_cache_free(model_cache *c);
 
 /* Writes an entry for every page of m read from a file into a temporary

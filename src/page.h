@@ -95,6 +95,10 @@ typedef struct page {
     size_t n_treated_by;
     size_t procedure_rank; /* procedures: 1 + its place among them as listed; else 0 */
     size_t listed_rank;    /* its place among all pages as listings order them */
+    size_t az_rank;        /* 1 + its place in the A-Z index; 0 when not in it */
+    /* 1 + listed_rank and az_rank as the last build had them (the model
+     * cache's), 0 when unknown: where the sorts begin (site_sort_as_before) */
+    size_t listed_before, az_before;
     /* Filled by the site model (NULL until then), so that the listings
      * showing this page do not each work them out again: */
     char *url; /* base_path + url_path (owned) */

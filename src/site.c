@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -42,6 +43,74 @@ int site_compare_ranked(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Elements whose places from before are the indices in slots (SIZE_MAX
+ * where none), read in order into ranked; the rest into others. Returns
+ * how many were placed, or SIZE_MAX when two claim one place. */
+static size_t place_as_before(const char *a, size_t n, size_t size, size_t (*before)(const void *),
+                              size_t *slots, size_t n_slots, size_t *ranked, size_t *others) {
+    size_t k = 0, o = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = before(a + i * size);
+        if (!b) {
+            others[o++] = i;
+        } else if (slots[b - 1] != SIZE_MAX) {
+            return SIZE_MAX;
+        } else {
+            slots[b - 1] = i;
+            k++;
+        }
+    }
+    k = 0;
+    for (size_t s = 0; s < n_slots; s++)
+        if (slots[s] != SIZE_MAX)
+            ranked[k++] = slots[s];
+    return k;
+}
+
+void site_sort_as_before(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *),
+                         size_t (*before)(const void *)) {
+    char *a = base;
+    size_t known = 0, most = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = before(a + i * size);
+        known += b != 0;
+        most = b > most ? b : most;
+    }
+    if (n < 2 || known < n / 2 || most > 2 * n) { /* little to go on */
+        qsort(base, n, size, cmp);
+        return;
+    }
+    size_t *slots = xmalloc(most * sizeof *slots), *ranked = xmalloc(n * sizeof *ranked);
+    size_t *others = xmalloc(n * sizeof *others);
+    memset(slots, 0xff, most * sizeof *slots);
+    size_t k = place_as_before(a, n, size, before, slots, most, ranked, others);
+    for (size_t j = 1; k != SIZE_MAX && j < k; j++)
+        if (cmp(a + ranked[j - 1] * size, a + ranked[j] * size) >= 0)
+            k = SIZE_MAX; /* something moved: sort it all */
+    if (k == SIZE_MAX) {
+        qsort(base, n, size, cmp);
+    } else { /* the others sorted, then both merged into a copy */
+        char *rest = xmalloc((n - k) * size + 1), *out = xmalloc(n * size);
+        for (size_t i = 0; i < n - k; i++)
+            memcpy(rest + i * size, a + others[i] * size, size);
+        qsort(rest, n - k, size, cmp);
+        size_t r = 0, o = 0;
+        for (size_t i = 0; i < n; i++) {
+            const char *next =
+                o == n - k || (r < k && cmp(a + ranked[r] * size, rest + o * size) < 0)
+                    ? a + ranked[r++] * size
+                    : rest + o++ * size;
+            memcpy(out + i * size, next, size);
+        }
+        memcpy(base, out, n * size);
+        free(rest);
+        free(out);
+    }
+    free(slots);
+    free(ranked);
+    free(others);
+}
+
 /* The page files, read on in->jobs threads into pages[i] and diags[i]. */
 typedef struct page_reader {
     const site_inputs *in;
@@ -58,8 +127,11 @@ static void *read_pages(void *arg) {
         char *shown = fs_join(r->in->display_content_dir, src);
         page *p = r->pages[i] = xcalloc(1, sizeof *r->pages[i]);
         const site_inputs *in = r->in;
-        if (!in->known || !model_cache_restore(in->known, p, src, &r->files->stats[i], shown))
+        if (!in->known || !model_cache_restore(in->known, p, src, &r->files->stats[i], shown)) {
             page_load(p, in->content_dir, src, shown, &r->diags[i]);
+            if (in->known)
+                model_cache_places(in->known, p);
+        }
         if (!in->keep_front_matter) { /* its fields are read: the page being built unpacks it */
             if (p->front && !p->skip_body)
                 p->front_packed = value_pack(p->front, &p->front_packed_len);
@@ -309,6 +381,10 @@ static void order_by_rank(page **list, size_t n, page **slots, size_t n_slots) {
         }
 }
 
+static size_t listed_before(const void *p) {
+    return (*(page *const *)p)->listed_before;
+}
+
 /* Every listing (a section's pages and subsections, a tag's pages, the
  * procedures treating a concern) in site_compare_listed's order. All pages
  * are put in that order once and the listings ordered by their places: the
@@ -317,7 +393,7 @@ static void sort_listings(site_model *m) {
     size_t n = m->n_pages;
     page **order = xmalloc((n ? n : 1) * sizeof *order);
     memcpy(order, m->pages, n * sizeof *order);
-    qsort(order, n, sizeof *order, site_compare_listed);
+    site_sort_as_before(order, n, sizeof *order, site_compare_listed, listed_before);
     for (size_t i = 0; i < n; i++)
         order[i]->listed_rank = i;
     memset(order, 0, n * sizeof *order); /* now the slots of order_by_rank */

@@ -85,6 +85,14 @@ int site_compare_listed(const void *a, const void *b);
  * once every page is in the model (before site_index_related and
  * site_index_az run): an integer compare where the other compares titles. */
 int site_compare_ranked(const void *a, const void *b);
+/* Sorts base (n elements of size bytes each) as qsort does by cmp, which
+ * must be a total order. When most elements know their place in the same
+ * order in the last build (before(element): 1 + that place, 0 for none),
+ * they are put back there and the order checked, n - 1 comparisons, and
+ * only the others are sorted and merged in: a rebuild whose edits moved
+ * nothing compares about 2n times instead of n log n. */
+void site_sort_as_before(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *),
+                         size_t (*before)(const void *));
 
 /* Reads content_dir/_data/NAME.yaml into a map NAME -> contents (for
  * clinicgen render, which builds no site model). Caller frees. */

@@ -384,6 +384,10 @@ static int compare_az(const void *a, const void *b) {
     return c ? c : strcmp(x->p->url_path, y->p->url_path);
 }
 
+static size_t az_before(const void *e) {
+    return ((const az_entry *)e)->p->az_before;
+}
+
 static int is_written(const page *p) {
     return p->source && p->kind != KIND_HOME && p->kind != KIND_SECTION;
 }
@@ -405,7 +409,9 @@ void site_index_az(site_model *m) {
         n++;
     }
     buf_free(&key);
-    qsort(entries, n, sizeof *entries, compare_az);
+    site_sort_as_before(entries, n, sizeof *entries, compare_az, az_before);
+    for (size_t i = 0; i < n; i++)
+        entries[i].p->az_rank = i + 1;
     page *az = page_new_virtual(KIND_AZ, "a-z/", "A\xE2\x80\x93Z index");
     az->parent = m->home;
     az->children = xcalloc(n + 1, sizeof *az->children);

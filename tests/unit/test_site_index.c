@@ -136,6 +136,62 @@ TEST(site_listings_long_and_short_are_in_listing_order) {
     fixture_close(&f);
 }
 
+/* site_sort_as_before: elements carrying their places from "the last
+ * build" sort exactly as qsort sorts them, whether the places still hold,
+ * some moved, some are unknown or two claim one. */
+typedef struct placed {
+    int key;
+    size_t before;
+} placed;
+
+static int compare_placed(const void *a, const void *b) {
+    int x = ((const placed *)a)->key, y = ((const placed *)b)->key;
+    return (x > y) - (x < y);
+}
+
+static size_t placed_before(const void *e) {
+    return ((const placed *)e)->before;
+}
+
+TEST(sort_as_before_sorts_as_qsort_does_whatever_the_places) {
+    enum { N = 500 };
+    static placed items[N], expected[N];
+    unsigned seed = 7;
+    for (int round = 0; round < 6; round++) {
+        for (int i = 0; i < N; i++) { /* keys 0, 3, 6, ... shuffled; place = rank + 1 */
+            seed = seed * 1103515245u + 12345u;
+            items[i] = (placed){i * 3, (size_t)i + 1};
+        }
+        for (int i = N - 1; i > 0; i--) {
+            seed = seed * 1103515245u + 12345u;
+            int j = (int)(seed % (unsigned)(i + 1));
+            placed t = items[i];
+            items[i] = items[j];
+            items[j] = t;
+        }
+        if (round == 1) /* one moved: a key now between two others */
+            items[10].key = 301;
+        if (round == 2) /* a few never placed, and a new key among them */
+            for (int i = 0; i < 20; i++)
+                items[i * 7].before = 0, items[i * 7].key = i * 50 + 1;
+        if (round == 3) /* two claim one place */
+            items[3].before = items[4].before;
+        if (round == 4) /* places past the end (pages removed) */
+            for (int i = 0; i < N; i++)
+                items[i].before += items[i].before > N / 2 ? 100 : 0;
+        if (round == 5) /* most unknown: plain qsort */
+            for (int i = 0; i < N - 10; i++)
+                items[i].before = 0;
+        memcpy(expected, items, sizeof items);
+        qsort(expected, N, sizeof *expected, compare_placed);
+        site_sort_as_before(items, N, sizeof *items, compare_placed, placed_before);
+        int same = 1;
+        for (int i = 0; i < N; i++)
+            same &= items[i].key == expected[i].key;
+        CHECK(same);
+    }
+}
+
 TEST(tokenize_fold_text_keeps_what_is_not_a_letter) {
     buf out = BUF_INIT;
     const char *title = "\xC3\x89"
