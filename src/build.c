@@ -752,9 +752,10 @@ static void save_cache(build_ctx *b, char *messages) {
     char *dir = fs_dirname(b->manifest_path);
     int pages_saved = b->writing_pages && page_cache_writer_commit(&b->pages_out) == 0;
     b->writing_pages = 0;
-    pages_saved = b->model_tmp && rename(b->model_tmp, b->model_path) == 0 && pages_saved;
+    pages_saved =
+        b->model_tmp && fs_replace_cache_file(b->model_tmp, b->model_path) == 0 && pages_saved;
     if (b->scores_tmp) /* else the next build scores every posting: no harm done */
-        rename(b->scores_tmp, b->scores_path);
+        fs_replace_cache_file(b->scores_tmp, b->scores_path);
     if (cache_manifest_save(m, b->manifest_path) != 0)
         fprintf(stderr,
                 "clinicgen: warning: cannot keep the build cache in %s (%s): the next "

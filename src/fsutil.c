@@ -131,6 +131,12 @@ void fs_unmap_file(const char *data, size_t len) {
         munmap((void *)data, len);
 }
 
+int fs_replace_cache_file(const char *from, const char *to) {
+    if (unlink(to) != 0 && errno != ENOENT)
+        return -1;
+    return rename(from, to);
+}
+
 /* From the deepest folder up: most callers make one folder in a folder
  * that exists, one mkdir, not one per level of the path. */
 int fs_mkdirs(const char *path) {

@@ -46,6 +46,11 @@ int fs_write_new_file_stat(const char *path, const char *data, size_t len, struc
  * errno set) *write_failed, when given, tells which side failed: 0 reading
  * from, 1 writing to. */
 int fs_copy_file(const char *from, const char *to, int *write_failed);
+/* Renames from to to, removing to first, for the build cache's files: ext4
+ * writes out at once a file renamed over another (auto_da_alloc, so that a
+ * crash cannot leave it empty), which took milliseconds per cache file; a
+ * cache file lost in a crash only costs the next build time. 0 or -1. */
+int fs_replace_cache_file(const char *from, const char *to);
 int fs_mkdirs(const char *path); /* mkdir -p */
 int fs_remove_tree(const char *path);
 int fs_is_dir(const char *path);

@@ -474,7 +474,7 @@ static int put_in_place(page_cache_writer *w, int delta) {
     int rc = 0;
     if (delta && !w->previous->base)
         rc = rename(w->path, base);
-    rc = rc || rename(w->tmp, w->path);
+    rc = rc || fs_replace_cache_file(w->tmp, w->path);
     if (rc == 0 && !delta)
         unlink(base); /* a full file needs none */
     free(base);

@@ -49,6 +49,29 @@ TEST(fs_write_then_read_round_trips) {
     drop_tmp(dir);
 }
 
+TEST(fs_replace_cache_file_replaces_or_creates) {
+    char *dir = make_tmp();
+    CHECK(dir != NULL);
+    if (!dir)
+        return;
+    char *from = fs_join(dir, "x.tmp"), *to = fs_join(dir, "x"), *text;
+    CHECK_INT(fs_write_file(to, "old", 3), 0);
+    CHECK_INT(fs_write_file(from, "new", 3), 0);
+    CHECK_INT(fs_replace_cache_file(from, to), 0);
+    CHECK_STR(text = fs_read_file(to, NULL), "new");
+    free(text);
+    CHECK(!fs_is_file(from));
+    CHECK_INT(fs_write_file(from, "again", 5), 0); /* no file to replace */
+    CHECK_INT(unlink(to), 0);
+    CHECK_INT(fs_replace_cache_file(from, to), 0);
+    CHECK_STR(text = fs_read_file(to, NULL), "again");
+    free(text);
+    CHECK_INT(fs_replace_cache_file(from, to), -1); /* nothing to rename: an error */
+    free(from);
+    free(to);
+    drop_tmp(dir);
+}
+
 TEST(fs_read_file_of_empty_file_is_empty_string) {
     char *dir = make_tmp();
     if (!dir)
