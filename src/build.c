@@ -135,6 +135,8 @@ static int load_statics(build_ctx *b, diag_list *d) {
 
 /* What one worker thread owns. */
 typedef struct worker {
+    /* made for the first page the worker builds (worker_envs): a rebuild
+     * keeps nearly every page, and a worker may build none */
     render_env *templates;
     filter_env *filters;
     search_collector *search;
@@ -202,6 +204,13 @@ static int keep_page(build_ctx *b, size_t i, diag_list *d) {
     return 1;
 }
 
+static void worker_envs(build_ctx *b, worker *w) {
+    if (w->templates)
+        return;
+    w->templates = render_env_new(b->pr.templates, &b->model, &b->statics.names);
+    w->filters = filter_env_new(&b->pr.filters, b->pr.cfg.raw, b->model.data);
+}
+
 /* Returns 1 when the page was kept from the last build, else 0. */
 static int build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
     page *in_model = b->model.pages[i];
@@ -219,6 +228,7 @@ static int build_page(build_ctx *b, worker *w, size_t i, diag_list *d) {
     page own = *in_model, *p = &own;
     own.front_packed = packed;
     own.small_text = small_text;
+    worker_envs(b, w);
     md_doc doc;
     memset(&doc, 0, sizeof doc);
     buf_clear(&w->html);
@@ -320,8 +330,8 @@ static void pages_done(build_ctx *b, size_t from, size_t to, const unsigned char
 static void *page_worker(void *arg) {
     build_ctx *b = arg;
     int id = atomic_fetch_add(&b->next_worker, 1);
-    worker w = {render_env_new(b->pr.templates, &b->model, &b->statics.names),
-                filter_env_new(&b->pr.filters, b->pr.cfg.raw, b->model.data),
+    worker w = {NULL,
+                NULL,
                 b->collectors[id] = b->search ? search_collector_new(b->synonyms, id) : NULL,
                 {NULL, 0},
                 BUF_INIT,
