@@ -124,16 +124,23 @@ static int is_lazy(lua_State *L, int idx) {
     return lazy;
 }
 
-/* The node holding the items of the lazy list at idx; NULL for one kept
- * past its page (whose nodes are gone: it settles as an empty list). */
-static ast_node *lazy_parent(lua_State *L, int idx) {
+/* The node that the page's table at registry key `map` (ORIGINS, LAZY)
+ * gives for the table at idx; NULL for none, or for a table kept past its
+ * page, whose nodes are gone. */
+static ast_node *page_node_of(lua_State *L, const char *map, int idx) {
     idx = lua_absindex(L, idx);
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &LAZY);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, map);
     lua_pushvalue(L, idx);
     lua_rawget(L, -2);
-    ast_node *parent = lua_touserdata(L, -1);
+    ast_node *n = lua_touserdata(L, -1);
     lua_pop(L, 2);
-    return parent;
+    return n;
+}
+
+/* The node holding the items of the lazy list at idx (a kept one settles
+ * as an empty list). */
+static ast_node *lazy_parent(lua_State *L, int idx) {
+    return page_node_of(L, &LAZY, idx);
 }
 
 void lua_ast_settle(lua_State *L, int idx) {
@@ -196,13 +203,7 @@ static int copy_lazy(lua_State *L, int idx, ast_doc *doc, ast_node ***out) {
 }
 
 static ast_node *origin_of(lua_State *L, int idx) {
-    idx = lua_absindex(L, idx);
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &ORIGINS);
-    lua_pushvalue(L, idx);
-    lua_rawget(L, -2);
-    ast_node *n = lua_touserdata(L, -1);
-    lua_pop(L, 2);
-    return n;
+    return page_node_of(L, &ORIGINS, idx);
 }
 
 /* __index: the children of a node table, made on first access. */

@@ -117,8 +117,10 @@ static int open_entry(const model_cache *c, const char *source, binio_reader *r)
 int model_cache_restore(const model_cache *c, page *p, const char *source, const struct stat *st,
                         const char *display_path) {
     binio_reader r;
+    if (!open_entry(c, source, &r))
+        return 0;
     uint64_t file_id = S_ISREG(st->st_mode) ? cache_stat_identity(source, st) : 0;
-    if (!file_id || !open_entry(c, source, &r) || binio_u64(&r) != file_id || r.bad)
+    if (!file_id || binio_u64(&r) != file_id || r.bad)
         return 0;
     page_start(p, source, display_path);
     p->file_id = file_id;
