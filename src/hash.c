@@ -4,20 +4,7 @@
 #include <string.h>
 
 enum { LANE = 16 };
-static const uint64_t K0 = 0xa0761d6478bd642fULL, K1 = 0xe7037ed1a0b428dbULL,
-                      K2 = 0x8ebc6af09c88c6e3ULL, K3 = 0x589965cc75374cc3ULL;
-
-static uint64_t load64(const unsigned char *p) {
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint64_t load32(const unsigned char *p) {
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
+static const uint64_t K0 = HASH_K0, K1 = HASH_K1, K2 = HASH_K2, K3 = 0x589965cc75374cc3ULL;
 
 /* Long inputs go 48 bytes at a time through three independent products,
  * which the processor works out at once; about half an instruction a byte
@@ -28,16 +15,16 @@ static uint64_t fold_long(const unsigned char **pp, size_t *left, uint64_t seed)
     if (n > 3 * LANE) {
         uint64_t s1 = seed, s2 = seed;
         do {
-            seed = hash_mix(load64(p) ^ K1, load64(p + 8) ^ seed);
-            s1 = hash_mix(load64(p + 16) ^ K2, load64(p + 24) ^ s1);
-            s2 = hash_mix(load64(p + 32) ^ K3, load64(p + 40) ^ s2);
+            seed = hash_mix(hash_load64(p) ^ K1, hash_load64(p + 8) ^ seed);
+            s1 = hash_mix(hash_load64(p + 16) ^ K2, hash_load64(p + 24) ^ s1);
+            s2 = hash_mix(hash_load64(p + 32) ^ K3, hash_load64(p + 40) ^ s2);
             p += 3 * LANE;
             n -= 3 * LANE;
         } while (n > 3 * LANE);
         seed ^= s1 ^ s2;
     }
     for (; n > LANE; n -= LANE, p += LANE)
-        seed = hash_mix(load64(p) ^ K1, load64(p + 8) ^ seed);
+        seed = hash_mix(hash_load64(p) ^ K1, hash_load64(p + 8) ^ seed);
     *pp = p;
     *left = n;
     return seed;
@@ -50,16 +37,16 @@ uint64_t hash64(const void *data, size_t len, uint64_t seed) {
     if (len <= LANE) { /* the first and last bytes, overlapping */
         if (len >= 4) {
             size_t step = (len >> 3) << 2;
-            a = load32(p) << 32 | load32(p + step);
-            b = load32(p + len - 4) << 32 | load32(p + len - 4 - step);
+            a = hash_load32(p) << 32 | hash_load32(p + step);
+            b = hash_load32(p + len - 4) << 32 | hash_load32(p + len - 4 - step);
         } else if (len > 0) {
             a = (uint64_t)p[0] << 16 | (uint64_t)p[len >> 1] << 8 | p[len - 1];
         }
     } else {
         size_t n = len;
         seed = fold_long(&p, &n, seed);
-        a = load64(p + n - LANE); /* the last 16 bytes, read again where they overlap */
-        b = load64(p + n - 8);
+        a = hash_load64(p + n - LANE); /* the last 16 bytes, read again where they overlap */
+        b = hash_load64(p + n - 8);
     }
     return hash_mix(hash_mix(a ^ K1, b ^ seed) ^ K0 ^ len, K2); /* the length apart */
 }

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 uint64_t hash64(const void *data, size_t len, uint64_t seed);
 /* Chaining helpers: the hash of a string (NULL hashes as no bytes) or a
@@ -17,8 +18,25 @@ uint64_t hash64(const void *data, size_t len, uint64_t seed);
 uint64_t hash64_str(const char *s, uint64_t seed);
 uint64_t hash64_u64(uint64_t value, uint64_t seed);
 
-/* The mixing step of hash64 and of strmap's table hash: the 128-bit
- * product of a and b, its halves xored. */
+/* What hash64 and strmap's table hash share: wyhash's constants, the
+ * unaligned reads of a key's bytes, and the mixing step. */
+#define HASH_K0 0xa0761d6478bd642fULL
+#define HASH_K1 0xe7037ed1a0b428dbULL
+#define HASH_K2 0x8ebc6af09c88c6e3ULL
+
+static inline uint64_t hash_load64(const void *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline uint64_t hash_load32(const void *p) {
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* The 128-bit product of a and b, its halves xored. */
 static inline uint64_t hash_mix(uint64_t a, uint64_t b) {
 #if defined(__SIZEOF_INT128__)
     __uint128_t r = (__uint128_t)a * b;

@@ -18,39 +18,26 @@ size_t strmap_hash(const char *s, size_t n) {
     return (size_t)h;
 }
 
-static uint64_t load64(const char *p) {
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint64_t load32(const char *p) {
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
 /* The table's hash: wyhash's way of reading a key (its first and last
  * eight, four or one bytes, overlapping, with eight at a time between) and
  * of mixing (a 64x64->128-bit product folded), which costs a few
  * instructions whatever a short key's length, where FNV-1a costs a
  * multiplication per byte. Nothing written out depends on it. */
 static uint64_t key_hash(const char *s, size_t n) {
-    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
-                   k2 = 0x8ebc6af09c88c6e3ULL;
-    uint64_t seed = k0, a = 0, b = 0;
+    const uint64_t k1 = HASH_K1, k2 = HASH_K2;
+    uint64_t seed = HASH_K0, a = 0, b = 0;
     if (n > 16) {
         size_t i = 0;
         for (; i + 16 < n; i += 16)
-            seed = hash_mix(load64(s + i) ^ k1, load64(s + i + 8) ^ seed);
-        a = load64(s + n - 16);
-        b = load64(s + n - 8);
+            seed = hash_mix(hash_load64(s + i) ^ k1, hash_load64(s + i + 8) ^ seed);
+        a = hash_load64(s + n - 16);
+        b = hash_load64(s + n - 8);
     } else if (n >= 8) {
-        a = load64(s);
-        b = load64(s + n - 8);
+        a = hash_load64(s);
+        b = hash_load64(s + n - 8);
     } else if (n >= 4) {
-        a = load32(s);
-        b = load32(s + n - 4);
+        a = hash_load32(s);
+        b = hash_load32(s + n - 4);
     } else if (n > 0) {
         a = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
             (unsigned char)s[n - 1];
