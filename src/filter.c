@@ -389,49 +389,23 @@ static int log_error(lua_State *L) {
     return 0;
 }
 
-/* True when text cannot hold any Markdown syntax: one line, no inline
- * punctuation or autolink anywhere, nothing that starts a block at its start.
- * Then it is one paragraph of plain text and needs no parser. */
-static int is_plain_text(const char *s, size_t n) {
-    static const char block_starts[] = "#>-+=: 0123456789";
-    static const unsigned char inline_mark[256] = {
-        [0] = 1,    ['\\'] = 1, ['`'] = 1,  ['*'] = 1, ['_'] = 1, ['['] = 1, [']'] = 1,
-        ['<'] = 1,  ['>'] = 1,  ['!'] = 1,  ['&'] = 1, ['~'] = 1, ['|'] = 1, ['@'] = 1,
-        ['\n'] = 1, ['\r'] = 1, ['\t'] = 1, [':'] = 2, ['w'] = 2};
-    if (!n || strchr(block_starts, s[0]) || s[n - 1] == ' ')
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char mark = inline_mark[(unsigned char)s[i]];
-        if (mark == 1)
-            return 0;
-        if (mark == 2 && ((s[i] == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/') ||
-                          (s[i] == 'w' && !strncmp(s + i, "www.", 4))))
-            return 0; /* an autolink */
-    }
-    return 1;
-}
-
 /* A Document node holding the blocks of text, in the page's arena. Text
  * past markdown_check_limits (front matter may hold anything) is a Lua
  * error rather than minutes in cmark-gfm. */
 static ast_node *parse_blocks(lua_State *L, filter_env *e, const char *text, size_t len) {
-    if (!is_plain_text(text, len)) {
-        diag_list d = DIAG_LIST_INIT;
-        if (markdown_check_limits(text, len, NULL, 0, &d) != 0) {
-            luaL_where(L, 1); /* the filter's line that called parse() */
-            lua_pushfstring(L, "this Markdown text is past a limit (its line %d: %s)",
-                            d.items[0].line, d.items[0].message);
-            diag_free(&d);
-            lua_concat(L, 2);
-            lua_error(L);
-        }
-        return markdown_parse_into(e->doc, text, len);
+    ast_node *simple = markdown_parse_simple(e->doc, text, len);
+    if (simple) /* the common case for table cells: no parser needed */
+        return simple;
+    diag_list d = DIAG_LIST_INIT;
+    if (markdown_check_limits(text, len, NULL, 0, &d) != 0) {
+        luaL_where(L, 1); /* the filter's line that called parse() */
+        lua_pushfstring(L, "this Markdown text is past a limit (its line %d: %s)", d.items[0].line,
+                        d.items[0].message);
+        diag_free(&d);
+        lua_concat(L, 2);
+        lua_error(L);
     }
-    /* the common case for table cells: no parser needed */
-    ast_node *doc = ast_new(e->doc, AST_DOCUMENT), *para = ast_new(e->doc, AST_PARAGRAPH);
-    ast_append(para, ast_new_text(e->doc, text, len));
-    ast_append(doc, para);
-    return doc;
+    return markdown_parse_into(e->doc, text, len);
 }
 
 static int parse_markdown(lua_State *L) {

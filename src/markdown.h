@@ -59,6 +59,11 @@ void markdown_init(void);
 void markdown_parse(md_doc *doc, const char *text, size_t len);
 /* Parses text into an existing arena; returns the new Document node. */
 ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len);
+/* The same tree as markdown_parse_into (types, text and positions) for
+ * one line of words with at most plain '*' emphasis, made without
+ * cmark-gfm (markdown_simple.c says exactly which texts); NULL for any
+ * other text, which the caller then parses. */
+ast_node *markdown_parse_simple(ast_doc *doc, const char *text, size_t len);
 /* links may be NULL (links are left as written); reserved_ids is a
  * NULL-terminated list of ids the page template uses, or NULL. Returns 0,
  * or -1 after reporting errors. */

@@ -615,3 +615,110 @@ TEST(markdown_ast_dump_shows_a_table_caption) {
     buf_free(&out);
     md_doc_free(&doc);
 }
+
+/* ---- one line without cmark-gfm (markdown_simple.c) ---- */
+
+/* Every node's type, position and text, depth first. */
+static void dump_tree(const ast_node *n, buf *out) {
+    buf_printf(out, "(%d %d:%d", (int)n->type, n->line, n->col);
+    if (n->text)
+        buf_printf(out, " \"%s\"", n->text);
+    for (const ast_node *c = n->first; c; c = c->next)
+        dump_tree(c, out);
+    buf_putc(out, ')');
+}
+
+/* The fast path's tree for text, or NULL when it leaves text to cmark-gfm;
+ * a tree must be cmark-gfm's own. */
+static char *simple_tree(const char *text, int *differs) {
+    ast_doc fast, slow;
+    ast_doc_init(&fast);
+    ast_doc_init(&slow);
+    const ast_node *tree = markdown_parse_simple(&fast, text, strlen(text));
+    char *shown = NULL;
+    if (tree) {
+        buf a = BUF_INIT, b = BUF_INIT;
+        dump_tree(tree, &a);
+        dump_tree(markdown_parse_into(&slow, text, strlen(text)), &b);
+        if (strcmp(buf_cstr(&a), buf_cstr(&b))) {
+            test_fail(__FILE__, __LINE__, "'%s': fast %s, cmark-gfm %s", text, buf_cstr(&a),
+                      buf_cstr(&b));
+            ++*differs;
+        }
+        shown = buf_detach(&a);
+        buf_free(&b);
+    }
+    ast_doc_free(&fast);
+    ast_doc_free(&slow);
+    return shown;
+}
+
+TEST(md_simple_takes_words_and_plain_emphasis) {
+    static const char *const taken[] = {"Avoid retinoids for a week.",
+                                        "Avoid **retinoids** for a week.",
+                                        "*Gently* wash, then **pat dry**: no rubbing.",
+                                        "**Day 0**",
+                                        "Call us if it *spreads*, or \"**hurts**\" (or *worse*)",
+                                        "(*note*)",
+                                        "Caf\xC3\xA9 **cr\xC3\xA8me** 2"};
+    static const char *const left[] = {
+        "a*b*c",         "*open",       "(* note*)",      "**mixed*",  "***both***",
+        "_under_",       "- item",      "Call [us](/x/)", "www.x.org", "trailing ",
+        "see https://x", "line\nbreak", "bad \xC3 byte"};
+    int differs = 0;
+    for (size_t i = 0; i < sizeof taken / sizeof *taken; i++) {
+        char *tree = simple_tree(taken[i], &differs);
+        if (!tree)
+            test_fail(__FILE__, __LINE__, "'%s' went to cmark-gfm", taken[i]);
+        free(tree);
+    }
+    for (size_t i = 0; i < sizeof left / sizeof *left; i++) {
+        char *tree = simple_tree(left[i], &differs);
+        if (tree)
+            test_fail(__FILE__, __LINE__, "'%s' was taken: %s", left[i], tree);
+        free(tree);
+    }
+    CHECK_INT(differs, 0);
+}
+
+/* Lines of random pieces: whatever the fast path takes, it makes exactly
+ * as cmark-gfm does. Counts the lines taken, and those taken with a star. */
+static int random_lines(const char *const *pieces, size_t n_pieces, int *taken, int *starred) {
+    unsigned long long seed = 7;
+    int differs = 0;
+    for (int round = 0; round < 10000 && differs < 5; round++) {
+        char line[256] = "";
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        int n = 1 + (int)((seed >> 33) % 12);
+        for (int k = 0; k < n; k++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            strcat(line, pieces[(seed >> 33) % n_pieces]);
+        }
+        char *tree = simple_tree(line, &differs);
+        *taken += tree != NULL;
+        *starred += tree && strchr(line, '*');
+        free(tree);
+    }
+    return differs;
+}
+
+TEST(md_simple_trees_equal_cmark_gfm_on_random_lines) {
+    static const char *const any[] = {"care", "Day",  "7",   "\xC3\xA9t\xC3\xA9",
+                                      " ",    " ",    "*",   "**",
+                                      "***",  ".",    ",",   ":",
+                                      "?",    "(",    ")",   "'",
+                                      "\"",   "_",    "-",   "#",
+                                      "w",    "www.", "://", "!",
+                                      "\\",   "`",    "\t",  "&"};
+    static const char *const words_and_stars[] = {
+        "care", " care", "Day 7 ", " *care*", "*Day*", " **Day 7**", "**care**", " ",
+        "*",    "**",    ".",      ",",       " (",    ")",          "'",        "\""};
+    int taken = 0, starred = 0;
+    CHECK_INT(random_lines(any, sizeof any / sizeof *any, &taken, &starred), 0);
+    CHECK(taken > 500); /* a path that something takes */
+    taken = starred = 0;
+    CHECK_INT(random_lines(words_and_stars, sizeof words_and_stars / sizeof *words_and_stars,
+                           &taken, &starred),
+              0);
+    CHECK(starred > 500);
+}
