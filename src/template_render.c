@@ -35,6 +35,8 @@ struct render_env {
      * table on each read. Expression i's names start at path_keys[i]. */
     int path_keys_ref;
     int *path_keys;
+    int page_mt_ref;    /* registry: the metatable of page (page_front_index) */
+    const value *front; /* the front matter of the page being written; else NULL */
 };
 
 typedef struct fill {
@@ -204,6 +206,8 @@ static void intern_path_keys(render_env *e) {
     e->path_keys_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
+static void push_page_metatable(lua_State *L, render_env *e);
+
 static int panic(lua_State *L) {
     fprintf(stderr, "clinicgen: error in a template's Lua state: %s\n", lua_tostring(L, -1));
     return 0; /* Lua aborts */
@@ -229,6 +233,8 @@ render_env *render_env_new(const template_set *set, const site_model *m,
     lua_createtable(L, (int)set->n_exprs, 0);
     e->exprs_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     intern_path_keys(e);
+    push_page_metatable(L, e);
+    e->page_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_newtable(L);
     int g = lua_gettop(L);
     copy_globals(L, g);
@@ -606,11 +612,75 @@ static void set_index_fields(lua_State *L, const site_model *m, const page *p) {
     }
 }
 
-/* The fields push_page adds to the front matter's, at most. */
+/* ---- page's front matter: converted when read ---- */
+
+/* The fields push_page sets even to nil: the page's own, which hide a
+ * front matter field of the same name ("summary: ''" is no summary). */
+static const char *const page_nil_fields[] = {"title", "summary", "reviewer", "path", "section"};
+
+/* The front matter field key, unless the page's own field hides it. */
+static const value *page_front_field(const render_env *e, const char *key) {
+    if (!e->front || !key)
+        return NULL;
+    for (size_t i = 0; i < sizeof page_nil_fields / sizeof *page_nil_fields; i++)
+        if (!strcmp(key, page_nil_fields[i]))
+            return NULL;
+    return value_map_get(e->front, key);
+}
+
+/* A theme reads a few front matter fields, if any (the shipped one none):
+ * each is converted on first read and kept in the table. Only while its
+ * page is written: a page table kept past it finds nothing more. */
+static int page_front_index(lua_State *L) {
+    const render_env *e = lua_touserdata(L, lua_upvalueindex(1));
+    const value *v = page_front_field(e, lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL);
+    if (!v) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_push_value(L, v);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+/* Reads every front matter field of the page table at idx that the page's
+ * own fields do not hide: then a raw walk sees them all. */
+static void page_front_fill(lua_State *L, const render_env *e, int idx) {
+    idx = lua_absindex(L, idx);
+    for (size_t i = 0; e->front && i < e->front->len; i++) {
+        lua_getfield(L, idx, e->front->pairs[i].key);
+        lua_pop(L, 1);
+    }
+}
+
+static int page_front_pairs(lua_State *L) {
+    page_front_fill(L, lua_touserdata(L, lua_upvalueindex(1)), 1);
+    lua_getglobal(L, "next");
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static void push_page_metatable(lua_State *L, render_env *e) {
+    lua_createtable(L, 0, 2);
+    lua_pushlightuserdata(L, e);
+    lua_pushcclosure(L, page_front_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushlightuserdata(L, e);
+    lua_pushcclosure(L, page_front_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+}
+
+/* The fields push_page sets, at most. */
 enum { PAGE_FIELDS = 24 };
 
-static void push_page(lua_State *L, const site_model *m, const page *p, const page_body *body) {
-    lua_push_value_room(L, p->front, PAGE_FIELDS);
+static void push_page(lua_State *L, const render_env *e, const page *p, const page_body *body) {
+    const site_model *m = e->m;
+    lua_createtable(L, 0, PAGE_FIELDS);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->page_mt_ref);
+    lua_setmetatable(L, -2);
     set_common_fields(L, m, p);
     lua_pushfstring(L, "%s%s", m->cfg->base_url, p->url_path);
     lua_setfield(L, -2, "permalink");
@@ -657,9 +727,9 @@ enum { PATH_STACK_MAX = 1000 };
  * are one ("page.title"). Safe
  * outside a protected call because templates cannot set metatables: every
  * table they reach has none, a scope's (__index is a table) or a
- * listing's or a summary's (__index is listing_index or summary_index,
- * which raise no error short of running out of memory, which ends the
- * build either way). A step
+ * listing's, a summary's or page's (__index is listing_index,
+ * summary_index or page_front_index, which raise no error short of
+ * running out of memory, which ends the build either way). A step
  * into anything but a table (an error, or a string's method) is left to
  * the chunk. Returns 1 with the value pushed, or 0 with nothing pushed. */
 static int read_path(rctx *r, int expr, int scope) {
@@ -977,6 +1047,8 @@ static void render_each_map(rctx *r, const tnode *n, int scope_mt, int map) {
     if (luaL_getmetafield(L, map, "__pairs") != LUA_TNIL) { /* a summary: all of it */
         if (lua_tocfunction(L, -1) == summary_pairs)
             summary_fill(L, map);
+        else if (lua_tocfunction(L, -1) == page_front_pairs)
+            page_front_fill(L, r->e, map);
         lua_pop(L, 1);
     }
     size_t count = 0, cap = 8;
@@ -1203,7 +1275,8 @@ int render_env_page(render_env *e, const page *p, const page_body *body, buf *ou
     lua_rawgeti(L, LUA_REGISTRYINDEX, e->globals_ref);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
-    push_page(L, e->m, p, body);
+    e->front = p->front;
+    push_page(L, e, p, body);
     lua_setfield(L, -2, "page");
     rctx r = {.e = e, .L = L, .out = out, .d = d, .p = p, .exprs = exprs, .keys = keys};
     if (is_html_document(e->set, t))
@@ -1211,5 +1284,6 @@ int render_env_page(render_env *e, const page *p, const page_body *body, buf *ou
     render_template(&r, t, lua_gettop(L));
     buf_putc(out, '\n');
     lua_settop(L, top);
+    e->front = NULL;
     return r.failed ? -1 : 0;
 }
