@@ -67,11 +67,8 @@ ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
         cmark_parser_attach_syntax_extension(parser,
                                              cmark_find_syntax_extension(extension_names[i]));
     cmark_parser_feed(parser, text, len);
-    cmark_node *root = cmark_parser_finish(parser);
-    ast_node *top = ast_from_cmark(doc, root);
-    cmark_node_free(root);
-    cmark_parser_free(parser);
-    md_arena_end(&arena);
+    ast_node *top = ast_from_cmark(doc, cmark_parser_finish(parser));
+    md_arena_end(&arena); /* cmark's tree and parser, at once: freeing them walks every node */
     attach_table_captions(doc, top);
     return top;
 }

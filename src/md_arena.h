@@ -2,18 +2,19 @@
  * md_arena: the memory of one cmark-gfm parse.
  *
  * cmark-gfm makes and frees hundreds of small blocks per page (a node, a
- * string buffer per node, ...), and frees them all again once markdown.c
- * has copied the tree into its own. An md_arena hands them out of large
- * chunks instead: a release is nothing (or gives back the newest block),
- * and md_arena_end returns the chunks at once. Blocks over
- * MD_ARENA_SMALL bytes are malloc'd one by one and freed as cmark frees
- * them, so a block grown many times leaves no copies behind.
+ * string buffer per node, ...), all dead once markdown.c has copied the
+ * tree into its own. An md_arena hands them out of large chunks instead:
+ * a release is nothing (or gives back the newest block), and md_arena_end
+ * returns the chunks at once, with whatever cmark did not free. Blocks
+ * over MD_ARENA_SMALL bytes are malloc'd one by one and freed as cmark
+ * frees them, so a block grown many times leaves no copies behind.
  *
  * cmark's allocator callbacks carry no context, so md_arena_mem's find the
  * arena of the calling thread: md_arena_begin sets it, md_arena_end puts
- * back the one before (parses may nest). The parser, and every node it
- * made, must be freed between the two. An arena belongs to one thread;
- * it lives on the stack of its parse.
+ * back the one before (parses may nest). md_arena_end releases the
+ * parser and every node it made: they need not be freed one by one, and
+ * must not be used after. An arena belongs to one thread; it lives on the
+ * stack of its parse.
  */
 #ifndef CLINICGEN_MD_ARENA_H
 #define CLINICGEN_MD_ARENA_H
