@@ -18,10 +18,18 @@ void markdown_init(void) {
     cmark_gfm_core_extensions_ensure_registered();
 }
 
+static ast_node *parse(ast_doc *doc, const char *text, size_t len, int valid_utf8);
+
 void markdown_parse(md_doc *doc, const char *text, size_t len) {
     memset(doc, 0, sizeof *doc);
     ast_doc_init(&doc->ast);
-    doc->ast.root = markdown_parse_into(&doc->ast, text, len);
+    doc->ast.root = parse(&doc->ast, text, len, 0);
+}
+
+void markdown_parse_valid(md_doc *doc, const char *text, size_t len) {
+    memset(doc, 0, sizeof *doc);
+    ast_doc_init(&doc->ast);
+    doc->ast.root = parse(&doc->ast, text, len, 1);
 }
 
 static int holds_blocks(ast_type t) {
@@ -53,6 +61,10 @@ static void attach_table_captions(ast_doc *doc, ast_node *root) {
 }
 
 ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
+    return parse(doc, text, len, 0);
+}
+
+static ast_node *parse(ast_doc *doc, const char *text, size_t len, int valid_utf8) {
     md_arena arena; /* cmark's tree lives only until it is copied into ours */
     md_arena_begin(&arena);
     /* cmark-gfm's own check (bad bytes become U+FFFD) reads every byte on
@@ -60,7 +72,7 @@ ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len) {
      * checked when read), skips it: text_find_bad_byte refuses what it
      * would replace (NUL, overlong forms, surrogates, past U+10FFFF). */
     int options = CMARK_OPT_FOOTNOTES;
-    if (text_find_bad_byte(text, len) != len)
+    if (!valid_utf8 && text_find_bad_byte(text, len) != len)
         options |= CMARK_OPT_VALIDATE_UTF8;
     cmark_parser *parser = cmark_parser_new_with_mem(options, md_arena_mem());
     for (size_t i = 0; i < sizeof extension_names / sizeof *extension_names; i++)

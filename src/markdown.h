@@ -57,6 +57,9 @@ void markdown_init(void);
 
 /* Parses text into doc (initialised here); free with md_doc_free. */
 void markdown_parse(md_doc *doc, const char *text, size_t len);
+/* The same, for text known to be valid UTF-8 without NUL bytes (a page
+ * body that text_check_encoding passed): it is not read once more. */
+void markdown_parse_valid(md_doc *doc, const char *text, size_t len);
 /* Parses text into an existing arena; returns the new Document node. */
 ast_node *markdown_parse_into(ast_doc *doc, const char *text, size_t len);
 /* The same tree as markdown_parse_into (types, text and positions) for

@@ -204,8 +204,10 @@ int project_parse_body(const project *pr, const page *p, md_doc *doc, value **fr
         markdown_check_limits(text + p->body_offset, len - p->body_offset, p->display_path,
                               p->body_line - 1, d) != 0)
         rc = -1;
-    if (rc == 0)
+    if (rc == 0 && changed)
         markdown_parse(doc, text + p->body_offset, len - p->body_offset);
+    else if (rc == 0) /* the text page_load checked */
+        markdown_parse_valid(doc, text + p->body_offset, len - p->body_offset);
     else if (front) {
         value_free(*front);
         *front = NULL;
