@@ -5,6 +5,7 @@
 #include "diag.h"
 #include "stem.h"
 #include "tokenize.h"
+#include "wordmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +147,7 @@ struct search_collector {
     stemmer *stem;
     const search_synonyms *syn;
     strmap dict;             /* term -> id + 1 */
-    strmap stems;            /* folded word -> id + 1 of its stem: each word stemmed once */
+    wordmap stems;           /* folded word -> id of its stem: each word stemmed once */
     char **terms;            /* id -> term (owned) */
     uint32_t *stamp, *slot;  /* id -> record that last used it, and where */
     const syn_phrase **ends; /* id -> the synonym phrases ending in the term */
@@ -177,7 +178,7 @@ void search_collector_free(search_collector *c) {
         return;
     stemmer_free(c->stem);
     strmap_free(&c->dict);
-    strmap_free(&c->stems);
+    wordmap_free(&c->stems);
     for (size_t i = 0; i < c->n_terms; i++)
         free(c->terms[i]);
     free(c->terms);
@@ -260,15 +261,12 @@ static void add_synonyms(search_collector *c, uint32_t stem) {
 
 /* word is the tokenizer's, NUL-terminated at len. */
 static void add_word(search_collector *c, const char *word, size_t len) {
-    uintptr_t known = (uintptr_t)strmap_get_n(&c->stems, word, len);
     uint32_t id;
-    if (known) {
-        id = (uint32_t)(known - 1);
-    } else {
+    if (!wordmap_get(&c->stems, word, len, &id)) {
         size_t n;
         const char *s = stemmer_stem(c->stem, word, len, &n);
         id = term_id(c, s, n);
-        strmap_put(&c->stems, word, (void *)(uintptr_t)(id + 1));
+        wordmap_add(&c->stems, word, len, id);
     }
     add_term(c, id);
     if (c->n_recent == PHRASE_MAX) { /* by hand: a memmove call for three words costs more */
