@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 void *xmalloc(size_t n) {
     void *p = malloc(n ? n : 1);
     if (!p) {
@@ -131,7 +135,8 @@ const char *buf_cstr(const buf *b) {
     return b->data ? b->data : "";
 }
 
-/* ---- escaping: runs of plain bytes are found eight at a time ---- */
+/* ---- escaping: runs of plain bytes are found sixteen (SSE2) or eight
+ * at a time ---- */
 
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
@@ -156,9 +161,28 @@ static int html_special(unsigned char c) {
     return c == '&' || c == '<' || c == '>' || c == '"';
 }
 
+#if defined(__SSE2__)
+static inline __m128i load16(const char *s) {
+    return _mm_loadu_si128((const __m128i *)(const void *)s);
+}
+
+static inline __m128i equal16(__m128i v, char c) {
+    return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+#endif
+
 /* How many bytes from s on need no escape in HTML (text or attribute). */
 static size_t html_plain_run(const char *s, size_t n) {
     size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = load16(s + i);
+        __m128i hit = _mm_or_si128(_mm_or_si128(equal16(v, '&'), equal16(v, '<')),
+                                   _mm_or_si128(equal16(v, '>'), equal16(v, '"')));
+        if (_mm_movemask_epi8(hit))
+            return i + (size_t)__builtin_ctz((unsigned)_mm_movemask_epi8(hit));
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         uint64_t x = load8(s + i);
         if (any_equal(x, '&') | any_equal(x, '<') | any_equal(x, '>') | any_equal(x, '"'))
@@ -213,6 +237,18 @@ static int json_needs_escape(unsigned char c) {
 /* How many bytes from s on go into a JSON string as they are. */
 static size_t json_plain_run(const char *s, size_t n) {
     size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = load16(s + i);
+        /* below 0x20: the byte is its own minimum with 0x1F */
+        __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(control, equal16(v, '"')),
+            _mm_or_si128(_mm_or_si128(equal16(v, '\\'), equal16(v, '<')), equal16(v, (char)0xE2)));
+        if (_mm_movemask_epi8(hit))
+            return i + (size_t)__builtin_ctz((unsigned)_mm_movemask_epi8(hit));
+    }
+#endif
     for (; i + 8 <= n; i += 8) {
         uint64_t x = load8(s + i);
         if (any_below(x, 0x20) | any_equal(x, '"') | any_equal(x, '\\') | any_equal(x, '<') |

@@ -30,9 +30,9 @@ TEST(buf_escapes_html) {
     buf_free(&b);
 }
 
-/* The escapers look at eight bytes at a time: each special byte is tried
- * at every place in and around such a block, among bytes that are not
- * special (letters, DEL, UTF-8). */
+/* The escapers look at sixteen or eight bytes at a time: each special
+ * byte is tried at every place in and around two such blocks and the tail
+ * after them, among bytes that are not special (letters, DEL, UTF-8). */
 TEST(buf_escapes_a_special_byte_wherever_it_falls) {
     static const struct {
         const char *in, *text, *attr, *json;
@@ -53,7 +53,7 @@ TEST(buf_escapes_a_special_byte_wherever_it_falls) {
     };
     buf b = BUF_INIT, want = BUF_INIT;
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
-        for (size_t at = 0; at < 20; at++) {
+        for (size_t at = 0; at < 40; at++) {
             char in[64];
             size_t n = strlen(cases[k].in), len = at + n + 5;
             memset(in, 'a', sizeof in);
