@@ -7,6 +7,10 @@
 #include <string.h>
 #include <strings.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Decodes one UTF-8 sequence at s (n bytes left); returns its length
  * (1 for a stray byte, which then reads as U+FFFD). */
 size_t text_utf8_decode(const unsigned char *s, size_t n, unsigned *cp) {
@@ -226,10 +230,24 @@ static int plain_ascii8(const unsigned char *p) {
     return !(((v - 0x0101010101010101u) | v) & 0x8080808080808080u);
 }
 
+/* Whether 16 bytes are all ASCII other than NUL. */
+static int plain_ascii16(const unsigned char *p) {
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return !_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, _mm_setzero_si128())));
+#else
+    return plain_ascii8(p) && plain_ascii8(p + 8);
+#endif
+}
+
 size_t text_find_bad_byte(const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        if (n - i >= 16 && plain_ascii16(p + i)) {
+            i += 16;
+            continue;
+        }
         if (n - i >= 8 && plain_ascii8(p + i)) { /* most text: 8 bytes at a time */
             i += 8;
             continue;

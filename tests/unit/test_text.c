@@ -171,6 +171,28 @@ TEST(text_find_bad_byte_accepts_utf8_and_finds_what_is_not) {
     CHECK_INT(text_find_bad_byte("\xEF\xBB\xBFtitle", 8), 8); /* a BOM is fine */
 }
 
+/* The check reads sixteen and eight ASCII bytes at a time: a bad byte is
+ * found, and a good sequence passed, at every place in and around such
+ * blocks. */
+TEST(text_find_bad_byte_at_every_place_of_a_block) {
+    static const char *const bad[] = {"\0", "\x80", "\xE9", "\xC3("};
+    static const char *const good[] = {"\x7F", "\xC3\xA9", "\xE2\x80\x94", "\xF0\x9F\x98\x80"};
+    char text[64];
+    int wrong = 0;
+    for (size_t at = 0; at < 40; at++) {
+        for (size_t k = 0; k < 4; k++) {
+            size_t n = k ? strlen(bad[k]) : 1;
+            memset(text, 'a', sizeof text);
+            memcpy(text + at, bad[k], n);
+            wrong += text_find_bad_byte(text, 48) != at;
+            memset(text, 'a', sizeof text);
+            memcpy(text + at, good[k], strlen(good[k]));
+            wrong += text_find_bad_byte(text, 48) != 48;
+        }
+    }
+    CHECK_INT(wrong, 0);
+}
+
 TEST(text_check_encoding_reports_the_first_problem_at_its_line_and_column) {
     diag_list d = DIAG_LIST_INIT;
     CHECK_INT(text_check_encoding("---\ntitle: x\n---\r\nok\n", 21, "content/a.md", 0, &d), 0);
