@@ -20,16 +20,18 @@ void markdown_init(void) {
 
 static ast_node *parse(ast_doc *doc, const char *text, size_t len, int valid_utf8);
 
-void markdown_parse(md_doc *doc, const char *text, size_t len) {
+static void parse_doc(md_doc *doc, const char *text, size_t len, int valid_utf8) {
     memset(doc, 0, sizeof *doc);
     ast_doc_init(&doc->ast);
-    doc->ast.root = parse(&doc->ast, text, len, 0);
+    doc->ast.root = parse(&doc->ast, text, len, valid_utf8);
+}
+
+void markdown_parse(md_doc *doc, const char *text, size_t len) {
+    parse_doc(doc, text, len, 0);
 }
 
 void markdown_parse_valid(md_doc *doc, const char *text, size_t len) {
-    memset(doc, 0, sizeof *doc);
-    ast_doc_init(&doc->ast);
-    doc->ast.root = parse(&doc->ast, text, len, 1);
+    parse_doc(doc, text, len, 1);
 }
 
 static int holds_blocks(ast_type t) {

@@ -19,13 +19,13 @@
 
 enum { RUNS_MAX = 32 };
 
-/* Bytes no simple text holds: each starts some other Markdown, or is one
- * cmark-gfm rewrites (NUL, line ends, tabs). ':' and 'w' are checked for
- * an autolink ("://", "www."). */
+/* Bytes no simple text holds: each starts some other Markdown; control
+ * characters are refused too (find_runs): cmark-gfm rewrites NUL and
+ * trims line ends, tabs, \v and \f. ':' and 'w' are checked for an
+ * autolink ("://", "www."). */
 static const unsigned char inline_mark[256] = {
-    [0] = 1,    ['\\'] = 1, ['`'] = 1, ['_'] = 1, ['['] = 1, [']'] = 1, ['<'] = 1,
-    ['>'] = 1,  ['!'] = 1,  ['&'] = 1, ['~'] = 1, ['|'] = 1, ['@'] = 1, ['\n'] = 1,
-    ['\r'] = 1, ['\t'] = 1, [':'] = 2, ['w'] = 2, ['*'] = 3};
+    ['\\'] = 1, ['`'] = 1, ['_'] = 1, ['['] = 1, [']'] = 1, ['<'] = 1, ['>'] = 1, ['!'] = 1,
+    ['&'] = 1,  ['~'] = 1, ['|'] = 1, ['@'] = 1, [':'] = 2, ['w'] = 2, ['*'] = 3};
 
 static int is_ascii_alnum(int c) {
     return (c >= '0' && c <= '9') || ((unsigned)(c | 0x20) - 'a') < 26;
@@ -47,6 +47,8 @@ static int find_runs(const char *s, size_t n, star_run *runs) {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         non_ascii |= c >= 0x80;
+        if (c < 0x20 || c == 0x7F)
+            return -1;
         unsigned char mark = inline_mark[c];
         if (!mark)
             continue;

@@ -709,7 +709,8 @@ TEST(md_simple_trees_equal_cmark_gfm_on_random_lines) {
                                       "?",    "(",    ")",   "'",
                                       "\"",   "_",    "-",   "#",
                                       "w",    "www.", "://", "!",
-                                      "\\",   "`",    "\t",  "&"};
+                                      "\\",   "`",    "\t",  "&",
+                                      "\v",   "\f",   "\x7f"};
     static const char *const words_and_stars[] = {
         "care", " care", "Day 7 ", " *care*", "*Day*", " **Day 7**", "**care**", " ",
         "*",    "**",    ".",      ",",       " (",    ")",          "'",        "\""};
