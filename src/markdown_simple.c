@@ -19,13 +19,16 @@
 
 enum { RUNS_MAX = 32 };
 
-/* Bytes no simple text holds: each starts some other Markdown; control
- * characters are refused too (find_runs): cmark-gfm rewrites NUL and
- * trims line ends, tabs, \v and \f. ':' and 'w' are checked for an
- * autolink ("://", "www."). */
+/* Bytes no simple text holds: each starts some other Markdown, or is a
+ * control character (cmark-gfm rewrites NUL and trims line ends, tabs, \v
+ * and \f). ':' and 'w' are checked for an autolink ("://", "www."). */
 static const unsigned char inline_mark[256] = {
-    ['\\'] = 1, ['`'] = 1, ['_'] = 1, ['['] = 1, [']'] = 1, ['<'] = 1, ['>'] = 1, ['!'] = 1,
-    ['&'] = 1,  ['~'] = 1, ['|'] = 1, ['@'] = 1, [':'] = 2, ['w'] = 2, ['*'] = 3};
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1, [0x0E] = 1, [0x0F] = 1,
+    [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1,
+    [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1,
+    [0x7F] = 1, ['\\'] = 1, ['`'] = 1,  ['_'] = 1,  ['['] = 1,  [']'] = 1,  ['<'] = 1,  ['>'] = 1,
+    ['!'] = 1,  ['&'] = 1,  ['~'] = 1,  ['|'] = 1,  ['@'] = 1,  [':'] = 2,  ['w'] = 2,  ['*'] = 3};
 
 static int is_ascii_alnum(int c) {
     return (c >= '0' && c <= '9') || ((unsigned)(c | 0x20) - 'a') < 26;
@@ -47,8 +50,6 @@ static int find_runs(const char *s, size_t n, star_run *runs) {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         non_ascii |= c >= 0x80;
-        if (c < 0x20 || c == 0x7F)
-            return -1;
         unsigned char mark = inline_mark[c];
         if (!mark)
             continue;
