@@ -31,20 +31,13 @@ void lua_push_value(lua_State *L, const value *v) {
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         break;
-    case VALUE_MAP: lua_push_value_room(L, v, 0); break;
-    }
-}
-
-void lua_push_value_room(lua_State *L, const value *v, int extra) {
-    if (!v || v->type != VALUE_MAP) {
-        lua_push_value(L, v);
-        return;
-    }
-    luaL_checkstack(L, 4, "data nested too deeply");
-    lua_createtable(L, 0, (int)v->len + extra);
-    for (size_t i = 0; i < v->len; i++) {
-        lua_push_value(L, v->pairs[i].val);
-        lua_setfield(L, -2, v->pairs[i].key);
+    case VALUE_MAP:
+        lua_createtable(L, 0, (int)v->len);
+        for (size_t i = 0; i < v->len; i++) {
+            lua_push_value(L, v->pairs[i].val);
+            lua_setfield(L, -2, v->pairs[i].key);
+        }
+        break;
     }
 }
 

@@ -25,9 +25,6 @@ static inline void lua_push_text(lua_State *L, const char *s) {
 }
 
 void lua_push_value(lua_State *L, const value *v);
-/* The same; a map's table gets room for `extra` more keys up front (the
- * caller adds them: no rehash on the way). */
-void lua_push_value_room(lua_State *L, const value *v, int extra);
 
 /* Opens only the libraries templates and filters may use: base, string,
  * table, math and utf8 (no io, os, package or debug). */
