@@ -392,7 +392,7 @@ static tnode *tnode_new(tnode_kind kind, int line) {
     tnode *n = xcalloc(1, sizeof *n);
     n->kind = kind;
     n->line = line;
-    n->if_expr = n->each_expr = n->text_expr = n->html_expr = -1;
+    n->if_expr = n->each_expr = n->text_expr = n->html_expr = n->static_id = -1;
     return n;
 }
 
@@ -847,6 +847,7 @@ static template_set *finish_set(compiler *c, size_t errors) {
         template_set_free(c->set);
         return NULL;
     }
+    template_find_static_parts(c->set);
     return c->set;
 }
 

@@ -84,6 +84,9 @@ typedef struct tnode {
     size_t open_len, close_len;
     struct tnode **children;
     size_t n_children;
+    /* A part that comes out the same on every page (template_static.c):
+     * its number, from 0 to the set's n_static; else -1 */
+    int static_id;
 } tnode;
 
 typedef struct texpr {
@@ -114,6 +117,7 @@ typedef struct template_set {
     size_t n_exprs;
     char **reserved_ids; /* NULL-terminated: static ids found in templates */
     size_t n_reserved;
+    size_t n_static; /* parts numbered by tnode.static_id */
 } template_set;
 
 /* Loads every *.html below each dir; earlier dirs override later ones
@@ -127,6 +131,10 @@ template_set *template_set_load(const char *const *dirs, const char *const *disp
 template_set *template_set_compile(const char *name, const char *text, size_t len, diag_list *d);
 const template *template_set_get(const template_set *set, const char *name);
 void template_set_free(template_set *set);
+
+/* Numbers the set's parts that come out the same on every page
+ * (tnode.static_id, n_static): template_static.c says which. */
+void template_find_static_parts(template_set *set);
 
 /* A Lua error message without the chunk name of the expression wrapper. */
 const char *template_lua_message(const char *msg);

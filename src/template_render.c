@@ -37,7 +37,16 @@ struct render_env {
     int *path_keys;
     int page_mt_ref;    /* registry: the metatable of page (page_front_index) */
     const value *front; /* the front matter of the page being written; else NULL */
+    /* the parts that come out the same on every page (template_static.c),
+     * by tnode.static_id, as this worker first wrote them; NULL for an
+     * offline site, whose URLs are relative to the page */
+    struct static_part *parts;
 };
+
+typedef struct static_part {
+    enum { PART_UNKNOWN, PART_SHOWN, PART_HIDDEN } state;
+    buf html;
+} static_part;
 
 typedef struct fill {
     const tnode *node; /* a cg-fill */
@@ -235,6 +244,8 @@ render_env *render_env_new(const template_set *set, const site_model *m,
     intern_path_keys(e);
     push_page_metatable(L, e);
     e->page_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (set->n_static && !m->cfg->offline)
+        e->parts = xcalloc(set->n_static, sizeof *e->parts);
     lua_newtable(L);
     int g = lua_gettop(L);
     copy_globals(L, g);
@@ -261,6 +272,9 @@ void render_env_free(render_env *e) {
     lua_close(e->L);
     pool_free(&e->pool);
     free(e->path_keys);
+    for (size_t i = 0; e->parts && i < e->set->n_static; i++)
+        buf_free(&e->parts[i].html);
+    free(e->parts);
     free(e);
 }
 
@@ -1101,8 +1115,30 @@ static void render_each(rctx *r, const tnode *n, int scope) {
     lua_pop(L, 2);
 }
 
-/* Returns whether the element was shown (for a following cg-else). */
+static int render_directives_now(rctx *r, const tnode *n, int scope);
+
+/* Returns whether the element was shown (for a following cg-else). A
+ * static part is written once (template_static.c), then copied. */
 static int render_directives(rctx *r, const tnode *n, int scope) {
+    if (n->static_id < 0 || !r->e->parts)
+        return render_directives_now(r, n, scope);
+    static_part *part = &r->e->parts[n->static_id];
+    if (part->state != PART_UNKNOWN) {
+        if (part->html.len)
+            buf_append(r->out, part->html.data, part->html.len);
+        return part->state == PART_SHOWN;
+    }
+    size_t start = r->out->len;
+    int shown = render_directives_now(r, n, scope);
+    if (!r->failed) {
+        if (r->out->len > start)
+            buf_append(&part->html, r->out->data + start, r->out->len - start);
+        part->state = shown ? PART_SHOWN : PART_HIDDEN;
+    }
+    return shown;
+}
+
+static int render_directives_now(rctx *r, const tnode *n, int scope) {
     lua_State *L = r->L;
     int top = lua_gettop(L);
     if (n->n_defines) {

@@ -616,3 +616,71 @@ TEST(template_set_compile_reads_text_from_memory) {
     CHECK_STR(d.len ? d.items[0].file : NULL, "partials/x.html");
     diag_free(&d);
 }
+
+/* ---- parts the same on every page (template_static.c) ---- */
+
+/* The static parts of a one-template set, as "tag#id" in document order:
+ * "nav#0 form#1". */
+static char *static_parts(const char *text) {
+    diag_list d = DIAG_LIST_INIT;
+    template_set *set = template_set_compile("page.html", text, strlen(text), &d);
+    CHECK_INT(d.len, 0);
+    buf b = BUF_INIT;
+    const tnode *stack[64];
+    size_t top = 0, found = 0;
+    if (set)
+        stack[top++] = set->items[0]->root;
+    while (top) {
+        const tnode *n = stack[--top];
+        if (n->static_id >= 0) {
+            buf_printf(&b, "%s%s#%d", found++ ? " " : "", n->name ? n->name : "block",
+                       n->static_id);
+            continue; /* a part's nodes are not parts of their own */
+        }
+        for (size_t i = n->n_children; i-- > 0 && top < 64;)
+            stack[top++] = n->children[i];
+    }
+    CHECK_INT(found, set ? set->n_static : 0);
+    template_set_free(set);
+    diag_free(&d);
+    return buf_detach(&b);
+}
+
+TEST(template_static_parts_read_only_the_site_helpers_and_their_own_names) {
+    char *s = static_parts("<body><nav><a cg-attr-href=\"site.home.url\">Home</a>"
+                           "<li cg-each=\"section in site.sections\"><b cg-text=\"section.title\"/>"
+                           "<i cg-text=\"loop.index\"/></li></nav>"
+                           "<p cg-text=\"loop.index\"/>"
+                           "<img cg-attr-src=\"asset('logo.svg')\"/>"
+                           "<form cg-attr-action=\"url('search/')\"><input/></form>"
+                           "<p cg-text=\"page.title\"/><p>static</p>"
+                           "<ul cg-define=\"items = page.tags\"><li cg-each=\"t in items\">"
+                           "<b cg-text=\"site.title\"/><i cg-text=\"t.name\"/></li></ul>"
+                           "<div cg-define=\"kinds = {a = 'A'}\" cg-text=\"kinds.a\"/></body>");
+    /* nav: names bound inside it; not a loop's name bound outside, the
+     * page's title, a static <p> (no expression to spare) or a loop over
+     * the page's tags, though the <b> in it is; a table constructor is no
+     * assignment, but a define of anything but a path is not looked into */
+    CHECK_STR(s, "nav#0 img#1 form#2 b#3");
+    free(s);
+}
+
+TEST(template_static_parts_none_when_a_name_could_change) {
+    static const char *const sets[] = {
+        /* site or a helper bound to something else */
+        "<body cg-define=\"site = page\"><p cg-text=\"site.title\"/></body>",
+        "<body><p cg-each=\"url in page.links\" cg-text=\"url\"/><p "
+        "cg-text=\"site.title\"/></body>",
+        /* an assignment, a function, or site's tables changed */
+        "<body><p cg-text=\"(function() return 1 end)()\"/><p cg-text=\"site.title\"/></body>",
+        "<body><p cg-text=\"table.sort(site.sections) or ''\"/><p cg-text=\"site.title\"/></body>",
+        "<body><p cg-text=\"_ENV.x == 1 or (1 == 1)\"/><p cg-text=\"site.title\"/></body>"};
+    for (size_t i = 0; i + 1 < sizeof sets / sizeof *sets; i++) {
+        char *s = static_parts(sets[i]);
+        CHECK_STR(s, "");
+        free(s);
+    }
+    char *s = static_parts(sets[4]); /* comparisons are no assignment */
+    CHECK_STR(s, "p#0");
+    free(s);
+}
