@@ -14,8 +14,9 @@
  * mean on the first: nothing in the set may bind site or a helper to
  * something else, or change what site holds. An expression could, by an
  * assignment (site = page, or an alias's field set), by a function
- * defined in it, or by table.insert, remove, sort or move: a set with
- * any of these has no static parts at all. */
+ * defined in it, by the table library (insert, remove, sort, move), or by
+ * names looked up as it runs (_ENV): a set with any of these has no
+ * static parts at all. */
 #include "template.h"
 
 #include <string.h>
@@ -133,13 +134,35 @@ static int is_name_char(char c) {
     return c == '_' || (c >= '0' && c <= '9') || ((unsigned)(c | 0x20) - 'a') < 26;
 }
 
+/* Whether a name at p (a global, not a field) lets the chunk change a
+ * name or a table: a function, _ENV (names chosen as it runs), or the
+ * table library but for concat, unpack and pack. */
+static int is_changing_name(const char *p, size_t len) {
+    if ((len == 8 && !strncmp(p, "function", 8)) || (len == 4 && !strncmp(p, "_ENV", 4)))
+        return 1;
+    if (len != 5 || strncmp(p, "table", 5))
+        return 0;
+    const char *q = p + 5;
+    while (*q == ' ')
+        q++;
+    if (*q++ != '.')
+        return 1; /* table['sort'], or the library handed on */
+    while (*q == ' ')
+        q++;
+    static const char *const reading[] = {"concat", "unpack", "pack"};
+    for (size_t i = 0; i < sizeof reading / sizeof *reading; i++) {
+        size_t n = strlen(reading[i]);
+        if (!strncmp(q, reading[i], n) && !is_name_char(q[n]))
+            return 0;
+    }
+    return 1;
+}
+
 /* Whether the chunk could change a name or a table: an '=' outside a
- * table constructor (not ==, ~=, <=, >=), a function, or table.insert,
- * remove, sort or move. String literals are skipped; a long string or a
- * comment only makes the answer a cautious yes. */
+ * table constructor (not ==, ~=, <=, >=), or a name is_changing_name
+ * refuses. String literals are skipped; a long string or a comment only
+ * makes the answer a cautious yes. */
 static int may_change_things(const char *src) {
-    static const char *const words[] = {"function", "table.insert", "table.remove", "table.sort",
-                                        "table.move"};
     int braces = 0;
     for (const char *p = src; *p; p++) {
         if (*p == '\'' || *p == '"') {
@@ -158,11 +181,14 @@ static int may_change_things(const char *src) {
         braces += (*p == '{') - (*p == '}');
         if (*p == '=' && braces <= 0 && !strchr("=~<>", p == src ? ' ' : p[-1]) && p[1] != '=')
             return 1;
-        for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
-            size_t len = strlen(words[w]);
-            if (!strncmp(p, words[w], len) && (p == src || !is_name_char(p[-1])) &&
-                !is_name_char(p[len]))
+        if (is_name_char(*p) &&
+            (p == src || (!is_name_char(p[-1]) && p[-1] != '.' && p[-1] != ':'))) {
+            const char *end = p;
+            while (is_name_char(*end))
+                end++;
+            if (is_changing_name(p, (size_t)(end - p)))
                 return 1;
+            p = end - 1;
         }
     }
     return 0;
