@@ -1142,10 +1142,7 @@ static int page_pairs(lua_State *L) {
         lua_pushstring(L, front->pairs[i].key);
         lua_call(L, 2, 0);
     }
-    lua_getglobal(L, "next");
-    lua_pushvalue(L, 1);
-    lua_pushnil(L);
-    return 3;
+    return lua_pairs_as_raw(L);
 }
 
 static void push_page(lua_State *L, const filter_page *p) {

@@ -180,10 +180,7 @@ static int lazy_len(lua_State *L) {
 
 static int lazy_pairs(lua_State *L) {
     lua_ast_settle(L, 1);
-    lua_getglobal(L, "next");
-    lua_pushvalue(L, 1);
-    lua_pushnil(L);
-    return 3;
+    return lua_pairs_as_raw(L);
 }
 
 /* Copies of the items of a lazy list into an arena array, as

@@ -5,6 +5,13 @@
 #include <lualib.h>
 #include <math.h>
 
+int lua_pairs_as_raw(lua_State *L) {
+    lua_getglobal(L, "next");
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
 void lua_push_value(lua_State *L, const value *v) {
     luaL_checkstack(L, 4, "data nested too deeply");
     if (!v) {

@@ -26,6 +26,10 @@ static inline void lua_push_text(lua_State *L, const char *s) {
 
 void lua_push_value(lua_State *L, const value *v);
 
+/* The end of a __pairs whose table (argument 1) now holds every field:
+ * returns next, the table and nil, as pairs gives for a plain table. */
+int lua_pairs_as_raw(lua_State *L);
+
 /* Opens only the libraries templates and filters may use: base, string,
  * table, math and utf8 (no io, os, package or debug). */
 void lua_open_safe_libs(lua_State *L);

@@ -415,10 +415,7 @@ static void summary_fill(lua_State *L, int idx) {
 /* __pairs of a summary: every field made, then the table's own next. */
 static int summary_pairs(lua_State *L) {
     summary_fill(L, 1);
-    lua_getglobal(L, "next");
-    lua_pushvalue(L, 1);
-    lua_pushnil(L);
-    return 3;
+    return lua_pairs_as_raw(L);
 }
 
 /* A page as a listing, a related list or site.* shows it: a table whose
@@ -671,10 +668,7 @@ static void page_front_fill(lua_State *L, const render_env *e, int idx) {
 
 static int page_front_pairs(lua_State *L) {
     page_front_fill(L, lua_touserdata(L, lua_upvalueindex(1)), 1);
-    lua_getglobal(L, "next");
-    lua_pushvalue(L, 1);
-    lua_pushnil(L);
-    return 3;
+    return lua_pairs_as_raw(L);
 }
 
 static void push_page_metatable(lua_State *L, render_env *e) {
