@@ -132,6 +132,10 @@ template_set *template_set_compile(const char *name, const char *text, size_t le
 const template *template_set_get(const template_set *set, const char *name);
 void template_set_free(template_set *set);
 
+/* How deep templates may include or extend one another: deeper is taken
+ * for a loop (the renderer's error) and is no static part. */
+enum { TEMPLATE_INCLUDE_DEPTH_MAX = 16 };
+
 /* Numbers the set's parts that come out the same on every page
  * (tnode.static_id, n_static): template_static.c says which. */
 void template_find_static_parts(template_set *set);

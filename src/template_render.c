@@ -14,7 +14,6 @@
 #include <string.h>
 
 enum {
-    MAX_INCLUDE_DEPTH = 16,
     /* Lua instructions one expression may run: a template's loop that never
      * ends is an error at its line, not a build that hangs */
     EXPR_INSTRUCTION_LIMIT = 10000000
@@ -1177,7 +1176,7 @@ static void render_children(rctx *r, const tnode *n, int scope) {
 }
 
 static void render_template(rctx *r, const template *t, int scope) {
-    if (++r->depth > MAX_INCLUDE_DEPTH) {
+    if (++r->depth > TEMPLATE_INCLUDE_DEPTH_MAX) {
         diag_error(r->d, t->path, 0, 0, "templates include or extend each other in a loop");
         r->failed = 1;
         r->depth--;
@@ -1273,7 +1272,7 @@ const template *render_template_for(const template_set *set, const page *p, diag
 }
 
 static int is_html_document(const template_set *set, const template *t) {
-    for (int depth = 0; t && depth < MAX_INCLUDE_DEPTH; depth++) {
+    for (int depth = 0; t && depth < TEMPLATE_INCLUDE_DEPTH_MAX; depth++) {
         if (t->root->kind != TNODE_LAYOUT)
             return t->root->name && !strcmp(t->root->name, "html");
         t = template_set_get(set, t->root->name);

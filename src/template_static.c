@@ -21,7 +21,7 @@
 
 #include <string.h>
 
-enum { BOUND_MAX = 64, INCLUDE_DEPTH_MAX = 16 };
+enum { BOUND_MAX = 64 };
 
 static const char *const globals_read[] = {"site", "url", "asset", "absolute_url"};
 
@@ -98,7 +98,8 @@ static int part_is_static(const template_set *set, const tnode *n, bound b, int 
             return 0;
     if (n->kind == TNODE_INCLUDE) {
         const template *t = template_set_get(set, n->name);
-        if (!t || depth == INCLUDE_DEPTH_MAX || !part_is_static(set, t->root, b, depth + 1))
+        if (!t || depth == TEMPLATE_INCLUDE_DEPTH_MAX ||
+            !part_is_static(set, t->root, b, depth + 1))
             return 0;
     }
     return children_are_static(set, n, &b, depth);
